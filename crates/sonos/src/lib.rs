@@ -1,0 +1,36 @@
+//! A typed client of the Sonos login service and the Sonos cloud Control API.
+//!
+//! The map of the crate:
+//! - [`ids`]: `HouseholdId`, `GroupId`, `PlayerId`… — transparent string newtypes.
+//! - [`secret`]: tokens, codes and the client secret, with redacted `Debug`.
+//! - [`models`]: every Control API object, decoded tolerantly (unknown fields ignored,
+//!   unknown enum values kept).
+//! - [`Client`] and its handlers in [`api`], one per namespace:
+//!   `client.playback().play(&group)`. Bearer tokens come from a [`TokenSource`]; a 401 is
+//!   traded for one refreshed token and one retry; transient failures of calls that are safe
+//!   to repeat are retried with backoff and jitter.
+//! - [`login`]: the authorize URL and the token endpoint (code exchange and refresh).
+//! - [`events`]: event webhook deliveries decoded and their signatures computed and checked.
+//! - [`Error`]: one error type, cut by what a caller does next.
+//!
+//! Base URLs are injectable ([`ClientBuilder::base_url`], [`LoginService::new`]); the
+//! defaults are the real Sonos URLs.
+
+pub mod api;
+mod client;
+mod error;
+pub mod events;
+pub mod ids;
+pub mod login;
+pub mod models;
+mod open_enum;
+pub mod secret;
+
+pub use client::{
+    parse_retry_after, Client, ClientBuilder, RetryPolicy, StaticToken, TokenSource,
+    DEFAULT_CONTROL_URL,
+};
+pub use error::{Error, Result};
+pub use ids::{AudioClipId, FavoriteId, GroupId, HouseholdId, PlayerId, PlaylistId};
+pub use login::{LoginService, TokenSet, DEFAULT_LOGIN_URL};
+pub use secret::{AccessToken, AuthorizationCode, ClientSecret, RefreshToken, Secret};
