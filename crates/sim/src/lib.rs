@@ -24,6 +24,7 @@ pub mod events;
 pub mod faults;
 pub mod household;
 mod login;
+pub mod testing;
 pub mod tokens;
 
 use crate::clock::{Clock, Millis};
