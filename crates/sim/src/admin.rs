@@ -185,15 +185,11 @@ fn on_any_player(
 }
 
 async fn unplug(State(sim): State<Arc<Sim>>, Path(id): Path<PlayerId>) -> Answer {
-    on_any_player(&sim, &id, |h, ctx| {
-        h.unplug(&id, ctx.now, ctx.links, &mut ctx.out)
-    })
+    on_any_player(&sim, &id, |h, ctx| h.unplug(&id, ctx))
 }
 
 async fn replug(State(sim): State<Arc<Sim>>, Path(id): Path<PlayerId>) -> Answer {
-    on_any_player(&sim, &id, |h, ctx| {
-        h.replug(&id, ctx.now, ctx.links, &mut ctx.out)
-    })
+    on_any_player(&sim, &id, |h, ctx| h.replug(&id, ctx))
 }
 
 #[derive(Debug, Deserialize)]

@@ -39,7 +39,10 @@ pub struct Item {
     pub source: SourceDef,
 }
 
-const ALBUMS: &[(&str, &str, &[(&str, i64)])] = &[
+/// An album: title, artist, and tracks with their durations in milliseconds.
+type AlbumDef = (&'static str, &'static str, &'static [(&'static str, i64)]);
+
+const ALBUMS: &[AlbumDef] = &[
     (
         "Harbour Lights",
         "The Low Tides",

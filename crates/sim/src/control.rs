@@ -260,7 +260,7 @@ async fn create_group(
     Body(request): Body<CreateGroup>,
 ) -> Answer {
     sim.on_household(&hh, |h, ctx| {
-        let group = h.create_group(request, ctx.now, ctx.links, &mut ctx.out)?;
+        let group = h.create_group(request, ctx)?;
         Ok(sonos("groupInfo", &GroupInfo { group: Some(group) }))
     })
 }
@@ -275,9 +275,7 @@ async fn modify_group(
             i,
             &request.player_ids_to_add,
             &request.player_ids_to_remove,
-            ctx.now,
-            ctx.links,
-            &mut ctx.out,
+            ctx,
         )?;
         Ok(sonos("groupInfo", &GroupInfo { group: Some(group) }))
     })
@@ -289,7 +287,7 @@ async fn set_group(
     Body(request): Body<SetGroupMembers>,
 ) -> Answer {
     sim.on_group(&g, |h, i, ctx| {
-        let group = h.set_group(i, request.player_ids, ctx.now, ctx.links, &mut ctx.out)?;
+        let group = h.set_group(i, request.player_ids, ctx)?;
         Ok(sonos("groupInfo", &GroupInfo { group: Some(group) }))
     })
 }
@@ -315,7 +313,7 @@ fn schedule_playing(sim: &Arc<Sim>, group: GroupId, generation: u64) {
         tokio::time::sleep(sim.config.buffering).await;
         let _ = sim.act(|households, ctx| {
             for h in households.iter_mut() {
-                h.finish_buffering(&group, generation, ctx.now, ctx.links, &mut ctx.out);
+                h.finish_buffering(&group, generation, ctx);
             }
             Ok(())
         });
@@ -333,40 +331,19 @@ async fn playback_command(
         };
     }
     let playing = match command.as_str() {
-        "play" => sim.on_group(&g, |h, i, ctx| {
-            h.play(i, ctx.now, ctx.links, &mut ctx.out).map(Some)
-        })?,
-        "pause" => sim.on_group(&g, |h, i, ctx| {
-            h.pause(i, ctx.now, ctx.links, &mut ctx.out).map(|()| None)
-        })?,
-        "togglePlayPause" => sim.on_group(&g, |h, i, ctx| {
-            h.toggle(i, ctx.now, ctx.links, &mut ctx.out)
-        })?,
-        "skipToNextTrack" => sim.on_group(&g, |h, i, ctx| {
-            h.skip_next(i, ctx.now, ctx.rng, ctx.links, &mut ctx.out)
-                .map(|()| None)
-        })?,
-        "skipToPreviousTrack" => sim.on_group(&g, |h, i, ctx| {
-            h.skip_previous(i, ctx.now, ctx.links, &mut ctx.out)
-                .map(|()| None)
-        })?,
-        "skipBack" => sim.on_group(&g, |h, i, ctx| {
-            h.skip_back(i, ctx.now, ctx.links, &mut ctx.out)
-                .map(|()| None)
-        })?,
+        "play" => sim.on_group(&g, |h, i, ctx| h.play(i, ctx).map(Some))?,
+        "pause" => sim.on_group(&g, |h, i, ctx| h.pause(i, ctx).map(|()| None))?,
+        "togglePlayPause" => sim.on_group(&g, |h, i, ctx| h.toggle(i, ctx))?,
+        "skipToNextTrack" => sim.on_group(&g, |h, i, ctx| h.skip_next(i, ctx).map(|()| None))?,
+        "skipToPreviousTrack" => {
+            sim.on_group(&g, |h, i, ctx| h.skip_previous(i, ctx).map(|()| None))?
+        }
+        "skipBack" => sim.on_group(&g, |h, i, ctx| h.skip_back(i, ctx).map(|()| None))?,
         "seek" => {
             let seek = parsed!(Seek);
             sim.on_group(&g, |h, i, ctx| {
-                h.seek(
-                    i,
-                    seek.position_millis,
-                    seek.item_id.as_deref(),
-                    ctx.now,
-                    ctx.rng,
-                    ctx.links,
-                    &mut ctx.out,
-                )
-                .map(|()| None)
+                h.seek(i, seek.position_millis, seek.item_id.as_deref(), ctx)
+                    .map(|()| None)
             })?
         }
         "seekRelative" => {
@@ -377,10 +354,7 @@ async fn playback_command(
                     i,
                     (now + seek.delta_millis).max(0),
                     seek.item_id.as_deref(),
-                    ctx.now,
-                    ctx.rng,
-                    ctx.links,
-                    &mut ctx.out,
+                    ctx,
                 )
                 .map(|()| None)
             })?
@@ -388,8 +362,7 @@ async fn playback_command(
         "playMode" => {
             let modes = parsed!(SetPlayModes);
             sim.on_group(&g, |h, i, ctx| {
-                h.set_modes(i, modes.play_modes, ctx.now, ctx.links, &mut ctx.out)
-                    .map(|()| None)
+                h.set_modes(i, modes.play_modes, ctx).map(|()| None)
             })?
         }
         "lineIn" => {
@@ -408,9 +381,7 @@ async fn playback_command(
                     i,
                     line_in.device_id.as_ref(),
                     line_in.play_on_completion.unwrap_or(false),
-                    ctx.now,
-                    ctx.links,
-                    &mut ctx.out,
+                    ctx,
                 )
                 .map(|()| None)
             })?
@@ -634,9 +605,7 @@ async fn load_favorite(
             request.action.clone(),
             request.play_modes,
             request.play_on_completion.unwrap_or(false),
-            ctx.now,
-            ctx.links,
-            &mut ctx.out,
+            ctx,
         )?;
         Ok(ok())
     })
@@ -732,9 +701,7 @@ async fn load_playlist(
             request.action.clone(),
             request.play_modes,
             request.play_on_completion.unwrap_or(false),
-            ctx.now,
-            ctx.links,
-            &mut ctx.out,
+            ctx,
         )?;
         Ok(ok())
     })
@@ -782,8 +749,7 @@ async fn cancel_clip(
 
 async fn home_theater_playback(State(sim): State<Arc<Sim>>, Path(p): Path<PlayerId>) -> Answer {
     sim.on_player(&p, |h, id, ctx| {
-        h.home_theater_playback(id, ctx.now, ctx.links, &mut ctx.out)
-            .map(|()| ok())
+        h.home_theater_playback(id, ctx).map(|()| ok())
     })
 }
 

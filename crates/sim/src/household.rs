@@ -5,6 +5,7 @@
 use crate::catalog::{self, Item, SourceDef, TrackDef};
 use crate::clock::Millis;
 use crate::error::ApiError;
+use crate::Ctx;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use roomtone_sonos::events::TargetType;
@@ -756,21 +757,15 @@ impl Household {
     }
 
     /// Brings every playing group to `now`, emitting for groups whose track changed.
-    pub fn settle(
-        &mut self,
-        now: Millis,
-        rng: &mut ChaCha8Rng,
-        links: &Links,
-        out: &mut Vec<Emit>,
-    ) {
+    pub fn settle(&mut self, ctx: &mut Ctx<'_>) {
         for index in 0..self.groups.len() {
-            if self.groups[index].playback.settle(now, rng) {
-                self.emit_playback(index, now, out);
-                self.emit_metadata(index, links, out);
+            if self.groups[index].playback.settle(ctx.now, ctx.rng) {
+                self.emit_playback(index, ctx.now, &mut ctx.out);
+                self.emit_metadata(index, ctx.links, &mut ctx.out);
             }
         }
         for player in &mut self.players {
-            if player.ducked_until.is_some_and(|t| t <= now) {
+            if player.ducked_until.is_some_and(|t| t <= ctx.now) {
                 player.ducked_until = None;
             }
         }
@@ -930,29 +925,16 @@ impl Household {
         }
     }
 
-    fn changed_playback(
-        &mut self,
-        index: usize,
-        now: Millis,
-        links: &Links,
-        out: &mut Vec<Emit>,
-        metadata: bool,
-    ) {
+    fn changed_playback(&mut self, index: usize, ctx: &mut Ctx<'_>, metadata: bool) {
         self.groups[index].playback.generation += 1;
-        self.emit_playback(index, now, out);
+        self.emit_playback(index, ctx.now, &mut ctx.out);
         if metadata {
-            self.emit_metadata(index, links, out);
+            self.emit_metadata(index, ctx.links, &mut ctx.out);
         }
     }
 
     /// play: `BUFFERING` now; the caller schedules [`Household::finish_buffering`].
-    pub fn play(
-        &mut self,
-        index: usize,
-        now: Millis,
-        links: &Links,
-        out: &mut Vec<Emit>,
-    ) -> Result<u64, ApiError> {
+    pub fn play(&mut self, index: usize, ctx: &mut Ctx<'_>) -> Result<u64, ApiError> {
         let playback = &mut self.groups[index].playback;
         if matches!(playback.source, Source::Empty) {
             return Err(ApiError::no_content(
@@ -966,20 +948,13 @@ impl Household {
             return Ok(playback.generation);
         }
         playback.state = PlaybackState::Buffering;
-        playback.anchor = now;
-        self.changed_playback(index, now, links, out, false);
+        playback.anchor = ctx.now;
+        self.changed_playback(index, ctx, false);
         Ok(self.groups[index].playback.generation)
     }
 
     /// The second half of play: `BUFFERING` → `PLAYING`, unless something changed since.
-    pub fn finish_buffering(
-        &mut self,
-        group: &GroupId,
-        generation: u64,
-        now: Millis,
-        links: &Links,
-        out: &mut Vec<Emit>,
-    ) {
+    pub fn finish_buffering(&mut self, group: &GroupId, generation: u64, ctx: &mut Ctx<'_>) {
         let Some(index) = self.group_index(group) else {
             return;
         };
@@ -988,44 +963,32 @@ impl Household {
             return;
         }
         playback.state = PlaybackState::Playing;
-        playback.anchor = now;
-        self.changed_playback(index, now, links, out, false);
+        playback.anchor = ctx.now;
+        self.changed_playback(index, ctx, false);
     }
 
     /// pause: `PAUSED` for tracks, `IDLE` for streams and inputs.
-    pub fn pause(
-        &mut self,
-        index: usize,
-        now: Millis,
-        links: &Links,
-        out: &mut Vec<Emit>,
-    ) -> Result<(), ApiError> {
+    pub fn pause(&mut self, index: usize, ctx: &mut Ctx<'_>) -> Result<(), ApiError> {
         let playback = &mut self.groups[index].playback;
         if matches!(playback.state, PlaybackState::Paused | PlaybackState::Idle) {
             return Ok(());
         }
-        playback.position_ms = playback.position_at(now);
-        playback.anchor = now;
+        playback.position_ms = playback.position_at(ctx.now);
+        playback.anchor = ctx.now;
         playback.state = match playback.source {
             Source::Queue { .. } => PlaybackState::Paused,
             _ => PlaybackState::Idle,
         };
-        self.changed_playback(index, now, links, out, false);
+        self.changed_playback(index, ctx, false);
         Ok(())
     }
 
-    pub fn toggle(
-        &mut self,
-        index: usize,
-        now: Millis,
-        links: &Links,
-        out: &mut Vec<Emit>,
-    ) -> Result<Option<u64>, ApiError> {
+    pub fn toggle(&mut self, index: usize, ctx: &mut Ctx<'_>) -> Result<Option<u64>, ApiError> {
         match self.groups[index].playback.state {
             PlaybackState::Playing | PlaybackState::Buffering => {
-                self.pause(index, now, links, out).map(|()| None)
+                self.pause(index, ctx).map(|()| None)
             }
-            _ => self.play(index, now, links, out).map(Some),
+            _ => self.play(index, ctx).map(Some),
         }
     }
 
@@ -1039,38 +1002,25 @@ impl Household {
         }
     }
 
-    pub fn skip_next(
-        &mut self,
-        index: usize,
-        now: Millis,
-        rng: &mut ChaCha8Rng,
-        links: &Links,
-        out: &mut Vec<Emit>,
-    ) -> Result<(), ApiError> {
+    pub fn skip_next(&mut self, index: usize, ctx: &mut Ctx<'_>) -> Result<(), ApiError> {
         self.require_tracks(index, "skipping")?;
         let playback = &mut self.groups[index].playback;
-        playback.position_ms = playback.position_at(now);
-        if !playback.advance(rng) && playback.moving() {
+        playback.position_ms = playback.position_at(ctx.now);
+        if !playback.advance(ctx.rng) && playback.moving() {
             playback.state = PlaybackState::Idle;
         }
         playback.position_ms = 0;
-        playback.anchor = now;
-        self.changed_playback(index, now, links, out, true);
+        playback.anchor = ctx.now;
+        self.changed_playback(index, ctx, true);
         Ok(())
     }
 
-    pub fn skip_previous(
-        &mut self,
-        index: usize,
-        now: Millis,
-        links: &Links,
-        out: &mut Vec<Emit>,
-    ) -> Result<(), ApiError> {
+    pub fn skip_previous(&mut self, index: usize, ctx: &mut Ctx<'_>) -> Result<(), ApiError> {
         self.require_tracks(index, "skipping")?;
         let playback = &mut self.groups[index].playback;
         let count = playback.tracks().len();
         let from = playback.item_id().unwrap_or_default();
-        playback.previous = Some((from, playback.position_at(now)));
+        playback.previous = Some((from, playback.position_at(ctx.now)));
         playback.index = if playback.index > 0 {
             playback.index - 1
         } else if playback.modes.repeat == Some(true) {
@@ -1079,28 +1029,22 @@ impl Household {
             0
         };
         playback.position_ms = 0;
-        playback.anchor = now;
-        self.changed_playback(index, now, links, out, true);
+        playback.anchor = ctx.now;
+        self.changed_playback(index, ctx, true);
         Ok(())
     }
 
     /// skipBack: to the start if more than 3 s in, else to the previous track.
-    pub fn skip_back(
-        &mut self,
-        index: usize,
-        now: Millis,
-        links: &Links,
-        out: &mut Vec<Emit>,
-    ) -> Result<(), ApiError> {
+    pub fn skip_back(&mut self, index: usize, ctx: &mut Ctx<'_>) -> Result<(), ApiError> {
         self.require_tracks(index, "skipping")?;
         let playback = &mut self.groups[index].playback;
-        if playback.position_at(now) > 3_000 {
+        if playback.position_at(ctx.now) > 3_000 {
             playback.position_ms = 0;
-            playback.anchor = now;
-            self.changed_playback(index, now, links, out, false);
+            playback.anchor = ctx.now;
+            self.changed_playback(index, ctx, false);
             Ok(())
         } else {
-            self.skip_previous(index, now, links, out)
+            self.skip_previous(index, ctx)
         }
     }
 
@@ -1109,10 +1053,7 @@ impl Household {
         index: usize,
         position: i64,
         item_id: Option<&str>,
-        now: Millis,
-        rng: &mut ChaCha8Rng,
-        links: &Links,
-        out: &mut Vec<Emit>,
+        ctx: &mut Ctx<'_>,
     ) -> Result<(), ApiError> {
         self.require_tracks(index, "seeking")?;
         let playback = &mut self.groups[index].playback;
@@ -1129,19 +1070,19 @@ impl Household {
             ));
         }
         playback.position_ms = position;
-        playback.anchor = now;
+        playback.anchor = ctx.now;
         let duration = playback.tracks()[playback.index].duration_ms;
         let metadata = if position >= duration {
             // Past the end: the next track.
             playback.position_ms = 0;
-            if !playback.advance(rng) {
+            if !playback.advance(ctx.rng) {
                 playback.state = PlaybackState::Idle;
             }
             true
         } else {
             false
         };
-        self.changed_playback(index, now, links, out, metadata);
+        self.changed_playback(index, ctx, metadata);
         Ok(())
     }
 
@@ -1149,9 +1090,7 @@ impl Household {
         &mut self,
         index: usize,
         modes: PlayModes,
-        now: Millis,
-        links: &Links,
-        out: &mut Vec<Emit>,
+        ctx: &mut Ctx<'_>,
     ) -> Result<(), ApiError> {
         let playback = &mut self.groups[index].playback;
         if !matches!(playback.source, Source::Queue { .. })
@@ -1168,31 +1107,23 @@ impl Household {
         current.repeat_one = modes.repeat_one.or(current.repeat_one);
         current.shuffle = modes.shuffle.or(current.shuffle);
         current.crossfade = modes.crossfade.or(current.crossfade);
-        self.changed_playback(index, now, links, out, true);
+        self.changed_playback(index, ctx, true);
         Ok(())
     }
 
-    fn switch_source(
-        &mut self,
-        index: usize,
-        source: Source,
-        play: bool,
-        now: Millis,
-        links: &Links,
-        out: &mut Vec<Emit>,
-    ) {
+    fn switch_source(&mut self, index: usize, source: Source, play: bool, ctx: &mut Ctx<'_>) {
         let playback = &mut self.groups[index].playback;
         playback.source = source;
         playback.index = 0;
         playback.position_ms = 0;
-        playback.anchor = now;
+        playback.anchor = ctx.now;
         playback.queue_version += 1;
         playback.state = if play {
             PlaybackState::Playing
         } else {
             PlaybackState::Idle
         };
-        self.changed_playback(index, now, links, out, true);
+        self.changed_playback(index, ctx, true);
     }
 
     pub fn line_in(
@@ -1200,9 +1131,7 @@ impl Household {
         index: usize,
         device: Option<&PlayerId>,
         play: bool,
-        now: Millis,
-        links: &Links,
-        out: &mut Vec<Emit>,
+        ctx: &mut Ctx<'_>,
     ) -> Result<(), ApiError> {
         let device = device
             .cloned()
@@ -1229,9 +1158,7 @@ impl Household {
                 name,
             },
             play,
-            now,
-            links,
-            out,
+            ctx,
         );
         Ok(())
     }
@@ -1239,9 +1166,7 @@ impl Household {
     pub fn home_theater_playback(
         &mut self,
         player: &PlayerId,
-        now: Millis,
-        links: &Links,
-        out: &mut Vec<Emit>,
+        ctx: &mut Ctx<'_>,
     ) -> Result<(), ApiError> {
         let state = self.player(player).expect("resolved");
         if !state.model.has(&Capability::HtPlayback) {
@@ -1261,15 +1186,12 @@ impl Household {
                 name,
             },
             true,
-            now,
-            links,
-            out,
+            ctx,
         );
         Ok(())
     }
 
     /// loadFavorite / loadPlaylist.
-    #[allow(clippy::too_many_arguments)]
     pub fn load(
         &mut self,
         index: usize,
@@ -1277,9 +1199,7 @@ impl Household {
         action: Option<LoadAction>,
         modes: Option<PlayModes>,
         play: bool,
-        now: Millis,
-        links: &Links,
-        out: &mut Vec<Emit>,
+        ctx: &mut Ctx<'_>,
     ) -> Result<(), ApiError> {
         let source = source_of(&item);
         let action = action.unwrap_or(LoadAction::Append);
@@ -1297,12 +1217,12 @@ impl Household {
                 queue.splice(at..at, tracks);
                 if action == LoadAction::Insert {
                     playback.position_ms = 0;
-                    playback.anchor = now;
+                    playback.anchor = ctx.now;
                 }
                 playback.queue_version += 1;
                 if play && !playback.moving() {
                     playback.state = PlaybackState::Playing;
-                    playback.anchor = now;
+                    playback.anchor = ctx.now;
                 }
             }
             (source, _) => {
@@ -1311,7 +1231,7 @@ impl Household {
                 playback.source = source;
                 playback.index = 0;
                 playback.position_ms = 0;
-                playback.anchor = now;
+                playback.anchor = ctx.now;
                 playback.queue_version += 1;
                 playback.state = if play || keep_playing {
                     PlaybackState::Playing
@@ -1327,7 +1247,7 @@ impl Household {
             current.shuffle = modes.shuffle.or(current.shuffle);
             current.crossfade = modes.crossfade.or(current.crossfade);
         }
-        self.changed_playback(index, now, links, out, true);
+        self.changed_playback(index, ctx, true);
         Ok(())
     }
 
@@ -1493,9 +1413,7 @@ impl Household {
         &mut self,
         members: Vec<PlayerId>,
         context: Option<usize>,
-        now: Millis,
-        links: &Links,
-        out: &mut Vec<Emit>,
+        ctx: &mut Ctx<'_>,
     ) -> usize {
         let coordinator = members[0].clone();
         let before: Vec<GroupState> = self.groups.clone();
@@ -1553,7 +1471,7 @@ impl Household {
                 Some(id) => id,
                 None => {
                     playback.generation += 1;
-                    playback.anchor = now;
+                    playback.anchor = ctx.now;
                     self.mint_group_id(&coordinator)
                 }
             };
@@ -1565,22 +1483,16 @@ impl Household {
             });
         }
         self.groups = groups;
-        self.finish_regroup(&before, now, links, out);
+        self.finish_regroup(&before, ctx);
         target_pos
     }
 
     /// After any change of groups: retire vanished IDs (they answer 410 from now on),
     /// tell their subscribers, and tell the household.
-    fn finish_regroup(
-        &mut self,
-        before: &[GroupState],
-        now: Millis,
-        links: &Links,
-        out: &mut Vec<Emit>,
-    ) {
+    fn finish_regroup(&mut self, before: &[GroupState], ctx: &mut Ctx<'_>) {
         for old in before {
             if self.group_index(&old.id).is_none() {
-                self.gone_groups.insert(old.id.clone(), now);
+                self.gone_groups.insert(old.id.clone(), ctx.now);
                 let body = GroupCoordinatorChanged {
                     group_status: GroupStatus::Gone,
                     group_name: Some(self.group_name(old)),
@@ -1588,7 +1500,7 @@ impl Household {
                     player_id: Some(old.coordinator.clone()),
                 };
                 self.emit(
-                    out,
+                    &mut ctx.out,
                     "groups",
                     "groupCoordinatorChanged",
                     TargetType::GroupId,
@@ -1597,12 +1509,12 @@ impl Household {
                 );
             }
         }
-        self.emit_groups(out);
+        self.emit_groups(&mut ctx.out);
         for index in 0..self.groups.len() {
             if !before.iter().any(|g| g.id == self.groups[index].id) {
-                self.emit_playback(index, now, out);
-                self.emit_metadata(index, links, out);
-                self.emit_group_volume(index, out);
+                self.emit_playback(index, ctx.now, &mut ctx.out);
+                self.emit_metadata(index, ctx.links, &mut ctx.out);
+                self.emit_group_volume(index, &mut ctx.out);
             }
         }
     }
@@ -1610,9 +1522,7 @@ impl Household {
     pub fn create_group(
         &mut self,
         request: CreateGroup,
-        now: Millis,
-        links: &Links,
-        out: &mut Vec<Emit>,
+        ctx: &mut Ctx<'_>,
     ) -> Result<Group, ApiError> {
         if request.player_ids.is_empty() {
             return Err(ApiError::missing("Missing required value: playerIds"));
@@ -1637,7 +1547,7 @@ impl Household {
         }) {
             return Ok(self.group_model(existing, false));
         }
-        let index = self.regroup(members, context, now, links, out);
+        let index = self.regroup(members, context, ctx);
         Ok(self.group_model(&self.groups[index], false))
     }
 
@@ -1646,9 +1556,7 @@ impl Household {
         index: usize,
         add: &[PlayerId],
         remove: &[PlayerId],
-        now: Millis,
-        links: &Links,
-        out: &mut Vec<Emit>,
+        ctx: &mut Ctx<'_>,
     ) -> Result<Group, ApiError> {
         self.check_players(add)?;
         let mut members = self.groups[index].members.clone();
@@ -1659,16 +1567,14 @@ impl Household {
         }
         // Unknown IDs to remove are ignored, as Sonos does.
         members.retain(|m| !remove.contains(m));
-        self.set_group(index, members, now, links, out)
+        self.set_group(index, members, ctx)
     }
 
     pub fn set_group(
         &mut self,
         index: usize,
         mut members: Vec<PlayerId>,
-        now: Millis,
-        links: &Links,
-        out: &mut Vec<Emit>,
+        ctx: &mut Ctx<'_>,
     ) -> Result<Group, ApiError> {
         self.check_players(&members)?;
         members.dedup();
@@ -1685,18 +1591,12 @@ impl Household {
         if self.groups[index].members == members {
             return Ok(self.group_model(&self.groups[index], false));
         }
-        let new_index = self.regroup(members, context, now, links, out);
+        let new_index = self.regroup(members, context, ctx);
         Ok(self.group_model(&self.groups[new_index], false))
     }
 
     /// Admin: a player loses power. Its group dissolves into the remaining players.
-    pub fn unplug(
-        &mut self,
-        id: &PlayerId,
-        now: Millis,
-        links: &Links,
-        out: &mut Vec<Emit>,
-    ) -> Result<(), ApiError> {
+    pub fn unplug(&mut self, id: &PlayerId, ctx: &mut Ctx<'_>) -> Result<(), ApiError> {
         let player = self
             .player_mut(id)
             .ok_or_else(|| ApiError::invalid_object(format!("unknown player {id}")))?;
@@ -1728,18 +1628,12 @@ impl Household {
                 playback,
             });
         }
-        self.finish_regroup(&before, now, links, out);
+        self.finish_regroup(&before, ctx);
         Ok(())
     }
 
     /// Admin: the player is back, on its own, idle.
-    pub fn replug(
-        &mut self,
-        id: &PlayerId,
-        now: Millis,
-        links: &Links,
-        out: &mut Vec<Emit>,
-    ) -> Result<(), ApiError> {
+    pub fn replug(&mut self, id: &PlayerId, ctx: &mut Ctx<'_>) -> Result<(), ApiError> {
         let player = self
             .player_mut(id)
             .ok_or_else(|| ApiError::invalid_object(format!("unknown player {id}")))?;
@@ -1749,7 +1643,7 @@ impl Household {
         player.unplugged = false;
         let before = self.groups.clone();
         self.add_group(id.clone(), vec![], Playback::idle());
-        self.finish_regroup(&before, now, links, out);
+        self.finish_regroup(&before, ctx);
         Ok(())
     }
 

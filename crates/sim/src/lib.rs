@@ -149,7 +149,7 @@ impl Sim {
             out: Vec::new(),
         };
         for household in world.households.iter_mut() {
-            household.settle(ctx.now, ctx.rng, ctx.links, &mut ctx.out);
+            household.settle(&mut ctx);
         }
         let result = f(&mut world.households, &mut ctx);
         let (now, out) = (ctx.now, std::mem::take(&mut ctx.out));

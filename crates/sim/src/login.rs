@@ -42,21 +42,20 @@ fn invalid_request(description: &str) -> Response {
     response
 }
 
-fn validate(sim: &Sim, params: &AuthorizeParams) -> Result<(String, String), Response> {
+/// The redirect URI and state of valid authorize parameters, or why they are not valid.
+fn validate(sim: &Sim, params: &AuthorizeParams) -> Result<(String, String), &'static str> {
     if params.client_id.as_deref() != Some(sim.config.client_id.as_str()) {
-        return Err(invalid_request("unknown client_id"));
+        return Err("unknown client_id");
     }
     if params.response_type.as_deref() != Some("code") {
-        return Err(invalid_request("response_type must be code"));
+        return Err("response_type must be code");
     }
     if params.scope.as_deref() != Some(roomtone_sonos::login::SCOPE) {
-        return Err(invalid_request("scope must be playback-control-all"));
+        return Err("scope must be playback-control-all");
     }
     let redirect = params.redirect_uri.clone().unwrap_or_default();
     if !sim.config.redirect_uris.iter().any(|r| r == &redirect) {
-        return Err(invalid_request(
-            "redirect_uri is not registered for this client",
-        ));
+        return Err("redirect_uri is not registered for this client");
     }
     Ok((redirect, params.state.clone().unwrap_or_default()))
 }
@@ -92,7 +91,7 @@ fn grant_code(sim: &Sim, redirect: &str, state: &str) -> Response {
 async fn authorize(State(sim): State<Arc<Sim>>, Query(params): Query<AuthorizeParams>) -> Response {
     let (redirect, state) = match validate(&sim, &params) {
         Ok(ok) => ok,
-        Err(response) => return response,
+        Err(why) => return invalid_request(why),
     };
     if sim.config.auto_consent {
         return grant_code(&sim, &redirect, &state);
@@ -158,7 +157,7 @@ async fn consent(State(sim): State<Arc<Sim>>, Form(form): Form<ConsentForm>) -> 
     };
     let (redirect, state) = match validate(&sim, &params) {
         Ok(ok) => ok,
-        Err(response) => return response,
+        Err(why) => return invalid_request(why),
     };
     match form.decision.as_str() {
         "allow" => grant_code(&sim, &redirect, &state),

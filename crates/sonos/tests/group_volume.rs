@@ -19,7 +19,7 @@ async fn group_volume_is_the_average_of_its_players() {
             .unwrap()
             .volume as u32;
     }
-    assert_eq!(volume.volume as u32, (sum + 1) / 2);
+    assert_eq!(volume.volume as u32, sum.div_ceil(2));
     assert_eq!((volume.muted, volume.fixed), (Some(false), Some(false)));
 }
 
