@@ -303,31 +303,22 @@ pub fn cabin_playlists() -> Vec<Item> {
 /// Draws the artwork for `key` as a small SVG: a two-colour gradient and a monogram,
 /// derived from the key so each album looks different and the same album always the same.
 pub fn artwork_svg(key: &str) -> Option<String> {
-    let known = key.starts_with("album-")
-        || key.starts_with("station-")
-        || key.starts_with("mix-")
-        || key == "linein"
-        || key == "tv";
-    if !known || key.len() > 32 || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-        return None;
-    }
+    // Only artwork the catalogue uses exists.
+    let label = match key {
+        "linein" => "IN".to_owned(),
+        "tv" => "TV".to_owned(),
+        _ => title_for(key)?
+            .split_whitespace()
+            .filter_map(|w| w.chars().next())
+            .take(2)
+            .collect::<String>()
+            .to_uppercase(),
+    };
     let hash = key
         .bytes()
         .fold(2166136261u32, |h, b| (h ^ b as u32).wrapping_mul(16777619));
     let hue_a = hash % 360;
     let hue_b = (hue_a + 40 + (hash >> 9) % 80) % 360;
-    let label = match key {
-        "linein" => "IN".to_owned(),
-        "tv" => "TV".to_owned(),
-        _ => {
-            let name = title_for(key).unwrap_or(key.to_owned());
-            name.split_whitespace()
-                .filter_map(|w| w.chars().next())
-                .take(2)
-                .collect::<String>()
-                .to_uppercase()
-        }
-    };
     Some(format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="600" height="600" viewBox="0 0 600 600"><defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="hsl({hue_a},62%,46%)"/><stop offset="1" stop-color="hsl({hue_b},58%,22%)"/></linearGradient></defs><rect width="600" height="600" fill="url(#g)"/><circle cx="470" cy="130" r="{r}" fill="hsl({hue_b},70%,70%)" fill-opacity="0.25"/><text x="48" y="540" font-family="sans-serif" font-size="150" font-weight="700" fill="#fff" fill-opacity="0.92">{label}</text></svg>"##,
         r = 60 + hash % 90,
@@ -343,6 +334,7 @@ fn title_for(key: &str) -> Option<String> {
         "mix" => main_playlists()
             .into_iter()
             .chain(main_favorites())
+            .chain(cabin_playlists())
             .find(|p| p.art == key)
             .map(|p| p.name),
         _ => None,

@@ -14,33 +14,77 @@ impl Api {
     async fn start(config: Config) -> Self {
         let sim = TestSim::start(config).await;
         let (token, _) = sim.mint_tokens();
-        Self { sim, token, http: reqwest::Client::new() }
+        Self {
+            sim,
+            token,
+            http: reqwest::Client::new(),
+        }
     }
     async fn get(&self, path: &str) -> reqwest::Response {
-        self.http.get(format!("{}/{path}", self.sim.control_url())).bearer_auth(&self.token).send().await.unwrap()
+        self.http
+            .get(format!("{}/{path}", self.sim.control_url()))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
     }
     async fn post(&self, path: &str, body: &str) -> reqwest::Response {
-        self.http.post(format!("{}/{path}", self.sim.control_url())).bearer_auth(&self.token).header("content-type", "application/json").body(body.to_owned()).send().await.unwrap()
+        self.http
+            .post(format!("{}/{path}", self.sim.control_url()))
+            .bearer_auth(&self.token)
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+            .send()
+            .await
+            .unwrap()
     }
     async fn json(&self, path: &str) -> Value {
         self.get(path).await.json().await.unwrap()
     }
     async fn household(&self) -> String {
-        self.json("households").await["households"][0]["id"].as_str().unwrap().to_owned()
+        self.json("households").await["households"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
     async fn groups(&self) -> Value {
-        self.json(&format!("households/{}/groups", self.household().await)).await
+        self.json(&format!("households/{}/groups", self.household().await))
+            .await
     }
     /// The player ID of the room `name`.
     async fn player(&self, name: &str) -> String {
         let groups = self.groups().await;
-        groups["players"].as_array().unwrap().iter().find(|p| p["name"] == name).unwrap()["id"].as_str().unwrap().to_owned()
+        groups["players"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
     /// The ID of the group led by the room `name`, and the room's player ID.
     async fn group(&self, name: &str) -> (String, String) {
         let groups = self.groups().await;
-        let player = groups["players"].as_array().unwrap().iter().find(|p| p["name"] == name).unwrap()["id"].as_str().unwrap().to_owned();
-        let group = groups["groups"].as_array().unwrap().iter().find(|g| g["coordinatorId"] == player.as_str()).unwrap()["id"].as_str().unwrap().to_owned();
+        let player = groups["players"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let group = groups["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["coordinatorId"] == player.as_str())
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         (group, player)
     }
 }
@@ -48,7 +92,10 @@ impl Api {
 async fn error_code(response: reqwest::Response) -> (u16, String) {
     let status = response.status().as_u16();
     let body: Value = response.json().await.unwrap();
-    (status, body["errorCode"].as_str().unwrap_or_default().to_owned())
+    (
+        status,
+        body["errorCode"].as_str().unwrap_or_default().to_owned(),
+    )
 }
 
 #[tokio::test]
@@ -59,37 +106,143 @@ async fn every_answer_carries_x_sonos_type_and_json() {
     let cases = [
         ("GET", "households".to_owned(), "", "households"),
         ("GET", format!("households/{hh}/groups"), "", "groups"),
-        ("GET", format!("groups/{group}/playback"), "", "playbackStatus"),
-        ("GET", format!("groups/{group}/playbackMetadata"), "", "metadataStatus"),
-        ("GET", format!("groups/{group}/groupVolume"), "", "groupVolume"),
-        ("GET", format!("players/{player}/playerVolume"), "", "playerVolume"),
-        ("GET", format!("households/{hh}/favorites"), "", "favoritesList"),
-        ("GET", format!("households/{hh}/playlists"), "", "playlistsList"),
-        ("GET", format!("households/{hh}/playlists/1"), "", "playlistSummary"),
-        ("GET", format!("players/{player}/homeTheater/options"), "", "homeTheaterOptions"),
-        ("GET", format!("players/{player}/settings/player"), "", "playerSettings"),
+        (
+            "GET",
+            format!("groups/{group}/playback"),
+            "",
+            "playbackStatus",
+        ),
+        (
+            "GET",
+            format!("groups/{group}/playbackMetadata"),
+            "",
+            "metadataStatus",
+        ),
+        (
+            "GET",
+            format!("groups/{group}/groupVolume"),
+            "",
+            "groupVolume",
+        ),
+        (
+            "GET",
+            format!("players/{player}/playerVolume"),
+            "",
+            "playerVolume",
+        ),
+        (
+            "GET",
+            format!("households/{hh}/favorites"),
+            "",
+            "favoritesList",
+        ),
+        (
+            "GET",
+            format!("households/{hh}/playlists"),
+            "",
+            "playlistsList",
+        ),
+        (
+            "GET",
+            format!("households/{hh}/playlists/1"),
+            "",
+            "playlistSummary",
+        ),
+        (
+            "GET",
+            format!("players/{player}/homeTheater/options"),
+            "",
+            "homeTheaterOptions",
+        ),
+        (
+            "GET",
+            format!("players/{player}/settings/player"),
+            "",
+            "playerSettings",
+        ),
         ("POST", format!("groups/{group}/playback/pause"), "", "none"),
-        ("POST", format!("groups/{group}/groupVolume"), r#"{"volume":10}"#, "none"),
-        ("POST", format!("households/{hh}/groups/createGroup"), &format!(r#"{{"playerIds":["{player}"]}}"#), "groupInfo"),
-        ("POST", format!("players/{player}/audioClip"), r#"{"name":"n","appId":"com.x"}"#, "audioClip"),
-        ("GET", "groups/RINCON_GONE:1/playback".to_owned(), "", "globalError"),
-        ("POST", format!("groups/{group}/groupVolume"), "{", "globalError"),
+        (
+            "POST",
+            format!("groups/{group}/groupVolume"),
+            r#"{"volume":10}"#,
+            "none",
+        ),
+        (
+            "POST",
+            format!("households/{hh}/groups/createGroup"),
+            &format!(r#"{{"playerIds":["{player}"]}}"#),
+            "groupInfo",
+        ),
+        (
+            "POST",
+            format!("players/{player}/audioClip"),
+            r#"{"name":"n","appId":"com.x"}"#,
+            "audioClip",
+        ),
+        (
+            "GET",
+            "groups/RINCON_GONE:1/playback".to_owned(),
+            "",
+            "globalError",
+        ),
+        (
+            "POST",
+            format!("groups/{group}/groupVolume"),
+            "{",
+            "globalError",
+        ),
     ];
     for (method, path, body, expected) in cases {
-        let response = if method == "GET" { api.get(&path).await } else { api.post(&path, body).await };
-        assert_eq!(response.headers().get("x-sonos-type").map(|v| v.to_str().unwrap()), Some(expected), "{method} {path}");
-        assert_eq!(response.headers()["content-type"], "application/json", "{method} {path}");
+        let response = if method == "GET" {
+            api.get(&path).await
+        } else {
+            api.post(&path, body).await
+        };
+        assert_eq!(
+            response
+                .headers()
+                .get("x-sonos-type")
+                .map(|v| v.to_str().unwrap()),
+            Some(expected),
+            "{method} {path}"
+        );
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/json",
+            "{method} {path}"
+        );
         let _: Value = response.json().await.unwrap();
     }
 }
 
 #[tokio::test]
 async fn a_missing_or_bad_token_is_a_401_in_the_configured_style() {
-    for (style, key) in [(UnauthorizedStyle::OAuth, "error"), (UnauthorizedStyle::Fault, "fault")] {
-        let api = Api::start(Config { unauthorized_style: style, ..config() }).await;
-        let bare = api.http.get(format!("{}/households", api.sim.control_url())).send().await.unwrap();
+    for (style, key) in [
+        (UnauthorizedStyle::OAuth, "error"),
+        (UnauthorizedStyle::Fault, "fault"),
+    ] {
+        let api = Api::start(Config {
+            unauthorized_style: style,
+            ..config()
+        })
+        .await;
+        let bare = api
+            .http
+            .get(format!("{}/households", api.sim.control_url()))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(bare.status(), 401);
-        let body: Value = api.http.get(format!("{}/households", api.sim.control_url())).bearer_auth("nope").send().await.unwrap().json().await.unwrap();
+        let body: Value = api
+            .http
+            .get(format!("{}/households", api.sim.control_url()))
+            .bearer_auth("nope")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert!(body.get(key).is_some(), "{style:?}: {body}");
     }
 }
@@ -97,9 +250,18 @@ async fn a_missing_or_bad_token_is_a_401_in_the_configured_style() {
 #[tokio::test]
 async fn unknown_targets_and_stale_groups() {
     let api = Api::start(config()).await;
-    assert_eq!(error_code(api.get("households/Sonos_unknown/groups").await).await, (400, "ERROR_INVALID_OBJECT_ID".into()));
-    assert_eq!(error_code(api.get("players/RINCON_UNKNOWN01400/playerVolume").await).await, (400, "ERROR_INVALID_OBJECT_ID".into()));
-    assert_eq!(error_code(api.get("groups/RINCON_UNKNOWN01400:9/playback").await).await, (410, "ERROR_RESOURCE_GONE".into()));
+    assert_eq!(
+        error_code(api.get("households/Sonos_unknown/groups").await).await,
+        (400, "ERROR_INVALID_OBJECT_ID".into())
+    );
+    assert_eq!(
+        error_code(api.get("players/RINCON_UNKNOWN01400/playerVolume").await).await,
+        (400, "ERROR_INVALID_OBJECT_ID".into())
+    );
+    assert_eq!(
+        error_code(api.get("groups/RINCON_UNKNOWN01400:9/playback").await).await,
+        (410, "ERROR_RESOURCE_GONE".into())
+    );
 }
 
 #[tokio::test]
@@ -107,13 +269,27 @@ async fn regrouping_mints_new_ids_and_old_ones_answer_410() {
     let api = Api::start(config()).await;
     let (office, office_player) = api.group("Office").await;
     let kitchen = api.player("Kitchen").await;
-    let response = api.post(&format!("groups/{office}/groups/modifyGroupMembers"), &json!({"playerIdsToAdd": [kitchen]}).to_string()).await;
+    let response = api
+        .post(
+            &format!("groups/{office}/groups/modifyGroupMembers"),
+            &json!({"playerIdsToAdd": [kitchen]}).to_string(),
+        )
+        .await;
     let info: Value = response.json().await.unwrap();
     let new_id = info["group"]["id"].as_str().unwrap();
     assert_ne!(new_id, office);
-    assert!(new_id.starts_with(&format!("{office_player}:")), "RINCON_<coordinator>:<n>");
-    assert_eq!(error_code(api.get(&format!("groups/{office}/playback")).await).await, (410, "ERROR_RESOURCE_GONE".into()));
-    assert_eq!(api.get(&format!("groups/{new_id}/playback")).await.status(), 200);
+    assert!(
+        new_id.starts_with(&format!("{office_player}:")),
+        "RINCON_<coordinator>:<n>"
+    );
+    assert_eq!(
+        error_code(api.get(&format!("groups/{office}/playback")).await).await,
+        (410, "ERROR_RESOURCE_GONE".into())
+    );
+    assert_eq!(
+        api.get(&format!("groups/{new_id}/playback")).await.status(),
+        200
+    );
 }
 
 #[tokio::test]
@@ -121,18 +297,73 @@ async fn malformed_missing_and_out_of_range_bodies_get_the_documented_codes() {
     let api = Api::start(config()).await;
     let (group, player) = api.group("Office").await;
     let volume = format!("groups/{group}/groupVolume");
-    assert_eq!(error_code(api.post(&volume, "{\"volume\":").await).await, (400, "ERROR_INVALID_SYNTAX".into()));
-    assert_eq!(error_code(api.post(&volume, "[1,2]").await).await, (400, "ERROR_INVALID_SYNTAX".into()));
+    assert_eq!(
+        error_code(api.post(&volume, "{\"volume\":").await).await,
+        (400, "ERROR_INVALID_SYNTAX".into())
+    );
+    assert_eq!(
+        error_code(api.post(&volume, "[1,2]").await).await,
+        (400, "ERROR_INVALID_SYNTAX".into())
+    );
     let missing = api.post(&volume, "{}").await;
     let body: Value = missing.json().await.unwrap();
-    assert_eq!((body["errorCode"].as_str(), body["reason"].as_str()), (Some("ERROR_MISSING_PARAMETERS"), Some("Missing required value: volume")));
-    assert_eq!(error_code(api.post(&volume, r#"{"volume":101}"#).await).await, (400, "ERROR_INVALID_PARAMETER".into()));
-    assert_eq!(error_code(api.post(&volume, r#"{"volume":-1}"#).await).await, (400, "ERROR_INVALID_PARAMETER".into()));
-    assert_eq!(error_code(api.post(&volume, r#"{"volume":"loud"}"#).await).await, (400, "ERROR_INVALID_PARAMETER".into()));
-    assert_eq!(error_code(api.post(&format!("groups/{group}/playback/seek"), "{}").await).await, (400, "ERROR_MISSING_PARAMETERS".into()));
-    assert_eq!(error_code(api.post(&format!("groups/{group}/favorites"), r#"{"action":"REPLACE"}"#).await).await, (400, "ERROR_MISSING_PARAMETERS".into()));
-    assert_eq!(error_code(api.post(&format!("players/{player}/playerVolume/relative"), r#"{"volumeDelta":200}"#).await).await, (400, "ERROR_INVALID_PARAMETER".into()));
-    assert_eq!(error_code(api.post(&format!("groups/{group}/playback/teleport"), "").await).await, (404, "ERROR_UNSUPPORTED_COMMAND".into()));
+    assert_eq!(
+        (body["errorCode"].as_str(), body["reason"].as_str()),
+        (
+            Some("ERROR_MISSING_PARAMETERS"),
+            Some("Missing required value: volume")
+        )
+    );
+    assert_eq!(
+        error_code(api.post(&volume, r#"{"volume":101}"#).await).await,
+        (400, "ERROR_INVALID_PARAMETER".into())
+    );
+    assert_eq!(
+        error_code(api.post(&volume, r#"{"volume":-1}"#).await).await,
+        (400, "ERROR_INVALID_PARAMETER".into())
+    );
+    assert_eq!(
+        error_code(api.post(&volume, r#"{"volume":"loud"}"#).await).await,
+        (400, "ERROR_INVALID_PARAMETER".into())
+    );
+    assert_eq!(
+        error_code(
+            api.post(&format!("groups/{group}/playback/seek"), "{}")
+                .await
+        )
+        .await,
+        (400, "ERROR_MISSING_PARAMETERS".into())
+    );
+    assert_eq!(
+        error_code(
+            api.post(
+                &format!("groups/{group}/favorites"),
+                r#"{"action":"REPLACE"}"#
+            )
+            .await
+        )
+        .await,
+        (400, "ERROR_MISSING_PARAMETERS".into())
+    );
+    assert_eq!(
+        error_code(
+            api.post(
+                &format!("players/{player}/playerVolume/relative"),
+                r#"{"volumeDelta":200}"#
+            )
+            .await
+        )
+        .await,
+        (400, "ERROR_INVALID_PARAMETER".into())
+    );
+    assert_eq!(
+        error_code(
+            api.post(&format!("groups/{group}/playback/teleport"), "")
+                .await
+        )
+        .await,
+        (404, "ERROR_UNSUPPORTED_COMMAND".into())
+    );
 }
 
 #[tokio::test]
@@ -141,11 +372,25 @@ async fn position_moves_with_the_clock_only_while_playing() {
     let (living, _) = api.group("Living Room").await;
     let (office, _) = api.group("Office").await;
     let position = |v: Value| v["positionMillis"].as_i64().unwrap();
-    assert_eq!(position(api.json(&format!("groups/{living}/playback")).await), 40_000);
-    assert_eq!(position(api.json(&format!("groups/{office}/playback")).await), 95_000);
+    assert_eq!(
+        position(api.json(&format!("groups/{living}/playback")).await),
+        40_000
+    );
+    assert_eq!(
+        position(api.json(&format!("groups/{office}/playback")).await),
+        95_000
+    );
     api.sim.clock.advance(12_345);
-    assert_eq!(position(api.json(&format!("groups/{living}/playback")).await), 52_345, "playing: moves");
-    assert_eq!(position(api.json(&format!("groups/{office}/playback")).await), 95_000, "paused: still");
+    assert_eq!(
+        position(api.json(&format!("groups/{living}/playback")).await),
+        52_345,
+        "playing: moves"
+    );
+    assert_eq!(
+        position(api.json(&format!("groups/{office}/playback")).await),
+        95_000,
+        "paused: still"
+    );
 }
 
 #[tokio::test]
@@ -154,14 +399,20 @@ async fn a_track_ending_moves_to_the_next_and_the_queue_end_stops() {
     let (living, _) = api.group("Living Room").await;
     let status = api.json(&format!("groups/{living}/playback")).await;
     let meta = api.json(&format!("groups/{living}/playbackMetadata")).await;
-    let duration = meta["currentItem"]["track"]["durationMillis"].as_i64().unwrap();
+    let duration = meta["currentItem"]["track"]["durationMillis"]
+        .as_i64()
+        .unwrap();
     let next_name = meta["nextItem"]["track"]["name"].clone();
     api.sim.clock.advance(duration - 40_000 + 1_000);
     let after = api.json(&format!("groups/{living}/playback")).await;
     assert_ne!(after["itemId"], status["itemId"]);
     assert_eq!(after["previousItemId"], status["itemId"]);
     assert_eq!(after["positionMillis"], 1_000);
-    assert_eq!(api.json(&format!("groups/{living}/playbackMetadata")).await["currentItem"]["track"]["name"], next_name);
+    assert_eq!(
+        api.json(&format!("groups/{living}/playbackMetadata")).await["currentItem"]["track"]
+            ["name"],
+        next_name
+    );
     // Far past the end of the six-track playlist, without repeat: stopped at its start.
     // (Less than a day: the access token lives 24 h by this clock too.)
     api.sim.clock.advance(12 * 3600 * 1000);
@@ -174,19 +425,40 @@ async fn a_track_ending_moves_to_the_next_and_the_queue_end_stops() {
 async fn repeat_one_keeps_the_same_track() {
     let api = Api::start(config()).await;
     let (living, _) = api.group("Living Room").await;
-    api.post(&format!("groups/{living}/playback/playMode"), r#"{"playModes":{"repeatOne":true}}"#).await;
+    api.post(
+        &format!("groups/{living}/playback/playMode"),
+        r#"{"playModes":{"repeatOne":true}}"#,
+    )
+    .await;
     let before = api.json(&format!("groups/{living}/playback")).await;
     api.sim.clock.advance(3_600_000);
-    assert_eq!(api.json(&format!("groups/{living}/playback")).await["itemId"], before["itemId"]);
+    assert_eq!(
+        api.json(&format!("groups/{living}/playback")).await["itemId"],
+        before["itemId"]
+    );
 }
 
 #[tokio::test]
 async fn play_goes_through_buffering_to_playing() {
     let mut sink = EventSink::start().await;
-    let api = Api::start(Config { event_callback: Some(sink.url.clone()), ..config() }).await;
+    let api = Api::start(Config {
+        event_callback: Some(sink.url.clone()),
+        ..config()
+    })
+    .await;
     let (office, _) = api.group("Office").await;
-    assert_eq!(api.post(&format!("groups/{office}/playback/subscription"), "").await.status(), 200);
-    assert_eq!(api.post(&format!("groups/{office}/playback/play"), "").await.status(), 200);
+    assert_eq!(
+        api.post(&format!("groups/{office}/playback/subscription"), "")
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        api.post(&format!("groups/{office}/playback/play"), "")
+            .await
+            .status(),
+        200
+    );
     let first = sink.next_of("playbackStatus").await.json();
     let second = sink.next_of("playbackStatus").await.json();
     assert_eq!(first["playbackState"], "PLAYBACK_STATE_BUFFERING");
@@ -196,16 +468,37 @@ async fn play_goes_through_buffering_to_playing() {
 #[tokio::test]
 async fn a_pause_during_buffering_wins() {
     let mut sink = EventSink::start().await;
-    let api = Api::start(Config { event_callback: Some(sink.url.clone()), buffering: std::time::Duration::from_millis(200), ..config() }).await;
+    let api = Api::start(Config {
+        event_callback: Some(sink.url.clone()),
+        buffering: std::time::Duration::from_millis(200),
+        ..config()
+    })
+    .await;
     let (office, _) = api.group("Office").await;
-    api.post(&format!("groups/{office}/playback/subscription"), "").await;
-    api.post(&format!("groups/{office}/playback/play"), "").await;
-    api.post(&format!("groups/{office}/playback/pause"), "").await;
-    assert_eq!(sink.next_of("playbackStatus").await.json()["playbackState"], "PLAYBACK_STATE_BUFFERING");
-    assert_eq!(sink.next_of("playbackStatus").await.json()["playbackState"], "PLAYBACK_STATE_PAUSED");
+    api.post(&format!("groups/{office}/playback/subscription"), "")
+        .await;
+    api.post(&format!("groups/{office}/playback/play"), "")
+        .await;
+    api.post(&format!("groups/{office}/playback/pause"), "")
+        .await;
+    assert_eq!(
+        sink.next_of("playbackStatus").await.json()["playbackState"],
+        "PLAYBACK_STATE_BUFFERING"
+    );
+    assert_eq!(
+        sink.next_of("playbackStatus").await.json()["playbackState"],
+        "PLAYBACK_STATE_PAUSED"
+    );
     // A later change shows the state stayed paused: the late BUFFERING→PLAYING step was dropped.
-    api.post(&format!("groups/{office}/playback/seek"), r#"{"positionMillis":1000}"#).await;
-    assert_eq!(sink.next_of("playbackStatus").await.json()["playbackState"], "PLAYBACK_STATE_PAUSED");
+    api.post(
+        &format!("groups/{office}/playback/seek"),
+        r#"{"positionMillis":1000}"#,
+    )
+    .await;
+    assert_eq!(
+        sink.next_of("playbackStatus").await.json()["playbackState"],
+        "PLAYBACK_STATE_PAUSED"
+    );
 }
 
 #[tokio::test]
@@ -215,8 +508,15 @@ async fn group_volume_setting_unmutes_and_mute_keeps_the_volume() {
     let path = format!("groups/{living}/groupVolume");
     api.post(&format!("{path}/mute"), r#"{"muted":true}"#).await;
     let muted = api.json(&path).await;
-    assert_eq!((muted["volume"].as_u64(), muted["muted"].as_bool()), (Some(28), Some(true)));
-    api.post(&format!("{path}/relative"), r#"{"volumeDelta":2}"#).await;
+    assert_eq!(
+        (muted["volume"].as_u64(), muted["muted"].as_bool()),
+        (Some(28), Some(true))
+    );
+    api.post(&format!("{path}/relative"), r#"{"volumeDelta":2}"#)
+        .await;
     let after = api.json(&path).await;
-    assert_eq!((after["volume"].as_u64(), after["muted"].as_bool()), (Some(30), Some(false)));
+    assert_eq!(
+        (after["volume"].as_u64(), after["muted"].as_bool()),
+        (Some(30), Some(false))
+    );
 }

@@ -8,14 +8,23 @@ use std::collections::HashMap;
 const REDIRECT: &str = "https://relay.example/oauth/callback";
 
 fn http() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 fn authorize_query(overrides: &[(&str, &str)]) -> Vec<(String, String)> {
-    let mut params: Vec<(String, String)> = [("client_id", DEFAULT_CLIENT_ID), ("response_type", "code"), ("state", "st4te"), ("scope", "playback-control-all"), ("redirect_uri", REDIRECT)]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let mut params: Vec<(String, String)> = [
+        ("client_id", DEFAULT_CLIENT_ID),
+        ("response_type", "code"),
+        ("state", "st4te"),
+        ("scope", "playback-control-all"),
+        ("redirect_uri", REDIRECT),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
     for (k, v) in overrides {
         params.retain(|(key, _)| key != k);
         if !v.is_empty() {
@@ -26,18 +35,38 @@ fn authorize_query(overrides: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 fn query_of(location: &str) -> HashMap<String, String> {
-    url::Url::parse(location).unwrap().query_pairs().into_owned().collect()
+    url::Url::parse(location)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect()
 }
 
 async fn start(auto_consent: bool) -> TestSim {
-    TestSim::start(Config { auto_consent, ..config() }).await
+    TestSim::start(Config {
+        auto_consent,
+        ..config()
+    })
+    .await
 }
 
 #[tokio::test]
 async fn authorize_validates_every_parameter() {
     let sim = start(true).await;
-    for (name, bad) in [("client_id", "someone-else"), ("response_type", "token"), ("scope", "hh-config"), ("redirect_uri", "https://evil.example/cb"), ("client_id", ""), ("redirect_uri", "")] {
-        let response = http().get(sim.login_url()).query(&authorize_query(&[(name, bad)])).send().await.unwrap();
+    for (name, bad) in [
+        ("client_id", "someone-else"),
+        ("response_type", "token"),
+        ("scope", "hh-config"),
+        ("redirect_uri", "https://evil.example/cb"),
+        ("client_id", ""),
+        ("redirect_uri", ""),
+    ] {
+        let response = http()
+            .get(sim.login_url())
+            .query(&authorize_query(&[(name, bad)]))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 400, "{name}={bad}");
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["error"], "invalid_request", "{name}={bad}");
@@ -47,7 +76,12 @@ async fn authorize_validates_every_parameter() {
 #[tokio::test]
 async fn auto_consent_redirects_at_once_with_code_and_state() {
     let sim = start(true).await;
-    let response = http().get(sim.login_url()).query(&authorize_query(&[])).send().await.unwrap();
+    let response = http()
+        .get(sim.login_url())
+        .query(&authorize_query(&[]))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 302);
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     assert!(location.starts_with(REDIRECT));
@@ -58,12 +92,24 @@ async fn auto_consent_redirects_at_once_with_code_and_state() {
 
 #[tokio::test]
 async fn the_consent_page_names_the_integration_and_offers_allow_and_deny() {
-    let sim = TestSim::start(Config { integration_name: "Roomtone <Test>".into(), ..config() }).await;
-    let response = http().get(sim.login_url()).query(&authorize_query(&[])).send().await.unwrap();
+    let sim = TestSim::start(Config {
+        integration_name: "Roomtone <Test>".into(),
+        ..config()
+    })
+    .await;
+    let response = http()
+        .get(sim.login_url())
+        .query(&authorize_query(&[]))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["cache-control"], "no-store");
     let page = response.text().await.unwrap();
-    assert!(page.contains("Allow Roomtone &lt;Test&gt; to control your Sonos system?"), "escaped name");
+    assert!(
+        page.contains("Allow Roomtone &lt;Test&gt; to control your Sonos system?"),
+        "escaped name"
+    );
     assert!(page.contains(r#"value="allow""#) && page.contains(r#"value="deny""#));
     assert!(page.contains(r#"name="state" value="st4te""#));
 }
@@ -71,7 +117,12 @@ async fn the_consent_page_names_the_integration_and_offers_allow_and_deny() {
 async fn decide(sim: &TestSim, decision: &str, state: &str) -> reqwest::Response {
     let mut form = authorize_query(&[("state", state)]);
     form.push(("decision".into(), decision.into()));
-    http().post(format!("{}/consent", sim.login_url())).form(&form).send().await.unwrap()
+    http()
+        .post(format!("{}/consent", sim.login_url()))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -84,7 +135,10 @@ async fn allow_redirects_with_a_code_and_deny_with_access_denied() {
     assert!(q.contains_key("code"));
     let denied = decide(&sim, "deny", "s2").await;
     let q = query_of(denied.headers()["location"].to_str().unwrap());
-    assert_eq!((q["state"].as_str(), q["error"].as_str()), ("s2", "access_denied"));
+    assert_eq!(
+        (q["state"].as_str(), q["error"].as_str()),
+        ("s2", "access_denied")
+    );
     assert!(!q.contains_key("code"));
 }
 
@@ -93,17 +147,39 @@ async fn the_consent_form_is_validated_again() {
     let sim = start(false).await;
     let mut form = authorize_query(&[("redirect_uri", "https://evil.example/cb")]);
     form.push(("decision".into(), "allow".into()));
-    let response = http().post(format!("{}/consent", sim.login_url())).form(&form).send().await.unwrap();
-    assert_eq!(response.status(), 400, "no open redirect through the consent form");
+    let response = http()
+        .post(format!("{}/consent", sim.login_url()))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        400,
+        "no open redirect through the consent form"
+    );
 }
 
 async fn code(sim: &TestSim) -> String {
-    let response = http().get(sim.login_url()).query(&authorize_query(&[])).send().await.unwrap();
+    let response = http()
+        .get(sim.login_url())
+        .query(&authorize_query(&[]))
+        .send()
+        .await
+        .unwrap();
     query_of(response.headers()["location"].to_str().unwrap())["code"].clone()
 }
 
-async fn token(sim: &TestSim, auth: Option<(&str, &str)>, form: &[(&str, &str)], query: &[(&str, &str)]) -> (u16, Value) {
-    let mut request = http().post(format!("{}/access", sim.login_url())).form(form).query(query);
+async fn token(
+    sim: &TestSim,
+    auth: Option<(&str, &str)>,
+    form: &[(&str, &str)],
+    query: &[(&str, &str)],
+) -> (u16, Value) {
+    let mut request = http()
+        .post(format!("{}/access", sim.login_url()))
+        .form(form)
+        .query(query);
     if let Some((id, secret)) = auth {
         request = request.basic_auth(id, Some(secret));
     }
@@ -117,11 +193,21 @@ const CREDS: Option<(&str, &str)> = Some((DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECR
 async fn the_token_endpoint_requires_basic_auth() {
     let sim = start(true).await;
     let code = code(&sim).await;
-    let form = [("grant_type", "authorization_code"), ("code", code.as_str()), ("redirect_uri", REDIRECT)];
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", REDIRECT),
+    ];
     let (status, body) = token(&sim, None, &form, &[]).await;
-    assert_eq!((status, body["error"].as_str()), (401, Some("invalid_client")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("invalid_client"))
+    );
     let (status, body) = token(&sim, Some((DEFAULT_CLIENT_ID, "wrong")), &form, &[]).await;
-    assert_eq!((status, body["error_description"].as_str()), (401, Some("Authentication required")));
+    assert_eq!(
+        (status, body["error_description"].as_str()),
+        (401, Some("Authentication required"))
+    );
     let (status, body) = token(&sim, CREDS, &form, &[]).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["token_type"], "Bearer");
@@ -133,7 +219,17 @@ async fn the_token_endpoint_requires_basic_auth() {
 async fn parameters_may_come_in_the_query_string() {
     let sim = start(true).await;
     let code = code(&sim).await;
-    let (status, body) = token(&sim, CREDS, &[], &[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", REDIRECT)]).await;
+    let (status, body) = token(
+        &sim,
+        CREDS,
+        &[],
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+        ],
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
 }
 
@@ -141,16 +237,28 @@ async fn parameters_may_come_in_the_query_string() {
 async fn grant_type_is_required_and_known() {
     let sim = start(true).await;
     let (status, body) = token(&sim, CREDS, &[("code", "x")], &[]).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
     let (status, body) = token(&sim, CREDS, &[("grant_type", "password")], &[]).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("unsupported_grant_type")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("unsupported_grant_type"))
+    );
 }
 
 #[tokio::test]
 async fn codes_are_single_use_short_lived_and_bound_to_the_redirect() {
     let sim = start(true).await;
     let first = code(&sim).await;
-    let form = |c: &str| vec![("grant_type", "authorization_code".to_owned()), ("code", c.to_owned()), ("redirect_uri", REDIRECT.to_owned())];
+    let form = |c: &str| {
+        vec![
+            ("grant_type", "authorization_code".to_owned()),
+            ("code", c.to_owned()),
+            ("redirect_uri", REDIRECT.to_owned()),
+        ]
+    };
     let send = |f: Vec<(&'static str, String)>| {
         let sim = &sim;
         async move {
@@ -160,25 +268,67 @@ async fn codes_are_single_use_short_lived_and_bound_to_the_redirect() {
     };
     assert_eq!(send(form(&first)).await.0, 200);
     let (status, body) = send(form(&first)).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "reused");
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "reused"
+    );
     let late = code(&sim).await;
-    sim.clock.advance(sim.sim.config.code_lifetime_secs as i64 * 1000);
-    assert_eq!(send(form(&late)).await.1["error_description"], "authorization code expired");
+    sim.clock
+        .advance(sim.sim.config.code_lifetime_secs as i64 * 1000);
+    assert_eq!(
+        send(form(&late)).await.1["error_description"],
+        "authorization code expired"
+    );
     let other = code(&sim).await;
-    let (status, _) = token(&sim, CREDS, &[("grant_type", "authorization_code"), ("code", &other), ("redirect_uri", "https://relay.example/other")], &[]).await;
+    let (status, _) = token(
+        &sim,
+        CREDS,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &other),
+            ("redirect_uri", "https://relay.example/other"),
+        ],
+        &[],
+    )
+    .await;
     assert_eq!(status, 400);
 }
 
 #[tokio::test]
 async fn expires_in_is_configurable() {
-    let sim = TestSim::start(Config { auto_consent: true, access_token_lifetime_secs: 60, ..config() }).await;
+    let sim = TestSim::start(Config {
+        auto_consent: true,
+        access_token_lifetime_secs: 60,
+        ..config()
+    })
+    .await;
     let code = code(&sim).await;
-    let (_, body) = token(&sim, CREDS, &[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", REDIRECT)], &[]).await;
+    let (_, body) = token(
+        &sim,
+        CREDS,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+        ],
+        &[],
+    )
+    .await;
     assert_eq!(body["expires_in"], 60);
     let access = body["access_token"].as_str().unwrap().to_owned();
     let get = |token: String| {
         let url = format!("{}/households", sim.control_url());
-        async move { http().get(url).bearer_auth(token).send().await.unwrap().status().as_u16() }
+        async move {
+            http()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
     };
     sim.clock.advance(59_999);
     assert_eq!(get(access.clone()).await, 200);
@@ -189,18 +339,59 @@ async fn expires_in_is_configurable() {
 #[tokio::test]
 async fn refresh_with_and_without_rotation() {
     for rotate in [false, true] {
-        let sim = TestSim::start(Config { auto_consent: true, rotate_refresh_tokens: rotate, ..config() }).await;
+        let sim = TestSim::start(Config {
+            auto_consent: true,
+            rotate_refresh_tokens: rotate,
+            ..config()
+        })
+        .await;
         let code = code(&sim).await;
-        let (_, first) = token(&sim, CREDS, &[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", REDIRECT)], &[]).await;
+        let (_, first) = token(
+            &sim,
+            CREDS,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+            ],
+            &[],
+        )
+        .await;
         let refresh = first["refresh_token"].as_str().unwrap();
-        let (status, second) = token(&sim, CREDS, &[("grant_type", "refresh_token"), ("refresh_token", refresh)], &[]).await;
+        let (status, second) = token(
+            &sim,
+            CREDS,
+            &[("grant_type", "refresh_token"), ("refresh_token", refresh)],
+            &[],
+        )
+        .await;
         assert_eq!(status, 200);
-        assert_eq!(second["refresh_token"] == first["refresh_token"], !rotate, "rotate={rotate}");
-        let (status, again) = token(&sim, CREDS, &[("grant_type", "refresh_token"), ("refresh_token", refresh)], &[]).await;
+        assert_eq!(
+            second["refresh_token"] == first["refresh_token"],
+            !rotate,
+            "rotate={rotate}"
+        );
+        let (status, again) = token(
+            &sim,
+            CREDS,
+            &[("grant_type", "refresh_token"), ("refresh_token", refresh)],
+            &[],
+        )
+        .await;
         if rotate {
-            assert_eq!((status, again["error"].as_str()), (400, Some("invalid_request")), "reuse detected");
+            assert_eq!(
+                (status, again["error"].as_str()),
+                (400, Some("invalid_request")),
+                "reuse detected"
+            );
             let newer = second["refresh_token"].as_str().unwrap();
-            let (status, _) = token(&sim, CREDS, &[("grant_type", "refresh_token"), ("refresh_token", newer)], &[]).await;
+            let (status, _) = token(
+                &sim,
+                CREDS,
+                &[("grant_type", "refresh_token"), ("refresh_token", newer)],
+                &[],
+            )
+            .await;
             assert_eq!(status, 400, "the whole family is revoked");
         } else {
             assert_eq!(status, 200);
@@ -212,8 +403,22 @@ async fn refresh_with_and_without_rotation() {
 async fn a_revoked_refresh_token_is_an_invalid_request() {
     let sim = start(true).await;
     let (_, refresh) = sim.mint_tokens();
-    let response = http().post(format!("{}/sim/admin/tokens/revoke", sim.url)).json(&serde_json::json!({"refresh_token": refresh})).send().await.unwrap();
+    let response = http()
+        .post(format!("{}/sim/admin/tokens/revoke", sim.url))
+        .json(&serde_json::json!({"refresh_token": refresh}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.json::<Value>().await.unwrap()["revoked"], 1);
-    let (status, body) = token(&sim, CREDS, &[("grant_type", "refresh_token"), ("refresh_token", &refresh)], &[]).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_request")));
+    let (status, body) = token(
+        &sim,
+        CREDS,
+        &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_request"))
+    );
 }
