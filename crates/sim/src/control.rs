@@ -172,10 +172,10 @@ fn injected_error(sim: &Sim, status: u16, retry_after: Option<u64>) -> Response 
         401 => unauthorized(sim.config.unauthorized_style),
         429 => {
             let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(json!({"errorCode": "ERROR_RATE_LIMITED", "reason": "Too Many Requests (simulated)"}))).into_response();
+            let headers = response.headers_mut();
+            headers.insert("x-sonos-type", HeaderValue::from_static("globalError"));
             if let Some(secs) = retry_after {
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
             }
             response
         }
