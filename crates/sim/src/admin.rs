@@ -20,6 +20,7 @@ use std::sync::Arc;
 pub(crate) fn routes() -> Router<Arc<Sim>> {
     Router::new()
         .route("/art/{file}", get(artwork))
+        .route("/callback", get(callback))
         .route("/admin/state", get(state))
         .route("/admin/faults", get(faults).put(set_faults))
         .route("/admin/tokens", post(mint_token))
@@ -72,6 +73,49 @@ pub(crate) async fn index(State(sim): State<Arc<Sim>>) -> Html<String> {
         redirects = sim.config.redirect_uris.join(", "),
         callback = world.callback.as_deref().unwrap_or("none"),
     ))
+}
+
+/// `GET /sim/callback`: a redirect URI the simulator hosts itself, so a person can walk
+/// through the login in a browser and see the code (or the error) that came back.
+async fn callback(
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let rows: String = ["state", "code", "error"]
+        .iter()
+        .filter_map(|k| {
+            query
+                .get(*k)
+                .map(|v| format!("<tr><th>{k}</th><td><code>{}</code></td></tr>", escape(v)))
+        })
+        .collect();
+    let verdict = if query.contains_key("code") {
+        "Sign-in allowed. Exchange the code at <code>POST /login/v3/oauth/access</code> within its lifetime; it works once."
+    } else if query.contains_key("error") {
+        "Sign-in was not allowed."
+    } else {
+        "No code and no error: this page is where the simulator's login sends the browser back."
+    };
+    let page = format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>roomtone-sim callback</title><style>body{{font:15px/1.5 system-ui,sans-serif;max-width:640px;margin:40px auto;padding:0 16px}}th{{text-align:left;padding-right:12px}}code{{background:#f3f3f3;padding:1px 4px;border-radius:4px}}</style></head><body><h1>Login callback</h1><p>{verdict}</p><table>{rows}</table></body></html>"#
+    );
+    let mut response = Html(page).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        "content-security-policy",
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"),
+    );
+    response
 }
 
 async fn artwork(Path(file): Path<String>) -> Response {

@@ -325,3 +325,37 @@ async fn the_index_page_says_what_is_served() {
             && page.contains("Living Room")
     );
 }
+
+#[tokio::test]
+async fn the_callback_page_shows_what_came_back_escaped() {
+    let admin = Admin::start(config()).await;
+    let page = admin
+        .http
+        .get(format!(
+            "{}/sim/callback?state=s&code=<b>c</b>",
+            admin.sim.url
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    let text = page.text().await.unwrap();
+    assert!(
+        text.contains("Sign-in allowed")
+            && text.contains("&lt;b&gt;c&lt;/b&gt;")
+            && !text.contains("<b>c</b>")
+    );
+    let denied = admin
+        .http
+        .get(format!(
+            "{}/sim/callback?state=s&error=access_denied",
+            admin.sim.url
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(denied.contains("not allowed"));
+}

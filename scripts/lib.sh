@@ -1,0 +1,52 @@
+# Shared by scripts/run and scripts/test: install what is missing, say what happens.
+# Sourced, not run. Safe to use twice: everything checks before it installs.
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Runs a command as root: directly when root, through sudo otherwise.
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else fail "need root to run: $* (install sudo or run as root)"
+  fi
+}
+
+APT_UPDATED=
+# apt_install PKG...: installs the Debian/Ubuntu packages that are not installed yet.
+apt_install() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null 2>&1 || fail "missing packages ${missing[*]}, and this is not a Debian/Ubuntu system: install them by hand"
+  if [ -z "$APT_UPDATED" ]; then
+    say "apt-get update"
+    as_root apt-get update -qq
+    APT_UPDATED=1
+  fi
+  say "installing ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# need_commands CMD:PKG...: installs PKG when CMD is not on the PATH.
+need_commands() {
+  local pair packages=()
+  for pair in "$@"; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || packages+=("${pair##*:}")
+  done
+  [ ${#packages[@]} -eq 0 ] || apt_install "${packages[@]}"
+}
+
+# need_rust: cargo with rustfmt and clippy.
+need_rust() {
+  command -v cargo >/dev/null 2>&1 || fail "cargo is not installed: install Rust with rustup (https://rustup.rs), then run this again"
+  local component
+  for component in rustfmt clippy; do
+    if ! cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1; then
+      say "adding the Rust component $component"
+      rustup component add "$component" || fail "could not add $component: run 'rustup component add $component'"
+    fi
+  done
+}
