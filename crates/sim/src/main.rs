@@ -45,6 +45,9 @@ struct Args {
     /// Lifetime of access tokens in seconds (`expires_in`).
     #[arg(long, default_value_t = 86_400)]
     expires_in: u64,
+    /// How long an authorization code can be exchanged, in seconds.
+    #[arg(long, default_value_t = 300)]
+    code_lifetime_secs: u64,
     /// Rotate refresh tokens; reusing an old one revokes the whole sign-in.
     #[arg(long)]
     rotate_refresh_tokens: bool,
@@ -57,6 +60,9 @@ struct Args {
     /// How long play stays BUFFERING, in milliseconds.
     #[arg(long, default_value_t = 300)]
     buffering_ms: u64,
+    /// How long one event POST may take before it counts as failed, in milliseconds.
+    #[arg(long, default_value_t = 1_000)]
+    event_timeout_ms: u64,
     /// Pause between event delivery attempts, in milliseconds.
     #[arg(long, default_value_t = 1_000)]
     event_retry_interval_ms: u64,
@@ -102,10 +108,12 @@ async fn serve(args: Args) -> Result<(), String> {
         event_callback: args.event_callback,
         auto_consent: args.auto_consent,
         access_token_lifetime_secs: args.expires_in,
+        code_lifetime_secs: args.code_lifetime_secs,
         rotate_refresh_tokens: args.rotate_refresh_tokens,
         unauthorized_style: args.unauthorized_style,
         initial_events: args.initial_events,
         buffering: Duration::from_millis(args.buffering_ms),
+        event_timeout: Duration::from_millis(args.event_timeout_ms),
         event_retry_interval: Duration::from_millis(args.event_retry_interval_ms),
         ..Config::default()
     };
