@@ -589,26 +589,50 @@ async fn load_favorite(
     Path(g): Path<GroupId>,
     Body(request): Body<LoadFavorite>,
 ) -> Answer {
-    check_load(request.favorite_id.as_str().len(), "favoriteId")?;
-    sim.on_group(&g, |h, i, ctx| {
-        let item = h
-            .favorites
-            .iter()
-            .find(|f| f.id == request.favorite_id.as_str())
-            .cloned()
-            .ok_or_else(|| {
-                ApiError::invalid_object(format!("no favorite {}", request.favorite_id))
-            })?;
-        h.load(
-            i,
-            item,
-            request.action.clone(),
-            request.play_modes,
-            request.play_on_completion.unwrap_or(false),
-            ctx,
-        )?;
-        Ok(ok())
-    })
+    let load = Load {
+        id: request.favorite_id.as_str(),
+        field: "favoriteId",
+        action: request.action,
+        modes: request.play_modes,
+        play: request.play_on_completion.unwrap_or(false),
+    };
+    load.apply(&sim, &g, |h| &h.favorites)
+}
+
+/// loadFavorite and loadPlaylist: the same rules over two lists.
+struct Load<'a> {
+    id: &'a str,
+    /// The body field the ID came in, for error messages.
+    field: &'static str,
+    action: Option<LoadAction>,
+    modes: Option<PlayModes>,
+    play: bool,
+}
+
+impl Load<'_> {
+    fn apply(
+        self,
+        sim: &Sim,
+        group: &GroupId,
+        list: fn(&Household) -> &Vec<crate::catalog::Item>,
+    ) -> Answer {
+        check_load(self.id.len(), self.field)?;
+        sim.on_group(group, |h, i, ctx| {
+            let item = list(h)
+                .iter()
+                .find(|item| item.id == self.id)
+                .cloned()
+                .ok_or_else(|| {
+                    ApiError::invalid_object(format!(
+                        "no {} {}",
+                        self.field.trim_end_matches("Id"),
+                        self.id
+                    ))
+                })?;
+            h.load(i, item, self.action, self.modes, self.play, ctx)?;
+            Ok(ok())
+        })
+    }
 }
 
 async fn playlists(State(sim): State<Arc<Sim>>, Path(hh): Path<HouseholdId>) -> Answer {
@@ -685,26 +709,14 @@ async fn load_playlist(
     Path(g): Path<GroupId>,
     Body(request): Body<LoadPlaylist>,
 ) -> Answer {
-    check_load(request.playlist_id.as_str().len(), "playlistId")?;
-    sim.on_group(&g, |h, i, ctx| {
-        let item = h
-            .playlists
-            .iter()
-            .find(|p| p.id == request.playlist_id.as_str())
-            .cloned()
-            .ok_or_else(|| {
-                ApiError::invalid_object(format!("no playlist {}", request.playlist_id))
-            })?;
-        h.load(
-            i,
-            item,
-            request.action.clone(),
-            request.play_modes,
-            request.play_on_completion.unwrap_or(false),
-            ctx,
-        )?;
-        Ok(ok())
-    })
+    let load = Load {
+        id: request.playlist_id.as_str(),
+        field: "playlistId",
+        action: request.action,
+        modes: request.play_modes,
+        play: request.play_on_completion.unwrap_or(false),
+    };
+    load.apply(&sim, &g, |h| &h.playlists)
 }
 
 // ----- audio clips, home theater, settings ------------------------------------------------

@@ -407,35 +407,20 @@ pub fn build_households(rng: &mut ChaCha8Rng, now: Millis) -> Vec<Household> {
         vec![kitchen],
         loaded(&playlist, PlaybackState::Playing, 1, 40_000, now),
     );
-    let kinetic = main
-        .favorites
-        .iter()
-        .find(|f| f.name == "Kinetic")
-        .cloned()
-        .expect("catalogue");
+    let kinetic = main.favorite("Kinetic");
     main.add_group(
         office,
         vec![],
         loaded(&kinetic, PlaybackState::Paused, 2, 95_000, now),
     );
-    let slow = main
-        .favorites
-        .iter()
-        .find(|f| f.name == "Slow Weather")
-        .cloned()
-        .expect("catalogue");
+    let slow = main.favorite("Slow Weather");
     main.add_group(
         bedroom,
         vec![],
         loaded(&slow, PlaybackState::Idle, 0, 0, now),
     );
     main.add_group(bathroom, vec![], Playback::idle());
-    let jazz = main
-        .favorites
-        .iter()
-        .find(|f| f.name == "Jazz Nocturne")
-        .cloned()
-        .expect("catalogue");
+    let jazz = main.favorite("Jazz Nocturne");
     main.add_group(
         den,
         vec![],
@@ -554,6 +539,15 @@ impl Household {
             playlists_version: 1,
             clip_counter: 0,
         }
+    }
+
+    /// The favorite named `name`; the built-in catalogue always has it.
+    fn favorite(&self, name: &str) -> Item {
+        self.favorites
+            .iter()
+            .find(|f| f.name == name)
+            .cloned()
+            .expect("the catalogue has it")
     }
 
     fn mint_group_id(&mut self, coordinator: &PlayerId) -> GroupId {
