@@ -88,6 +88,17 @@ pub enum Error {
     #[error("unexpected answer from the Sonos login service: {0}")]
     LoginProtocol(String),
 
+    /// Roomtone's relay refused or failed a token request.
+    #[error("the Roomtone relay answered {status}: {message} ({error})")]
+    Broker {
+        /// The HTTP status.
+        status: u16,
+        /// The relay's stable error code, e.g. `used_broker_code`.
+        error: String,
+        /// What the relay said, for a person.
+        message: String,
+    },
+
     /// No access token could be had (signed out, refresh failed). The message says why.
     #[error("no Sonos access token: {0}")]
     NoToken(String),

@@ -10,6 +10,7 @@
 //!   traded for one refreshed token and one retry; transient failures of calls that are safe
 //!   to repeat are retried with backoff and jitter.
 //! - [`login`]: the authorize URL and the token endpoint (code exchange and refresh).
+//! - [`broker`]: the protocol between the app and Roomtone's relay, and a client of it.
 //! - [`events`]: event webhook deliveries decoded and their signatures computed and checked.
 //! - [`Error`]: one error type, cut by what a caller does next.
 //!
@@ -17,6 +18,7 @@
 //! defaults are the real Sonos URLs.
 
 pub mod api;
+pub mod broker;
 mod client;
 mod error;
 pub mod events;
