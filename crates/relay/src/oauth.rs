@@ -131,6 +131,11 @@ fn tokens(answer: TokenResponse) -> Response {
 /// What went wrong talking to Sonos, for the app.
 fn sonos_failure(err: Error) -> ApiError {
     match err {
+        Error::Login { error, .. }
+            if matches!(error.as_str(), "temporarily_unavailable" | "server_error") =>
+        {
+            ApiError::SonosUnreachable
+        }
         Error::Login { error, .. } => ApiError::SonosRefused(error),
         Error::Transport(_) | Error::Timeout => ApiError::SonosUnreachable,
         other => {
@@ -208,7 +213,11 @@ pub async fn refresh(
         .refresh(secret, &request.refresh_token, at)
         .await
         .map_err(|err| match err {
-            Error::Login { .. } => ApiError::RefreshRejected,
+            Error::Login { ref error, .. }
+                if !matches!(error.as_str(), "temporarily_unavailable" | "server_error") =>
+            {
+                ApiError::RefreshRejected
+            }
             other => sonos_failure(other),
         })?;
     Ok(tokens(TokenResponse::from_tokens(&granted, at)))
