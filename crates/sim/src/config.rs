@@ -10,7 +10,7 @@ pub const DEFAULT_CLIENT_ID: &str = "roomtone-sim-client";
 pub const DEFAULT_CLIENT_SECRET: &str = "roomtone-sim-secret";
 
 /// See the module documentation.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     /// Seeds IDs, tokens and fault dice: the same seed gives the same household and tokens.
     pub seed: u64,
@@ -46,6 +46,19 @@ pub struct Config {
     pub initial_events: InitialEvents,
     /// How long an audio clip plays before it is `DONE`.
     pub audio_clip_duration: Duration,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("seed", &self.seed)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("redirect_uris", &self.redirect_uris)
+            .field("event_callback", &self.event_callback)
+            .field("auto_consent", &self.auto_consent)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for Config {

@@ -11,7 +11,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use rand::Rng;
 use roomtone_sonos::events::TargetType;
 use roomtone_sonos::models::*;
@@ -77,21 +77,32 @@ pub(crate) fn routes(sim: Arc<Sim>) -> axum::Router<Arc<Sim>> {
         router = router.route(
             &path,
             post(
-                move |State(sim): State<Arc<Sim>>, Path(id): Path<String>| async move {
-                    subscribe(&sim, kind, namespace, id, true)
+                move |State(sim): State<Arc<Sim>>,
+                      Extension(caller): Extension<Caller>,
+                      Path(id): Path<String>| async move {
+                    subscribe(&sim, caller, kind, namespace, id, true)
                 },
             )
             .delete(
-                move |State(sim): State<Arc<Sim>>, Path(id): Path<String>| async move {
-                    subscribe(&sim, kind, namespace, id, false)
+                move |State(sim): State<Arc<Sim>>,
+                      Extension(caller): Extension<Caller>,
+                      Path(id): Path<String>| async move {
+                    subscribe(&sim, caller, kind, namespace, id, false)
                 },
             ),
         );
     }
     router
+        .method_not_allowed_fallback(|| async {
+            ApiError::method_not_allowed("this command does not take that HTTP method")
+        })
         .layer(middleware::from_fn_with_state(sim, gate))
         .fallback(unknown_route)
 }
+
+/// Who is calling: the sign-in (token family) of the bearer token, set by [`gate`].
+#[derive(Debug, Clone, Copy)]
+struct Caller(u64);
 
 const SUBSCRIBABLE: [(&str, &str); 8] = [
     ("households", "groups"),
@@ -148,10 +159,12 @@ async fn gate(State(sim): State<Arc<Sim>>, request: Request, next: Next) -> Resp
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_owned);
-    let valid = token.is_some_and(|t| sim.world().tokens.check_access(&t, sim.clock.now()));
-    if !valid {
+    let owner = token.and_then(|t| sim.world().tokens.owner(&t, sim.clock.now()));
+    let Some(owner) = owner else {
         return unauthorized(sim.config.unauthorized_style);
-    }
+    };
+    let mut request = request;
+    request.extensions_mut().insert(Caller(owner));
     next.run(request).await
 }
 
@@ -164,7 +177,11 @@ fn unauthorized(style: UnauthorizedStyle) -> Response {
             json!({"fault": {"faultstring": "Invalid Access Token", "detail": {"errorcode": "keymanagement.service.invalid_access_token"}}})
         }
     };
-    (StatusCode::UNAUTHORIZED, Json(body)).into_response()
+    let mut response = (StatusCode::UNAUTHORIZED, Json(body)).into_response();
+    response
+        .headers_mut()
+        .insert("x-sonos-type", HeaderValue::from_static("globalError"));
+    response
 }
 
 fn injected_error(sim: &Sim, status: u16, retry_after: Option<u64>) -> Response {
@@ -876,6 +893,7 @@ async fn set_settings(
 
 fn subscribe(
     sim: &Arc<Sim>,
+    caller: Caller,
     kind: &'static str,
     namespace: &'static str,
     id: String,
@@ -929,9 +947,12 @@ fn subscribe(
         })?,
     };
     if on {
-        sim.subscribe(&household, namespace, target_type, &id, initial)?;
+        sim.subscribe(caller.0, &household, namespace, target_type, &id, initial)?;
     } else {
-        sim.world().subscriptions.unsubscribe(namespace, &id, now);
+        // Unsubscribing from nothing is not an error: the answer is the same either way.
+        sim.world()
+            .subscriptions
+            .unsubscribe(caller.0, namespace, &id, now);
     }
     Ok(ok())
 }

@@ -49,6 +49,9 @@ impl ApiError {
     pub fn not_capable(reason: impl Into<String>) -> Self {
         Self::new(400, ErrorCode::NotCapable, reason)
     }
+    pub fn method_not_allowed(reason: impl Into<String>) -> Self {
+        Self::new(405, ErrorCode::UnsupportedCommand, reason)
+    }
     pub fn gone(reason: impl Into<String>) -> Self {
         Self::new(410, ErrorCode::ResourceGone, reason)
     }

@@ -159,7 +159,7 @@ impl Playback {
                 if Self::flag(self.modes.repeat_one) {
                     continue;
                 }
-                if !self.advance(rng) {
+                if !self.advance(duration, rng) {
                     // The end of the queue: stop at its start.
                     self.state = PlaybackState::Idle;
                     position = 0;
@@ -171,14 +171,15 @@ impl Playback {
         changed
     }
 
-    /// Steps to the next item; false at the end of the queue without repeat.
-    fn advance(&mut self, rng: &mut ChaCha8Rng) -> bool {
+    /// Steps to the next item, remembering where the previous one was left (`left_at`);
+    /// false at the end of the queue without repeat.
+    fn advance(&mut self, left_at: i64, rng: &mut ChaCha8Rng) -> bool {
         let count = self.tracks().len();
         if count == 0 {
             return false;
         }
         let from = self.item_id().unwrap_or_default();
-        self.previous = Some((from, self.position_ms));
+        self.previous = Some((from, left_at));
         if Self::flag(self.modes.shuffle) && count > 1 {
             let step = rng.gen_range(1..count);
             self.index = (self.index + step) % count;
@@ -1000,7 +1001,7 @@ impl Household {
         self.require_tracks(index, "skipping")?;
         let playback = &mut self.groups[index].playback;
         playback.position_ms = playback.position_at(ctx.now);
-        if !playback.advance(ctx.rng) && playback.moving() {
+        if !playback.advance(playback.position_ms, ctx.rng) && playback.moving() {
             playback.state = PlaybackState::Idle;
         }
         playback.position_ms = 0;
@@ -1069,7 +1070,7 @@ impl Household {
         let metadata = if position >= duration {
             // Past the end: the next track.
             playback.position_ms = 0;
-            if !playback.advance(ctx.rng) {
+            if !playback.advance(duration, ctx.rng) {
                 playback.state = PlaybackState::Idle;
             }
             true
@@ -1220,14 +1221,14 @@ impl Household {
                 }
             }
             (source, _) => {
-                // Stations ignore the action; everything else replaces an empty or streamed queue.
-                let keep_playing = playback.moving();
+                // Stations ignore the action; REPLACE, or loading into an empty or streamed queue, replaces.
                 playback.source = source;
                 playback.index = 0;
                 playback.position_ms = 0;
                 playback.anchor = ctx.now;
                 playback.queue_version += 1;
-                playback.state = if play || keep_playing {
+                // Without playOnCompletion the new source waits, stopped (REFERENCE §4.7).
+                playback.state = if play {
                     PlaybackState::Playing
                 } else {
                     PlaybackState::Idle
@@ -1403,10 +1404,14 @@ impl Household {
     /// Rebuilds the groups so that `members` (coordinator first) form one group, taking the
     /// playback of `context` (a group index) or of the group the coordinator led. Players
     /// leaving a group form groups of their own. Returns the index of the new group.
+    ///
+    /// `target` is the group whose membership is being set: it is always retired, its music
+    /// follows the new group, and its players that are not in `members` stand alone.
     fn regroup(
         &mut self,
         members: Vec<PlayerId>,
         context: Option<usize>,
+        target: Option<usize>,
         ctx: &mut Ctx<'_>,
     ) -> usize {
         let coordinator = members[0].clone();
@@ -1419,7 +1424,13 @@ impl Household {
 
         // Every other group keeps its coordinator when it can and loses the moved players.
         let mut next: Vec<(PlayerId, Vec<PlayerId>, Playback, Option<GroupId>)> = Vec::new();
-        for group in &before {
+        for (index, group) in before.iter().enumerate() {
+            if Some(index) == target {
+                for member in group.members.iter().filter(|m| !members.contains(m)) {
+                    next.push((member.clone(), vec![member.clone()], Playback::idle(), None));
+                }
+                continue;
+            }
             let rest: Vec<PlayerId> = group
                 .members
                 .iter()
@@ -1523,7 +1534,7 @@ impl Household {
         }
         self.check_players(&request.player_ids)?;
         let mut members = request.player_ids.clone();
-        members.dedup();
+        dedupe(&mut members);
         let context = match &request.music_context_group_id {
             Some(id) => Some(
                 self.group_index(id)
@@ -1541,7 +1552,7 @@ impl Household {
         }) {
             return Ok(self.group_model(existing, false));
         }
-        let index = self.regroup(members, context, ctx);
+        let index = self.regroup(members, context, None, ctx);
         Ok(self.group_model(&self.groups[index], false))
     }
 
@@ -1571,7 +1582,7 @@ impl Household {
         ctx: &mut Ctx<'_>,
     ) -> Result<Group, ApiError> {
         self.check_players(&members)?;
-        members.dedup();
+        dedupe(&mut members);
         if members.is_empty() {
             return Err(ApiError::invalid_parameter(
                 "a group needs at least one player",
@@ -1581,11 +1592,11 @@ impl Household {
         if let Some(pos) = members.iter().position(|m| *m == coordinator) {
             members.swap(0, pos);
         }
-        let context = members.contains(&coordinator).then_some(index);
         if self.groups[index].members == members {
             return Ok(self.group_model(&self.groups[index], false));
         }
-        let new_index = self.regroup(members, context, ctx);
+        // The music follows the group, whoever leads it now.
+        let new_index = self.regroup(members, Some(index), Some(index), ctx);
         Ok(self.group_model(&self.groups[new_index], false))
     }
 
@@ -1747,4 +1758,10 @@ impl Household {
         }
         Ok(())
     }
+}
+
+/// Removes repeated IDs, keeping the first of each.
+fn dedupe(ids: &mut Vec<PlayerId>) {
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|id| seen.insert(id.clone()));
 }

@@ -54,7 +54,7 @@ pub struct Sim {
     world: Mutex<World>,
     deliveries: mpsc::UnboundedSender<Delivery>,
     /// Wakes the track-end task after any change.
-    changed: Notify,
+    changed: Arc<Notify>,
     pub stats: Arc<DeliveryStats>,
     /// Control API requests answered, for the admin API and benchmarks.
     pub control_requests: AtomicU64,
@@ -70,8 +70,6 @@ pub struct World {
     pub faults: Faults,
     /// The registered event callback URL; changeable at run time.
     pub callback: Option<String>,
-    /// An event held back by the reorder fault, sent after the next one.
-    held: Option<Delivery>,
 }
 
 /// What a mutation works with besides the household.
@@ -102,10 +100,9 @@ impl Sim {
                 subscriptions: Subscriptions::default(),
                 faults: Faults::default(),
                 callback: config.event_callback.clone(),
-                held: None,
             }),
             deliveries: tx,
-            changed: Notify::new(),
+            changed: Arc::new(Notify::new()),
             stats: stats.clone(),
             control_requests: AtomicU64::new(0),
             clock,
@@ -113,9 +110,11 @@ impl Sim {
         });
         tokio::spawn(events::deliver(
             rx,
-            sim.config.event_timeout,
-            sim.config.event_retry_interval,
-            sim.config.event_retries,
+            events::Delivering {
+                timeout: sim.config.event_timeout,
+                retry_interval: sim.config.event_retry_interval,
+                retries: sim.config.event_retries,
+            },
             stats,
         ));
         tokio::spawn(track_ends(Arc::downgrade(&sim)));
@@ -241,27 +240,25 @@ impl Sim {
             self.stats.dropped.fetch_add(1, Ordering::Relaxed);
             return;
         }
-        if reorder_p > 0.0 && world.held.is_none() && world.rng.gen_bool(reorder_p) {
-            world.held = Some(delivery);
-            return;
-        }
+        // The lane sends a held delivery after the next one of the same subscription.
+        delivery.hold = reorder_p > 0.0 && world.rng.gen_bool(reorder_p);
         let copies = if dup_p > 0.0 && world.rng.gen_bool(dup_p) {
             2
         } else {
             1
         };
         for _ in 0..copies {
+            self.stats.queued.fetch_add(1, Ordering::Relaxed);
             let _ = self.deliveries.send(delivery.clone());
-        }
-        if let Some(held) = world.held.take() {
-            let _ = self.deliveries.send(held);
         }
     }
 
     /// Subscribes the callback to `namespace` on a target and sends the initial event
     /// (only to this subscriber) when the configuration says the namespace has one.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn subscribe(
         &self,
+        owner: u64,
         household: &HouseholdId,
         namespace: &str,
         target_type: roomtone_sonos::events::TargetType,
@@ -276,9 +273,10 @@ impl Sim {
             ));
         };
         let now = self.clock.now();
-        let index = world
-            .subscriptions
-            .subscribe(household, namespace, target_type, target, now);
+        let index =
+            world
+                .subscriptions
+                .subscribe(owner, household, namespace, target_type, target, now);
         let signer = self.signer(&callback);
         for emit in initial {
             let delivery = world.subscriptions.sign(index, &emit, None, &signer);
@@ -292,29 +290,31 @@ impl Sim {
 /// change), then settles the households. No polling while nothing plays.
 async fn track_ends(sim: std::sync::Weak<Sim>) {
     loop {
-        let Some(strong) = sim.upgrade() else { return };
-        let next = {
-            let world = strong.world();
-            world
+        // Hold the simulator only while looking at it, never across an await.
+        let (next, now, changed) = {
+            let Some(strong) = sim.upgrade() else { return };
+            let next = strong
+                .world()
                 .households
                 .iter()
                 .filter_map(Household::next_track_end)
-                .min()
+                .min();
+            (next, strong.clock.now(), strong.changed.clone())
         };
-        let now = strong.clock.now();
-        let wait = next
-            .map(|t| std::time::Duration::from_millis((t - now).clamp(0, 3_600_000) as u64 + 5));
-        let changed = async { strong.changed.notified().await };
-        match wait {
-            Some(wait) => {
+        match next {
+            Some(at) => {
+                let wait =
+                    std::time::Duration::from_millis((at - now).clamp(0, 3_600_000) as u64 + 5);
                 tokio::select! {
-                    _ = tokio::time::sleep(wait) => { let _ = strong.act(|_, _| Ok(())); }
-                    _ = changed => {}
+                    _ = tokio::time::sleep(wait) => {
+                        let Some(strong) = sim.upgrade() else { return };
+                        let _ = strong.act(|_, _| Ok(()));
+                    }
+                    _ = changed.notified() => {}
                 }
             }
-            None => changed.await,
+            None => changed.notified().await,
         }
-        drop(strong);
     }
 }
 

@@ -46,7 +46,7 @@ pub enum Refusal {
 }
 
 /// See the module documentation.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Tokens {
     codes: HashMap<String, CodeGrant>,
     access: HashMap<String, AccessGrant>,
@@ -61,6 +61,17 @@ pub fn uuid(rng: &mut ChaCha8Rng) -> String {
         "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
         b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]
     )
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The keys are live secrets: only counts are shown.
+        f.debug_struct("Tokens")
+            .field("codes", &self.codes.len())
+            .field("access", &self.access.len())
+            .field("refresh", &self.refresh.len())
+            .finish()
+    }
 }
 
 impl Tokens {
@@ -189,7 +200,15 @@ impl Tokens {
 
     /// Whether `token` is a live access token.
     pub fn check_access(&self, token: &str, now: Millis) -> bool {
-        self.access.get(token).is_some_and(|g| g.expires_at > now)
+        self.owner(token, now).is_some()
+    }
+
+    /// The sign-in (token family) a live access token belongs to.
+    pub fn owner(&self, token: &str, now: Millis) -> Option<u64> {
+        self.access
+            .get(token)
+            .filter(|g| g.expires_at > now)
+            .map(|g| g.family)
     }
 
     /// Admin: the given access token (or every one) expires now.

@@ -466,38 +466,51 @@ async fn play_goes_through_buffering_to_playing() {
 }
 
 #[tokio::test]
-async fn a_pause_during_buffering_wins() {
-    let mut sink = EventSink::start().await;
-    let api = Api::start(Config {
-        event_callback: Some(sink.url.clone()),
-        buffering: std::time::Duration::from_millis(200),
-        ..config()
-    })
-    .await;
+async fn a_late_buffering_step_after_a_pause_changes_nothing() {
+    let api = Api::start(config()).await;
     let (office, _) = api.group("Office").await;
-    api.post(&format!("groups/{office}/playback/subscription"), "")
-        .await;
-    api.post(&format!("groups/{office}/playback/play"), "")
-        .await;
+    let group = roomtone_sonos::GroupId::new(office.clone());
+    // play, then pause before the BUFFERING -> PLAYING step; then run that step by hand.
+    let generation = api
+        .sim
+        .sim
+        .on_group(&group, |h, i, ctx| h.play(i, ctx))
+        .unwrap();
     api.post(&format!("groups/{office}/playback/pause"), "")
         .await;
+    let emitted = api
+        .sim
+        .sim
+        .act(|households, ctx| {
+            for h in households.iter_mut() {
+                h.finish_buffering(&group, generation, ctx);
+            }
+            Ok(ctx.out.len())
+        })
+        .unwrap();
+    assert_eq!(emitted, 0, "no event from a stale step");
     assert_eq!(
-        sink.next_of("playbackStatus").await.json()["playbackState"],
-        "PLAYBACK_STATE_BUFFERING"
-    );
-    assert_eq!(
-        sink.next_of("playbackStatus").await.json()["playbackState"],
+        api.json(&format!("groups/{office}/playback")).await["playbackState"],
         "PLAYBACK_STATE_PAUSED"
     );
-    // A later change shows the state stayed paused: the late BUFFERING→PLAYING step was dropped.
-    api.post(
-        &format!("groups/{office}/playback/seek"),
-        r#"{"positionMillis":1000}"#,
-    )
-    .await;
+    // The step does its job when nothing came between.
+    let generation = api
+        .sim
+        .sim
+        .on_group(&group, |h, i, ctx| h.play(i, ctx))
+        .unwrap();
+    api.sim
+        .sim
+        .act(|households, ctx| {
+            for h in households.iter_mut() {
+                h.finish_buffering(&group, generation, ctx);
+            }
+            Ok(())
+        })
+        .unwrap();
     assert_eq!(
-        sink.next_of("playbackStatus").await.json()["playbackState"],
-        "PLAYBACK_STATE_PAUSED"
+        api.json(&format!("groups/{office}/playback")).await["playbackState"],
+        "PLAYBACK_STATE_PLAYING"
     );
 }
 
@@ -518,5 +531,192 @@ async fn group_volume_setting_unmutes_and_mute_keeps_the_volume() {
     assert_eq!(
         (after["volume"].as_u64(), after["muted"].as_bool()),
         (Some(30), Some(false))
+    );
+}
+
+#[tokio::test]
+async fn set_members_without_the_coordinator_retires_the_group_and_the_music_follows() {
+    let api = Api::start(config()).await;
+    let (living, lr) = api.group("Living Room").await;
+    let kitchen = api.player("Kitchen").await;
+    let patio = api.player("Patio").await;
+    let before = api.json(&format!("groups/{living}/playbackMetadata")).await;
+    let info: Value = api
+        .post(
+            &format!("groups/{living}/groups/setGroupMembers"),
+            &json!({"playerIds": [patio]}).to_string(),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["group"]["playerIds"], json!([patio]));
+    let new_id = info["group"]["id"].as_str().unwrap().to_owned();
+    assert_ne!(new_id, living);
+    assert_eq!(
+        api.get(&format!("groups/{living}/playback")).await.status(),
+        410,
+        "the old ID is retired"
+    );
+    let after = api.json(&format!("groups/{new_id}/playbackMetadata")).await;
+    assert_eq!(
+        after["container"]["name"], before["container"]["name"],
+        "the music follows the group"
+    );
+    let groups = api.groups().await;
+    for player in [&lr, &kitchen] {
+        let alone = groups["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["playerIds"] == json!([player]));
+        assert!(alone.is_some(), "{player} stands alone");
+    }
+}
+
+#[tokio::test]
+async fn removing_the_coordinator_leaves_the_music_with_the_group() {
+    let api = Api::start(config()).await;
+    let (living, lr) = api.group("Living Room").await;
+    let kitchen = api.player("Kitchen").await;
+    let info: Value = api
+        .post(
+            &format!("groups/{living}/groups/modifyGroupMembers"),
+            &json!({"playerIdsToRemove": [lr]}).to_string(),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["group"]["playerIds"], json!([kitchen]));
+    let status = api
+        .json(&format!(
+            "groups/{}/playback",
+            info["group"]["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(status["playbackState"], "PLAYBACK_STATE_PLAYING");
+    let groups = api.groups().await;
+    let lr_group = groups["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["playerIds"] == json!([lr]))
+        .unwrap();
+    assert_eq!(lr_group["playbackState"], "PLAYBACK_STATE_IDLE");
+}
+
+#[tokio::test]
+async fn repeated_player_ids_count_once() {
+    let api = Api::start(config()).await;
+    let hh = api.household().await;
+    let (bedroom, bathroom) = (api.player("Bedroom").await, api.player("Bathroom").await);
+    let info: Value = api
+        .post(
+            &format!("households/{hh}/groups/createGroup"),
+            &json!({"playerIds": [bedroom, bathroom, bedroom]}).to_string(),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["group"]["playerIds"], json!([bedroom, bathroom]));
+    assert_eq!(info["group"]["name"], "Bedroom + 1");
+}
+
+#[tokio::test]
+async fn replacing_the_queue_without_play_on_completion_stops() {
+    let api = Api::start(config()).await;
+    let (living, _) = api.group("Living Room").await;
+    assert_eq!(
+        api.json(&format!("groups/{living}/playback")).await["playbackState"],
+        "PLAYBACK_STATE_PLAYING"
+    );
+    assert_eq!(
+        api.post(
+            &format!("groups/{living}/favorites"),
+            r#"{"favoriteId":"1","action":"REPLACE"}"#
+        )
+        .await
+        .status(),
+        200
+    );
+    let status = api.json(&format!("groups/{living}/playback")).await;
+    assert_eq!(status["playbackState"], "PLAYBACK_STATE_IDLE");
+    assert_eq!(
+        api.json(&format!("groups/{living}/playbackMetadata")).await["container"]["name"],
+        "Harbour Lights"
+    );
+    api.post(
+        &format!("groups/{living}/favorites"),
+        r#"{"favoriteId":"2","action":"REPLACE","playOnCompletion":true}"#,
+    )
+    .await;
+    assert_eq!(
+        api.json(&format!("groups/{living}/playback")).await["playbackState"],
+        "PLAYBACK_STATE_PLAYING"
+    );
+}
+
+#[tokio::test]
+async fn the_previous_item_remembers_where_it_ended() {
+    let api = Api::start(config()).await;
+    let (living, _) = api.group("Living Room").await;
+    let meta = api.json(&format!("groups/{living}/playbackMetadata")).await;
+    let duration = meta["currentItem"]["track"]["durationMillis"]
+        .as_i64()
+        .unwrap();
+    api.sim.clock.advance(duration - 40_000 + 500);
+    let status = api.json(&format!("groups/{living}/playback")).await;
+    assert_eq!(
+        status["previousPositionMillis"], duration,
+        "a track that ended, ended at its end"
+    );
+    api.sim.clock.advance(10_000);
+    api.post(&format!("groups/{living}/playback/skipToNextTrack"), "")
+        .await;
+    assert_eq!(
+        api.json(&format!("groups/{living}/playback")).await["previousPositionMillis"],
+        10_500,
+        "a skipped track, where it was skipped"
+    );
+}
+
+#[tokio::test]
+async fn every_refusal_carries_x_sonos_type_too() {
+    let api = Api::start(config()).await;
+    let (living, _) = api.group("Living Room").await;
+    let unauthorized = api
+        .http
+        .get(format!("{}/households", api.sim.control_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unauthorized.status(), 401);
+    assert_eq!(unauthorized.headers()["x-sonos-type"], "globalError");
+    let wrong_method = api.get(&format!("groups/{living}/playback/play")).await;
+    assert_eq!(wrong_method.status(), 405);
+    assert_eq!(wrong_method.headers()["x-sonos-type"], "globalError");
+    assert_eq!(
+        error_code(wrong_method).await.1,
+        "ERROR_UNSUPPORTED_COMMAND"
+    );
+}
+
+#[test]
+fn secrets_stay_out_of_the_simulators_debug_output() {
+    let config = Config {
+        client_secret: "sim-secret-value".into(),
+        ..config()
+    };
+    let printed = format!("{config:?}");
+    assert!(!printed.contains("sim-secret-value"), "{printed}");
+    let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(1);
+    let mut tokens = roomtone_sim::tokens::Tokens::default();
+    let granted = tokens.grant_new(&mut rng, 0, 60);
+    let printed = format!("{tokens:?}");
+    assert!(
+        !printed.contains(&granted.access_token) && !printed.contains(&granted.refresh_token),
+        "{printed}"
     );
 }

@@ -264,11 +264,9 @@ async fn subscriptions_expire_after_three_days_unless_renewed() {
 
 #[tokio::test]
 async fn unsubscribing_stops_events() {
-    let mut w = World::start(|_| {}).await;
-    let (hh, group, _) = w.ids().await;
+    let w = World::start(|_| {}).await;
+    let (_, group, _) = w.ids().await;
     w.post(&format!("groups/{group}/groupVolume/subscription"), "")
-        .await;
-    w.post(&format!("households/{hh}/favorites/subscription"), "")
         .await;
     assert_eq!(
         w.send(
@@ -279,60 +277,170 @@ async fn unsubscribing_stops_events() {
         .await,
         200
     );
+    assert_eq!(w.subscriptions(), 0);
+    let queued = w
+        .sim
+        .sim
+        .stats
+        .queued
+        .load(std::sync::atomic::Ordering::SeqCst);
     w.post(&format!("groups/{group}/groupVolume"), r#"{"volume":12}"#)
         .await;
-    // Nothing for groupVolume; the next event is the one after it on another subscription.
+    assert_eq!(
+        w.sim
+            .sim
+            .stats
+            .queued
+            .load(std::sync::atomic::Ordering::SeqCst),
+        queued,
+        "nothing was sent"
+    );
+}
+
+#[tokio::test]
+async fn subscriptions_belong_to_the_user_who_made_them() {
+    let mut w = World::start(|_| {}).await;
+    let (_, group, _) = w.ids().await;
+    let (other, _) = w.sim.mint_tokens();
+    let path = format!(
+        "{}/groups/{group}/groupVolume/subscription",
+        w.sim.control_url()
+    );
+    for token in [&w.token, &other] {
+        assert_eq!(
+            w.http
+                .post(&path)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+    }
+    assert_eq!(w.subscriptions(), 2, "one per user");
+    w.post(&format!("groups/{group}/groupVolume"), r#"{"volume":21}"#)
+        .await;
+    for _ in 0..2 {
+        let event = w.sink.next_of("groupVolume").await;
+        assert_eq!(
+            (
+                event.json()["volume"].as_u64(),
+                event.header("x-sonos-event-seq-id")
+            ),
+            (Some(21), "1")
+        );
+    }
+    // The other user's unsubscribe leaves this user's subscription alone.
+    assert_eq!(
+        w.http
+            .delete(&path)
+            .bearer_auth(&other)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(w.subscriptions(), 1);
+    w.post(&format!("groups/{group}/groupVolume"), r#"{"volume":22}"#)
+        .await;
+    let event = w.sink.next_of("groupVolume").await;
+    assert_eq!(
+        (
+            event.json()["volume"].as_u64(),
+            event.header("x-sonos-event-seq-id")
+        ),
+        (Some(22), "2")
+    );
+}
+
+#[tokio::test]
+async fn a_stalled_subscription_does_not_hold_up_the_others() {
+    let mut w = World::start(|c| c.event_timeout = Duration::from_secs(30)).await;
+    let (_, group, office) = w.ids().await;
+    w.post(&format!("groups/{group}/groupVolume/subscription"), "")
+        .await;
+    w.sink.script(vec![Answer::Stall]).await;
+    w.post(&format!("groups/{group}/groupVolume"), r#"{"volume":12}"#)
+        .await;
+    // The groupVolume delivery now hangs for 30 s; playerVolume's lane goes on.
+    w.post(&format!("players/{office}/playerVolume/subscription"), "")
+        .await;
+    assert_eq!(w.sink.next().await.header("x-sonos-type"), "playerVolume");
+}
+
+/// The last sequence ID sent on the (only) subscription to `namespace`.
+fn seq_of(w: &World, namespace: &str) -> u64 {
     w.sim
         .sim
-        .act(|households, ctx| {
-            households[0].favorites_version += 1;
-            households[0].emit_favorites(&mut ctx.out);
-            Ok(())
-        })
-        .unwrap();
-    let next = w.sink.next().await;
-    assert_eq!(next.header("x-sonos-type"), "versionChanged");
-    assert_eq!(next.header("x-sonos-namespace"), "favorites");
+        .world()
+        .subscriptions
+        .list(w.sim.clock.now())
+        .iter()
+        .find(|s| s.namespace == namespace)
+        .map(|s| s.seq)
+        .expect("subscribed")
 }
 
 #[tokio::test]
 async fn initial_events_follow_the_configuration() {
     // Documented: only playbackMetadata and playerVolume send the current state.
     let mut w = World::start(|_| {}).await;
-    let (_, group, office) = w.ids().await;
-    w.post(&format!("groups/{group}/groupVolume/subscription"), "")
-        .await;
-    w.post(&format!("groups/{group}/playback/subscription"), "")
-        .await;
-    w.post(&format!("groups/{group}/playbackMetadata/subscription"), "")
-        .await;
-    w.post(&format!("players/{office}/playerVolume/subscription"), "")
-        .await;
+    let (hh, group, office) = w.ids().await;
+    for path in [
+        format!("groups/{group}/groupVolume"),
+        format!("groups/{group}/playback"),
+        format!("households/{hh}/groups"),
+        format!("groups/{group}/playbackMetadata"),
+        format!("players/{office}/playerVolume"),
+    ] {
+        assert_eq!(w.post(&format!("{path}/subscription"), "").await, 200);
+    }
     assert_eq!(
-        w.sink.next().await.header("x-sonos-type"),
-        "metadataStatus",
-        "nothing came before it"
+        w.sink
+            .next_of("metadataStatus")
+            .await
+            .header("x-sonos-event-seq-id"),
+        "1"
     );
-    assert_eq!(w.sink.next().await.header("x-sonos-type"), "playerVolume");
+    assert_eq!(
+        w.sink
+            .next_of("playerVolume")
+            .await
+            .header("x-sonos-event-seq-id"),
+        "1"
+    );
+    for namespace in ["groupVolume", "playback", "groups"] {
+        assert_eq!(seq_of(&w, namespace), 0, "{namespace} sent nothing");
+    }
 
     let mut all = World::start(|c| c.initial_events = InitialEvents::All).await;
     let (hh, group, _) = all.ids().await;
     all.post(&format!("groups/{group}/groupVolume/subscription"), "")
         .await;
-    assert_eq!(all.sink.next().await.header("x-sonos-type"), "groupVolume");
+    assert_eq!(
+        all.sink
+            .next_of("groupVolume")
+            .await
+            .header("x-sonos-event-seq-id"),
+        "1"
+    );
     all.post(&format!("households/{hh}/groups/subscription"), "")
         .await;
-    assert_eq!(all.sink.next().await.header("x-sonos-type"), "groups");
+    assert_eq!(
+        all.sink
+            .next_of("groups")
+            .await
+            .header("x-sonos-event-seq-id"),
+        "1"
+    );
 
-    let mut none = World::start(|c| c.initial_events = InitialEvents::None).await;
+    let none = World::start(|c| c.initial_events = InitialEvents::None).await;
     let (_, group, _) = none.ids().await;
     none.post(&format!("groups/{group}/playbackMetadata/subscription"), "")
         .await;
-    none.post(&format!("groups/{group}/groupVolume/subscription"), "")
-        .await;
-    none.post(&format!("groups/{group}/groupVolume"), r#"{"volume":9}"#)
-        .await;
-    assert_eq!(none.sink.next().await.header("x-sonos-type"), "groupVolume");
+    assert_eq!(seq_of(&none, "playbackMetadata"), 0);
 }
 
 #[tokio::test]

@@ -242,3 +242,16 @@ async fn bad_signatures_fail_verification() {
         Err(Error::BadEventSignature)
     ));
 }
+
+#[tokio::test]
+async fn a_held_back_event_still_arrives_when_nothing_follows() {
+    let mut sink = EventSink::start().await;
+    let f = Faulty::start(Some(sink.url.clone())).await;
+    let group = f.office().await;
+    f.post(&format!("groups/{group}/groupVolume/subscription"), "")
+        .await;
+    f.faults(json!({"reorder_events": 1.0})).await;
+    f.post(&format!("groups/{group}/groupVolume"), r#"{"volume":10}"#)
+        .await;
+    assert_eq!(sink.next_of("groupVolume").await.json()["volume"], 10);
+}

@@ -207,7 +207,6 @@ impl fmt::Debug for Client {
 }
 
 /// One Control API call, described before it is sent (and re-sent).
-#[derive(Debug)]
 pub(crate) struct Call {
     pub method: Method,
     /// Path segments after the base URL, unescaped.
@@ -219,6 +218,20 @@ pub(crate) struct Call {
     pub target: String,
     /// The Sonos type of a 2xx body, for [`Error::Decode`].
     pub expected: &'static str,
+    /// Whether a 499 `ERROR_COMMAND_FAILED` may be retried. Not for volume changes, where
+    /// it is a fixed-volume player's permanent refusal.
+    pub retry_command_failed: bool,
+}
+
+impl fmt::Debug for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // No body: a request body may carry a credential (an audio clip's httpAuthorization).
+        f.debug_struct("Call")
+            .field("method", &self.method)
+            .field("target", &self.target)
+            .field("idempotent", &self.idempotent)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Call {
@@ -230,6 +243,7 @@ impl Call {
             idempotent: true,
             target,
             expected,
+            retry_command_failed: true,
         }
     }
 
@@ -241,6 +255,7 @@ impl Call {
             idempotent,
             target,
             expected: "none",
+            retry_command_failed: true,
         }
     }
 
@@ -252,7 +267,19 @@ impl Call {
             idempotent: true,
             target,
             expected: "none",
+            retry_command_failed: true,
         }
+    }
+
+    /// A 499 `ERROR_COMMAND_FAILED` is final for this call.
+    pub fn final_on_command_failed(mut self) -> Self {
+        self.retry_command_failed = false;
+        self
+    }
+
+    fn retryable(&self, err: &Error) -> bool {
+        let refused = matches!(err, Error::Sonos { status: 499, .. });
+        self.idempotent && err.is_transient() && (self.retry_command_failed || !refused)
     }
 
     pub fn json(mut self, body: &impl Serialize) -> Self {
@@ -331,9 +358,7 @@ impl Client {
                     refreshed = true;
                     token = self.inner.tokens.refresh_after_unauthorized(&token).await?;
                 }
-                Err(err)
-                    if call.idempotent && err.is_transient() && retries < policy.max_retries =>
-                {
+                Err(err) if call.retryable(&err) && retries < policy.max_retries => {
                     let wait = match &err {
                         Error::RateLimited {
                             retry_after: Some(after),
@@ -390,8 +415,10 @@ fn transport(err: reqwest::Error) -> Error {
 }
 
 /// Decodes a 2xx body, treating an empty body as `{}` (subscribe may answer with nothing).
+/// Decodes a 2xx body. An empty body counts as `{}` only for commands (`expected` is
+/// `none`); for anything else it is a decode error, never an empty household.
 pub(crate) fn decode<T: DeserializeOwned>(body: &[u8], expected: &'static str) -> Result<T> {
-    let text: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+    let text: &[u8] = if expected == "none" && body.iter().all(u8::is_ascii_whitespace) {
         b"{}"
     } else {
         body
@@ -602,6 +629,14 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_calls_debug_leaves_out_its_body() {
+        let call = Call::post("player p".into(), vec!["players".into()], false)
+            .json(&serde_json::json!({"httpAuthorization": "Bearer stream-secret"}));
+        let printed = format!("{call:?}");
+        assert!(!printed.contains("stream-secret"), "{printed}");
     }
 
     const BODY_EXCERPT_PLUS_ELLIPSIS: usize = crate::error::BODY_EXCERPT + 1;

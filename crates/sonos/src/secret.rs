@@ -60,6 +60,10 @@ secret_type!(
     AuthorizationCode
 );
 secret_type!(
+    /// An `Authorization` value for an audio clip's stream host.
+    StreamAuthorization
+);
+secret_type!(
     /// The integration's client secret. It belongs on a server (the relay), never in the app.
     ClientSecret
 );

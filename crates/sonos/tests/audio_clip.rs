@@ -17,6 +17,20 @@ fn chime(priority: AudioClipPriority) -> LoadAudioClip {
     }
 }
 
+#[test]
+fn a_stream_credential_stays_out_of_debug() {
+    let mut request = chime(AudioClipPriority::Low);
+    request.http_authorization = Some(roomtone_sonos::secret::StreamAuthorization::new(
+        "Basic c2VjcmV0",
+    ));
+    assert!(!format!("{request:?}").contains("c2VjcmV0"));
+    assert_eq!(
+        serde_json::to_value(&request).unwrap()["httpAuthorization"],
+        "Basic c2VjcmV0",
+        "but it goes on the wire"
+    );
+}
+
 #[tokio::test]
 async fn load_and_cancel_a_clip() {
     let setup = Setup::new().await;
@@ -110,12 +124,17 @@ async fn subscribe_and_unsubscribe() {
     let setup = Setup::with(config).await;
     let kitchen = setup.player("Kitchen").id;
     setup.client.audio_clip().subscribe(&kitchen).await.unwrap();
+    assert_eq!(
+        setup.subscriptions(),
+        vec![format!("audioClip {}", kitchen)]
+    );
     setup
         .client
         .audio_clip()
         .unsubscribe(&kitchen)
         .await
         .unwrap();
+    assert!(setup.subscriptions().is_empty());
     let err = setup
         .client
         .audio_clip()

@@ -256,3 +256,49 @@ async fn bad_base_urls_are_refused() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_fixed_volume_refusal_is_final_even_with_retries_on() {
+    let setup = Setup::new().await;
+    let client = client_for(&setup.sim, fast_retries(3));
+    let before = requests(&setup);
+    let err = client
+        .group_volume()
+        .set(&setup.group("Den").id, 20)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Sonos { status: 499, .. }), "{err:?}");
+    let den = setup.player("Den").id;
+    let err = client
+        .player_volume()
+        .set(
+            &den,
+            roomtone_sonos::models::SetVolume {
+                volume: Some(20),
+                muted: None,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Sonos { status: 499, .. }), "{err:?}");
+    assert_eq!(requests(&setup) - before, 2, "one request each, no retries");
+}
+
+#[tokio::test]
+async fn regrouping_is_not_retried() {
+    let setup = Setup::new().await;
+    let client = client_for(&setup.sim, fast_retries(3));
+    fail_next(&setup, &[503], None);
+    let before = requests(&setup);
+    let request = roomtone_sonos::models::ModifyGroupMembers {
+        player_ids_to_add: vec![setup.player("Patio").id],
+        player_ids_to_remove: vec![],
+    };
+    let err = client
+        .groups()
+        .modify_members(&setup.group("Office").id, &request)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Sonos { status: 503, .. }), "{err:?}");
+    assert_eq!(requests(&setup) - before, 1);
+}

@@ -196,10 +196,15 @@ async fn subscribe_and_unsubscribe() {
         .subscribe(&setup.household)
         .await
         .unwrap();
+    assert_eq!(
+        setup.subscriptions(),
+        vec![format!("favorites {}", setup.household)]
+    );
     setup
         .client
         .favorites()
         .unsubscribe(&setup.household)
         .await
         .unwrap();
+    assert!(setup.subscriptions().is_empty());
 }

@@ -123,10 +123,15 @@ async fn subscribe_and_unsubscribe() {
     let setup = Setup::with(config).await;
     let group = setup.group("Office").id;
     setup.client.group_volume().subscribe(&group).await.unwrap();
+    assert_eq!(
+        setup.subscriptions(),
+        vec![format!("groupVolume {}", group)]
+    );
     setup
         .client
         .group_volume()
         .unsubscribe(&group)
         .await
         .unwrap();
+    assert!(setup.subscriptions().is_empty());
 }

@@ -218,10 +218,15 @@ async fn subscribe_and_unsubscribe_groups() {
         .subscribe(&setup.household)
         .await
         .unwrap();
+    assert_eq!(
+        setup.subscriptions(),
+        vec![format!("groups {}", setup.household)]
+    );
     setup
         .client
         .groups()
         .unsubscribe(&setup.household)
         .await
         .unwrap();
+    assert!(setup.subscriptions().is_empty());
 }

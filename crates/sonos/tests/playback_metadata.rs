@@ -65,10 +65,15 @@ async fn subscribe_and_unsubscribe() {
         .subscribe(&group)
         .await
         .unwrap();
+    assert_eq!(
+        setup.subscriptions(),
+        vec![format!("playbackMetadata {}", group)]
+    );
     setup
         .client
         .playback_metadata()
         .unsubscribe(&group)
         .await
         .unwrap();
+    assert!(setup.subscriptions().is_empty());
 }

@@ -182,10 +182,15 @@ async fn subscribe_and_unsubscribe() {
         .subscribe(&kitchen)
         .await
         .unwrap();
+    assert_eq!(
+        setup.subscriptions(),
+        vec![format!("playerVolume {}", kitchen)]
+    );
     setup
         .client
         .player_volume()
         .unsubscribe(&kitchen)
         .await
         .unwrap();
+    assert!(setup.subscriptions().is_empty());
 }

@@ -166,10 +166,15 @@ async fn subscribe_and_unsubscribe() {
         .subscribe(&setup.household)
         .await
         .unwrap();
+    assert_eq!(
+        setup.subscriptions(),
+        vec![format!("playlists {}", setup.household)]
+    );
     setup
         .client
         .playlists()
         .unsubscribe(&setup.household)
         .await
         .unwrap();
+    assert!(setup.subscriptions().is_empty());
 }

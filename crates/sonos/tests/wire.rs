@@ -195,6 +195,31 @@ async fn subscriptions_are_post_and_delete_without_a_body() {
 }
 
 #[tokio::test]
+async fn an_empty_answer_where_an_object_is_due_is_a_decode_error() {
+    let server = server().await;
+    Mock::given(method("GET"))
+        .and(path("/control/api/v1/households/Sonos_1/groups"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let err = client(&server)
+        .groups()
+        .list(&"Sonos_1".into())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Decode {
+                expected: "groups",
+                ..
+            }
+        ),
+        "never an empty household: {err:?}"
+    );
+}
+
+#[tokio::test]
 async fn redirects_from_the_control_api_are_not_followed() {
     let server = server().await;
     Mock::given(method("GET"))

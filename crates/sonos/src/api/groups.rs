@@ -35,13 +35,14 @@ impl GroupsHandler<'_> {
     }
 
     /// modifyGroupMembers: adds, then removes players. The group ID changes: use the answer's.
+    /// Not retried: a lost answer to a change that happened would make the retry a 410.
     pub async fn modify_members(
         &self,
         group: &GroupId,
         request: &ModifyGroupMembers,
     ) -> Result<GroupInfo> {
         let call = Target::Group(group)
-            .post(&["groups", "modifyGroupMembers"], true)
+            .post(&["groups", "modifyGroupMembers"], false)
             .json(request)
             .expecting("groupInfo");
         self.client.send(call).await
@@ -54,7 +55,7 @@ impl GroupsHandler<'_> {
         request: &SetGroupMembers,
     ) -> Result<GroupInfo> {
         let call = Target::Group(group)
-            .post(&["groups", "setGroupMembers"], true)
+            .post(&["groups", "setGroupMembers"], false)
             .json(request)
             .expecting("groupInfo");
         self.client.send(call).await

@@ -28,7 +28,8 @@ impl GroupVolumeHandler<'_> {
         };
         let call = Target::Group(group)
             .post(&["groupVolume"], true)
-            .json(&body);
+            .json(&body)
+            .final_on_command_failed();
         self.client.send_ok(call).await
     }
 
@@ -73,7 +74,8 @@ impl PlayerVolumeHandler<'_> {
     pub async fn set(&self, player: &PlayerId, request: SetVolume) -> Result<()> {
         let call = Target::Player(player)
             .post(&["playerVolume"], true)
-            .json(&request);
+            .json(&request)
+            .final_on_command_failed();
         self.client.send_ok(call).await
     }
 

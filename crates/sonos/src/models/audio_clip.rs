@@ -28,8 +28,8 @@ open_enum!(
     }
 );
 
-/// Body of `loadAudioClip`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Body of `loadAudioClip`. No `PartialEq`: it may carry a credential.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LoadAudioClip {
     pub name: String,
@@ -41,8 +41,9 @@ pub struct LoadAudioClip {
     pub clip_type: Option<AudioClipType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_url: Option<String>,
+    /// A credential for the stream's host; redacted under `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub http_authorization: Option<String>,
+    pub http_authorization: Option<crate::secret::StreamAuthorization>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub volume: Option<u8>,
 }

@@ -54,6 +54,19 @@ impl Setup {
             .unwrap_or_else(|| panic!("no player {name}"))
     }
 
+    /// The live subscriptions in the simulator, as `namespace target` strings.
+    pub fn subscriptions(&self) -> Vec<String> {
+        let now = self.sim.clock.now();
+        self.sim
+            .sim
+            .world()
+            .subscriptions
+            .list(now)
+            .iter()
+            .map(|s| format!("{} {}", s.namespace, s.target_value))
+            .collect()
+    }
+
     /// The current groups.
     pub async fn reload(&mut self) -> &Groups {
         self.groups = self
