@@ -1,0 +1,24 @@
+//! Roomtone's controller, shared by the desktop app and `roomtone-cli`.
+//!
+//! The map of the crate:
+//! - [`signin`]: sign-in attempts — state and verifier, the loopback listener, deep links,
+//!   and trading what comes back for tokens (through the relay, or directly).
+//! - [`session`]: the signed-in session — the token lifecycle behind every Control API call
+//!   ([`Session`] is the client's `TokenSource`), refresh, sign-out.
+//! - [`store`]: where tokens live between runs — the OS keychain, or memory for this run.
+//! - [`config`]: where Roomtone finds Sonos and the relay.
+//! - [`household`]: reading a household in one go, and finding groups and rooms by name.
+//! - [`error`]: the core's error type.
+
+pub mod config;
+pub mod error;
+pub mod household;
+pub mod session;
+pub mod signin;
+pub mod store;
+
+pub use config::Config;
+pub use error::{CoreError, Result};
+pub use session::{Clock, Refresher, Session, SessionState, SystemClock};
+pub use signin::{Attempt, Mode, Opener, SignIn};
+pub use store::{KeychainStore, MemoryStore, StoreError, StoredTokens, TokenStore};

@@ -1,0 +1,271 @@
+//! The signed-in session: the token lifecycle behind every Control API call.
+//!
+//! [`Session`] is the client's [`TokenSource`]. It hands out the current access token,
+//! refreshes it shortly before it expires and after any 401 — exactly one refresh at a
+//! time, however many calls wait — stores a rotated refresh token before using it, and signs
+//! out cleanly, with the reason, when Sonos no longer accepts the refresh token.
+
+use crate::error::{CoreError, Result};
+use crate::store::{MemoryStore, StoreError, StoredTokens, TokenStore};
+use async_trait::async_trait;
+use roomtone_sonos::broker::BrokerClient;
+use roomtone_sonos::{AccessToken, ClientSecret, Error, LoginService, RefreshToken, Secret, TokenSet, TokenSource};
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, SystemTime};
+use tokio::sync::watch;
+
+/// The time source; tests move it.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> SystemTime;
+}
+
+/// Wall-clock time.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+}
+
+/// How tokens are refreshed.
+#[derive(Clone)]
+pub enum Refresher {
+    /// Through the relay, which holds the client secret (the default).
+    Broker(BrokerClient),
+    /// At the login service, with the person's own integration credentials.
+    Direct { login: LoginService, secret: ClientSecret },
+}
+
+impl fmt::Debug for Refresher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refresher::Broker(relay) => f.debug_tuple("Broker").field(relay).finish(),
+            Refresher::Direct { login, .. } => f.debug_struct("Direct").field("login", login).finish_non_exhaustive(),
+        }
+    }
+}
+
+impl Refresher {
+    async fn refresh(&self, current: &RefreshToken, now: SystemTime) -> roomtone_sonos::Result<TokenSet> {
+        match self {
+            Refresher::Broker(relay) => relay.refresh(current, now).await,
+            Refresher::Direct { login, secret } => login.refresh(secret, current, now).await,
+        }
+    }
+}
+
+/// Whether a refresh failure means the sign-in is over (as opposed to a passing failure).
+fn revoked(err: &Error) -> bool {
+    match err {
+        Error::Login { error, .. } => matches!(error.as_str(), "invalid_grant" | "invalid_request" | "unauthorized_client" | "invalid_client"),
+        Error::Broker { error, .. } => error == "refresh_rejected",
+        _ => false,
+    }
+}
+
+/// Where the session stands, for the UI and the tray.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionState {
+    /// Not signed in; `reason` says why when the session ended by itself.
+    SignedOut { reason: Option<String> },
+    /// Signed in; `persistent` is false when the tokens live for this run only.
+    SignedIn { persistent: bool },
+}
+
+/// Refresh this long before the access token expires.
+pub const REFRESH_MARGIN: Duration = Duration::from_secs(60);
+
+/// See the module documentation.
+pub struct Session {
+    /// Where tokens are kept; swapped for memory when the person chooses "this run only".
+    store: RwLock<Arc<dyn TokenStore>>,
+    refresher: Refresher,
+    clock: Arc<dyn Clock>,
+    /// The current tokens; `None` when signed out.
+    tokens: Mutex<Option<StoredTokens>>,
+    /// Tokens from a sign-in the keychain could not keep, awaiting the person's choice.
+    unsaved: Mutex<Option<StoredTokens>>,
+    /// Held while a refresh is in flight: one at a time.
+    refreshing: tokio::sync::Mutex<()>,
+    state: watch::Sender<SessionState>,
+    /// Refreshes done, for tests and benchmarks.
+    refreshes: AtomicU64,
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session").field("state", &*self.state.borrow()).field("refresher", &self.refresher).finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    /// A signed-out session over `store`.
+    pub fn new(store: Arc<dyn TokenStore>, refresher: Refresher, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            store: RwLock::new(store),
+            refresher,
+            clock,
+            tokens: Mutex::new(None),
+            unsaved: Mutex::new(None),
+            refreshing: tokio::sync::Mutex::new(()),
+            state: watch::channel(SessionState::SignedOut { reason: None }).0,
+            refreshes: AtomicU64::new(0),
+        }
+    }
+
+    fn store(&self) -> Arc<dyn TokenStore> {
+        self.store.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn current(&self) -> Option<StoredTokens> {
+        self.tokens.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn set(&self, tokens: Option<StoredTokens>) {
+        *self.tokens.lock().unwrap_or_else(|e| e.into_inner()) = tokens;
+    }
+
+    /// Picks up a session saved by an earlier run. Returns whether one was found.
+    pub fn restore(&self) -> Result<bool> {
+        match self.store().load()? {
+            Some(tokens) => {
+                self.set(Some(tokens));
+                self.state.send_replace(SessionState::SignedIn { persistent: true });
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// Starts the session with freshly granted tokens, keeping them in the store. When no
+    /// keychain is reachable this fails with [`CoreError::KeychainUnavailable`] and holds
+    /// the tokens until [`Session::keep_for_this_run`] or [`Session::sign_out`].
+    pub fn signed_in(&self, granted: TokenSet) -> Result<()> {
+        let tokens = StoredTokens::from(granted);
+        match self.store().save(&tokens) {
+            Ok(()) => {
+                self.set(Some(tokens));
+                self.state.send_replace(SessionState::SignedIn { persistent: true });
+                Ok(())
+            }
+            Err(err @ StoreError::Unavailable(_)) => {
+                *self.unsaved.lock().unwrap_or_else(|e| e.into_inner()) = Some(tokens);
+                Err(CoreError::KeychainUnavailable(err))
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// The person's choice when the keychain is unavailable: stay signed in until Roomtone
+    /// quits, with the tokens in memory only. Never a file.
+    pub fn keep_for_this_run(&self) -> Result<()> {
+        let tokens = self.unsaved.lock().unwrap_or_else(|e| e.into_inner()).take().ok_or(CoreError::NotSignedIn)?;
+        let memory: Arc<dyn TokenStore> = Arc::new(MemoryStore::default());
+        memory.save(&tokens)?;
+        *self.store.write().unwrap_or_else(|e| e.into_inner()) = memory;
+        self.set(Some(tokens));
+        self.state.send_replace(SessionState::SignedIn { persistent: false });
+        Ok(())
+    }
+
+    /// Signs out: forgets the tokens here and in the keychain.
+    pub fn sign_out(&self) -> Result<()> {
+        self.end(None)
+    }
+
+    fn end(&self, reason: Option<String>) -> Result<()> {
+        self.set(None);
+        self.unsaved.lock().unwrap_or_else(|e| e.into_inner()).take();
+        self.state.send_replace(SessionState::SignedOut { reason });
+        self.store().clear()?;
+        Ok(())
+    }
+
+    /// Where the session stands now.
+    pub fn state(&self) -> SessionState {
+        self.state.borrow().clone()
+    }
+
+    /// Follows the session's state.
+    pub fn watch(&self) -> watch::Receiver<SessionState> {
+        self.state.subscribe()
+    }
+
+    /// How many refreshes this session has done.
+    pub fn refreshes(&self) -> u64 {
+        self.refreshes.load(Ordering::SeqCst)
+    }
+
+    fn expiring(&self, tokens: &StoredTokens) -> bool {
+        tokens.expires_at <= self.clock.now() + REFRESH_MARGIN
+    }
+
+    /// Refreshes unless someone already did while this caller waited: after a 401,
+    /// `refused` is the token Sonos refused; before expiry, `None`.
+    async fn refresh(&self, refused: Option<&AccessToken>) -> roomtone_sonos::Result<AccessToken> {
+        let _one_at_a_time = self.refreshing.lock().await;
+        let current = self.current().ok_or_else(|| Error::NoToken(self.signed_out_reason()))?;
+        let stale = match refused {
+            Some(refused) => current.access_token.ct_eq(refused.expose()),
+            None => self.expiring(&current),
+        };
+        if !stale {
+            return Ok(current.access_token);
+        }
+        match self.refresher.refresh(&current.refresh_token, self.clock.now()).await {
+            Ok(granted) => {
+                let tokens = StoredTokens::from(granted);
+                // A rotated refresh token is stored before anything uses it.
+                if let Err(err) = self.store().save(&tokens) {
+                    tracing::warn!(error = %err, "could not store refreshed tokens; keeping them for this run");
+                }
+                self.set(Some(tokens.clone()));
+                self.refreshes.fetch_add(1, Ordering::SeqCst);
+                Ok(tokens.access_token)
+            }
+            Err(err) if revoked(&err) => {
+                let reason = format!("Sonos no longer accepts this sign-in ({err}); sign in again");
+                if let Err(store) = self.end(Some(reason.clone())) {
+                    tracing::warn!(error = %store, "could not clear the keychain after the sign-in ended");
+                }
+                Err(Error::NoToken(reason))
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    fn signed_out_reason(&self) -> String {
+        match &*self.state.borrow() {
+            SessionState::SignedOut { reason: Some(reason) } => reason.clone(),
+            _ => "not signed in".to_owned(),
+        }
+    }
+}
+
+#[async_trait]
+impl TokenSource for Session {
+    async fn access_token(&self) -> roomtone_sonos::Result<AccessToken> {
+        let current = self.current().ok_or_else(|| Error::NoToken(self.signed_out_reason()))?;
+        if self.expiring(&current) {
+            return self.refresh(None).await;
+        }
+        Ok(current.access_token)
+    }
+
+    async fn refresh_after_unauthorized(&self, refused: &AccessToken) -> roomtone_sonos::Result<AccessToken> {
+        self.refresh(Some(refused)).await
+    }
+}
+
+/// Maps a failed call to the core's error, naming a session that ended.
+pub fn from_sonos(err: Error) -> CoreError {
+    match err {
+        Error::NoToken(reason) if reason == "not signed in" => CoreError::NotSignedIn,
+        Error::NoToken(reason) => CoreError::SignedOut(reason),
+        other => CoreError::Sonos(other),
+    }
+}

@@ -1,0 +1,209 @@
+//! Where tokens live between runs: the OS keychain, never a file.
+//!
+//! [`KeychainStore`] keeps the access token, the refresh token and a small record of the
+//! expiry as separate entries under one service name (Windows' Credential Manager refuses
+//! values over 2,560 bytes). [`MemoryStore`] keeps them for this run only: for tests, and
+//! for a person who chooses to stay signed in for this run when no keychain is reachable.
+
+use roomtone_sonos::{AccessToken, RefreshToken, Secret, TokenSet};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The tokens of a signed-in session.
+#[derive(Clone)]
+pub struct StoredTokens {
+    pub access_token: AccessToken,
+    pub refresh_token: RefreshToken,
+    pub expires_at: SystemTime,
+}
+
+impl fmt::Debug for StoredTokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoredTokens").field("expires_at", &self.expires_at).finish_non_exhaustive()
+    }
+}
+
+impl From<TokenSet> for StoredTokens {
+    fn from(set: TokenSet) -> Self {
+        Self {
+            access_token: set.access_token,
+            refresh_token: set.refresh_token,
+            expires_at: set.expires_at,
+        }
+    }
+}
+
+/// Why the store failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// No keychain service answers (no Secret Service on the session bus, a locked
+    /// collection, no D-Bus at all). Roomtone can stay signed in for this run only.
+    #[error("the system keychain is not available ({0})")]
+    Unavailable(String),
+    /// The keychain answered with an error.
+    #[error("the system keychain failed: {0}")]
+    Failed(String),
+    /// What the keychain holds is not something Roomtone wrote.
+    #[error("the keychain holds damaged Roomtone entries: {0}")]
+    Corrupt(String),
+}
+
+/// A place for tokens.
+pub trait TokenStore: Send + Sync {
+    /// The stored tokens, if any.
+    fn load(&self) -> Result<Option<StoredTokens>, StoreError>;
+    /// Stores `tokens`, replacing what was there.
+    fn save(&self, tokens: &StoredTokens) -> Result<(), StoreError>;
+    /// Forgets the tokens. Forgetting nothing is not an error.
+    fn clear(&self) -> Result<(), StoreError>;
+}
+
+/// Tokens in memory, gone with the process.
+#[derive(Default)]
+pub struct MemoryStore {
+    tokens: Mutex<Option<StoredTokens>>,
+}
+
+impl fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MemoryStore")
+    }
+}
+
+impl TokenStore for MemoryStore {
+    fn load(&self) -> Result<Option<StoredTokens>, StoreError> {
+        Ok(self.tokens.lock().unwrap_or_else(|e| e.into_inner()).clone())
+    }
+    fn save(&self, tokens: &StoredTokens) -> Result<(), StoreError> {
+        *self.tokens.lock().unwrap_or_else(|e| e.into_inner()) = Some(tokens.clone());
+        Ok(())
+    }
+    fn clear(&self) -> Result<(), StoreError> {
+        *self.tokens.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        Ok(())
+    }
+}
+
+/// The service name Roomtone's keychain entries live under.
+pub const DEFAULT_SERVICE: &str = "com.roomtone.app";
+
+const ACCESS: &str = "sonos-access-token";
+const REFRESH: &str = "sonos-refresh-token";
+const RECORD: &str = "sonos-token-record";
+
+/// What the record entry holds: nothing secret.
+#[derive(Serialize, Deserialize)]
+struct Record {
+    version: u32,
+    expires_at_unix: u64,
+}
+
+/// The OS keychain: macOS Keychain, Windows Credential Manager, or the Secret Service
+/// (GNOME Keyring, KWallet) on Linux.
+#[derive(Debug, Clone)]
+pub struct KeychainStore {
+    service: String,
+}
+
+impl KeychainStore {
+    /// Entries under `service` (normally [`DEFAULT_SERVICE`]; tests use their own).
+    pub fn new(service: impl Into<String>) -> Self {
+        Self { service: service.into() }
+    }
+
+    fn entry(&self, name: &str) -> Result<keyring::Entry, StoreError> {
+        keyring::Entry::new(&self.service, name).map_err(classify)
+    }
+
+    fn get(&self, name: &str) -> Result<Option<String>, StoreError> {
+        match self.entry(name)?.get_password() {
+            Ok(value) => Ok(Some(value)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(other) => Err(classify(other)),
+        }
+    }
+
+    fn delete(&self, name: &str) -> Result<(), StoreError> {
+        match self.entry(name)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(other) => Err(classify(other)),
+        }
+    }
+}
+
+/// Sorts keyring's errors into "not available" (offer this run only) and the rest. The
+/// messages never contain a secret: keyring reports platform errors, not values.
+fn classify(err: keyring::Error) -> StoreError {
+    match err {
+        keyring::Error::PlatformFailure(e) | keyring::Error::NoStorageAccess(e) => StoreError::Unavailable(e.to_string()),
+        keyring::Error::BadEncoding(_) => StoreError::Corrupt("an entry is not text".into()),
+        other => StoreError::Failed(other.to_string()),
+    }
+}
+
+impl TokenStore for KeychainStore {
+    fn load(&self) -> Result<Option<StoredTokens>, StoreError> {
+        let (Some(access), Some(refresh), Some(record)) = (self.get(ACCESS)?, self.get(REFRESH)?, self.get(RECORD)?) else {
+            return Ok(None);
+        };
+        let record: Record = serde_json::from_str(&record).map_err(|e| StoreError::Corrupt(format!("the token record: {e}")))?;
+        Ok(Some(StoredTokens {
+            access_token: AccessToken::new(access),
+            refresh_token: RefreshToken::new(refresh),
+            expires_at: UNIX_EPOCH + Duration::from_secs(record.expires_at_unix),
+        }))
+    }
+
+    fn save(&self, tokens: &StoredTokens) -> Result<(), StoreError> {
+        let record = Record {
+            version: 1,
+            expires_at_unix: tokens.expires_at.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default(),
+        };
+        // The refresh token first: if anything fails later, the one that matters is kept.
+        self.entry(REFRESH)?.set_password(tokens.refresh_token.expose()).map_err(classify)?;
+        self.entry(ACCESS)?.set_password(tokens.access_token.expose()).map_err(classify)?;
+        self.entry(RECORD)?.set_password(&serde_json::to_string(&record).expect("records serialize")).map_err(classify)?;
+        Ok(())
+    }
+
+    fn clear(&self) -> Result<(), StoreError> {
+        for name in [ACCESS, REFRESH, RECORD] {
+            self.delete(name)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(access: &str) -> StoredTokens {
+        StoredTokens {
+            access_token: AccessToken::new(access),
+            refresh_token: RefreshToken::new("r"),
+            expires_at: UNIX_EPOCH + Duration::from_secs(1_000),
+        }
+    }
+
+    #[test]
+    fn memory_store_saves_replaces_and_clears() {
+        let store = MemoryStore::default();
+        assert!(store.load().unwrap().is_none());
+        store.save(&tokens("a")).unwrap();
+        store.save(&tokens("b")).unwrap();
+        assert_eq!(store.load().unwrap().unwrap().access_token.expose(), "b");
+        store.clear().unwrap();
+        store.clear().unwrap();
+        assert!(store.load().unwrap().is_none());
+    }
+
+    #[test]
+    fn stored_tokens_debug_hides_the_tokens() {
+        let printed = format!("{:?}", tokens("access-secret"));
+        assert!(!printed.contains("access-secret") && !printed.contains("\"r\""), "{printed}");
+    }
+}

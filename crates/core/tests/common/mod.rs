@@ -1,0 +1,102 @@
+//! Shared setup of the flow tests: a simulator, a relay on a real listener in front of it,
+//! and the core's sign-in and session, all in this process.
+#![allow(dead_code)]
+
+use roomtone_core::{Clock, Mode, Opener, Refresher, Session, SignIn, TokenStore};
+use roomtone_relay::{Config as RelayConfig, RelayState};
+use roomtone_sim::config::{Config as SimConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
+use roomtone_sim::testing::{config as sim_config, TestSim};
+use roomtone_sonos::broker::BrokerClient;
+use roomtone_sonos::{ClientSecret, LoginService};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+use url::Url;
+
+/// A clock tests move.
+#[derive(Default)]
+pub struct TestClock(AtomicI64);
+
+impl TestClock {
+    pub fn advance(&self, by: Duration) {
+        self.0.fetch_add(by.as_millis() as i64, Ordering::SeqCst);
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> SystemTime {
+        SystemTime::now() + Duration::from_millis(self.0.load(Ordering::SeqCst) as u64)
+    }
+}
+
+/// An opener that remembers the URL instead of opening a browser.
+#[derive(Default)]
+pub struct Remember(pub Mutex<Option<Url>>);
+
+impl Opener for Remember {
+    fn open(&self, url: &Url) -> Result<(), String> {
+        *self.0.lock().unwrap() = Some(url.clone());
+        Ok(())
+    }
+}
+
+pub struct World {
+    pub sim: TestSim,
+    pub relay_url: String,
+    pub stop_relay: Option<tokio::sync::oneshot::Sender<()>>,
+    pub relay_task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    pub clock: Arc<TestClock>,
+    pub sign_in: Arc<SignIn>,
+    pub http: reqwest::Client,
+}
+
+impl World {
+    pub async fn start(tweak: impl FnOnce(&mut SimConfig)) -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let relay_url = format!("http://{}", listener.local_addr().unwrap());
+        let mut sim_config = SimConfig { redirect_uris: vec![format!("{relay_url}/oauth/callback")], auto_consent: true, ..sim_config() };
+        tweak(&mut sim_config);
+        let sim = TestSim::start(sim_config).await;
+        let mut config = RelayConfig::new(relay_url.parse().unwrap(), DEFAULT_CLIENT_ID, Some(ClientSecret::new(DEFAULT_CLIENT_SECRET)));
+        config.login_url = sim.login_url();
+        config.control_url = sim.control_url();
+        let relay = RelayState::new(config).unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let relay_task = tokio::spawn(roomtone_relay::run(listener, relay, None, async {
+            let _ = stopped.await;
+        }));
+        let clock = Arc::new(TestClock::default());
+        let login = LoginService::new(&sim.login_url(), DEFAULT_CLIENT_ID).unwrap();
+        let sign_in = SignIn::new(login, Mode::Broker(BrokerClient::new(&relay_url).unwrap()), clock.clone());
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Self { sim, relay_url, stop_relay: Some(stop), relay_task: Some(relay_task), clock, sign_in, http }
+    }
+
+    /// Stops the relay and waits until it no longer listens.
+    pub async fn stop_relay(&mut self) {
+        self.stop_relay.take().expect("running").send(()).unwrap();
+        self.relay_task.take().expect("running").await.unwrap().unwrap();
+    }
+
+    /// A session refreshing through this relay, over `store`.
+    pub fn session(&self, store: Arc<dyn TokenStore>) -> Arc<Session> {
+        Arc::new(Session::new(store, Refresher::Broker(BrokerClient::new(&self.relay_url).unwrap()), self.clock.clone()))
+    }
+
+    /// What a browser does with the login URL: the login service redirects to the relay,
+    /// and the relay answers with its hand-off page.
+    pub async fn browse(&self, login_url: &Url) -> String {
+        let to_relay = self.http.get(login_url.clone()).send().await.unwrap();
+        assert_eq!(to_relay.status(), 302, "the login service redirects to the relay");
+        let relay_page = to_relay.headers()["location"].to_str().unwrap().to_owned();
+        assert!(relay_page.starts_with(&self.relay_url), "{relay_page}");
+        self.http.get(relay_page).send().await.unwrap().text().await.unwrap()
+    }
+}
+
+/// The `href` that starts with `prefix`, unescaped.
+pub fn link(page: &str, prefix: &str) -> String {
+    let at = page.find(&format!(r#"href="{prefix}"#)).unwrap_or_else(|| panic!("no link to {prefix} in {page}"));
+    let rest = &page[at + 6..];
+    rest[..rest.find('"').unwrap()].replace("&amp;", "&")
+}
