@@ -56,22 +56,48 @@ pub mod env {
 impl Config {
     /// Reads the `ROOMTONE_*` variables of [`env`], failing with what is missing.
     pub fn from_env() -> Result<Self> {
-        let var = |name: &str| std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-        let client_id = var(env::CLIENT_ID).ok_or_else(|| CoreError::Local(format!("{} is not set: the Sonos integration's client ID", env::CLIENT_ID)))?;
+        let var = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let client_id = var(env::CLIENT_ID).ok_or_else(|| {
+            CoreError::Local(format!(
+                "{} is not set: the Sonos integration's client ID",
+                env::CLIENT_ID
+            ))
+        })?;
         let direct = match (var(env::CLIENT_SECRET), var(env::REDIRECT_URI)) {
-            (Some(secret), Some(redirect_uri)) => Some(Direct { secret: ClientSecret::new(secret), redirect_uri }),
+            (Some(secret), Some(redirect_uri)) => Some(Direct {
+                secret: ClientSecret::new(secret),
+                redirect_uri,
+            }),
             (None, None) => None,
-            _ => return Err(CoreError::Local(format!("direct mode needs both {} and {}", env::CLIENT_SECRET, env::REDIRECT_URI))),
+            _ => {
+                return Err(CoreError::Local(format!(
+                    "direct mode needs both {} and {}",
+                    env::CLIENT_SECRET,
+                    env::REDIRECT_URI
+                )))
+            }
         };
         let relay_url = var(env::RELAY_URL);
         if relay_url.is_none() && direct.is_none() {
-            return Err(CoreError::Local(format!("set {} (the relay), or {} and {} (direct mode)", env::RELAY_URL, env::CLIENT_SECRET, env::REDIRECT_URI)));
+            return Err(CoreError::Local(format!(
+                "set {} (the relay), or {} and {} (direct mode)",
+                env::RELAY_URL,
+                env::CLIENT_SECRET,
+                env::REDIRECT_URI
+            )));
         }
         Ok(Self {
             client_id,
             relay_url,
-            login_url: var(env::LOGIN_URL).unwrap_or_else(|| roomtone_sonos::DEFAULT_LOGIN_URL.into()),
-            control_url: var(env::CONTROL_URL).unwrap_or_else(|| roomtone_sonos::DEFAULT_CONTROL_URL.into()),
+            login_url: var(env::LOGIN_URL)
+                .unwrap_or_else(|| roomtone_sonos::DEFAULT_LOGIN_URL.into()),
+            control_url: var(env::CONTROL_URL)
+                .unwrap_or_else(|| roomtone_sonos::DEFAULT_CONTROL_URL.into()),
             direct,
         })
     }
@@ -81,14 +107,20 @@ impl Config {
     }
 
     fn relay(&self) -> Result<BrokerClient> {
-        let url = self.relay_url.as_deref().ok_or_else(|| CoreError::Local(format!("{} is not set", env::RELAY_URL)))?;
+        let url = self
+            .relay_url
+            .as_deref()
+            .ok_or_else(|| CoreError::Local(format!("{} is not set", env::RELAY_URL)))?;
         Ok(BrokerClient::new(url)?)
     }
 
     /// How sign-ins finish: direct when configured, through the relay otherwise.
     pub fn sign_in(&self, clock: Arc<dyn Clock>) -> Result<Arc<SignIn>> {
         let mode = match &self.direct {
-            Some(direct) => Mode::Direct { secret: direct.secret.clone(), redirect_uri: direct.redirect_uri.clone() },
+            Some(direct) => Mode::Direct {
+                secret: direct.secret.clone(),
+                redirect_uri: direct.redirect_uri.clone(),
+            },
             None => Mode::Broker(self.relay()?),
         };
         Ok(SignIn::new(self.login()?, mode, clock))
@@ -97,13 +129,18 @@ impl Config {
     /// How tokens are refreshed, likewise.
     pub fn refresher(&self) -> Result<Refresher> {
         Ok(match &self.direct {
-            Some(direct) => Refresher::Direct { login: self.login()?, secret: direct.secret.clone() },
+            Some(direct) => Refresher::Direct {
+                login: self.login()?,
+                secret: direct.secret.clone(),
+            },
             None => Refresher::Broker(self.relay()?),
         })
     }
 
     /// A Control API client whose tokens come from `session`.
     pub fn client(&self, session: Arc<Session>) -> Result<Client> {
-        Ok(Client::builder(session).base_url(&self.control_url).build()?)
+        Ok(Client::builder(session)
+            .base_url(&self.control_url)
+            .build()?)
     }
 }

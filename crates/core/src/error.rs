@@ -22,7 +22,9 @@ pub enum CoreError {
     #[error("this is not a Roomtone sign-in link: {0}")]
     InvalidCallback(String),
     /// A callback whose `state` belongs to no waiting sign-in (forged, stale or reused).
-    #[error("this sign-in link does not belong to the sign-in Roomtone is waiting for; it was ignored")]
+    #[error(
+        "this sign-in link does not belong to the sign-in Roomtone is waiting for; it was ignored"
+    )]
     StateMismatch,
     /// The sign-in waited longer than 10 minutes.
     #[error("the sign-in took too long and expired: choose Sign in to start again")]

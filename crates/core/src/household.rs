@@ -2,7 +2,9 @@
 
 use crate::error::{CoreError, Result};
 use crate::session::from_sonos;
-use roomtone_sonos::models::{Group, GroupVolume, MetadataStatus, PlaybackStatus, Player, PlayerVolume};
+use roomtone_sonos::models::{
+    Group, GroupVolume, MetadataStatus, PlaybackStatus, Player, PlayerVolume,
+};
 use roomtone_sonos::{Client, HouseholdId};
 use serde::Serialize;
 
@@ -35,7 +37,11 @@ pub async fn read_all(client: &Client) -> Result<Vec<HouseholdView>> {
     let households = client.households().list().await.map_err(from_sonos)?;
     let mut out = Vec::new();
     for household in households.households {
-        let groups = client.groups().list(&household.id).await.map_err(from_sonos)?;
+        let groups = client
+            .groups()
+            .list(&household.id)
+            .await
+            .map_err(from_sonos)?;
         let mut tasks = tokio::task::JoinSet::new();
         for (index, group) in groups.groups.iter().enumerate() {
             let (client, group, players) = (client.clone(), group.clone(), groups.players.clone());
@@ -43,16 +49,24 @@ pub async fn read_all(client: &Client) -> Result<Vec<HouseholdView>> {
         }
         let mut views: Vec<Option<GroupView>> = vec![None; groups.groups.len()];
         while let Some(joined) = tasks.join_next().await {
-            let (index, view) = joined.map_err(|e| CoreError::Local(format!("reading a group failed: {e}")))?;
+            let (index, view) =
+                joined.map_err(|e| CoreError::Local(format!("reading a group failed: {e}")))?;
             views[index] = Some(view?);
         }
-        out.push(HouseholdView { id: household.id, groups: views.into_iter().flatten().collect() });
+        out.push(HouseholdView {
+            id: household.id,
+            groups: views.into_iter().flatten().collect(),
+        });
     }
     Ok(out)
 }
 
 async fn read_group(client: &Client, group: Group, players: &[Player]) -> Result<GroupView> {
-    let (playback, metadata, volume) = (client.playback(), client.playback_metadata(), client.group_volume());
+    let (playback, metadata, volume) = (
+        client.playback(),
+        client.playback_metadata(),
+        client.group_volume(),
+    );
     let (playback, metadata, volume) = tokio::try_join!(
         playback.status(&group.id),
         metadata.status(&group.id),
@@ -61,11 +75,23 @@ async fn read_group(client: &Client, group: Group, players: &[Player]) -> Result
     .map_err(from_sonos)?;
     let mut members = Vec::new();
     for id in &group.player_ids {
-        let player = players.iter().find(|p| &p.id == id).cloned().ok_or_else(|| CoreError::Local(format!("group {} names unknown player {id}", group.id)))?;
+        let player = players
+            .iter()
+            .find(|p| &p.id == id)
+            .cloned()
+            .ok_or_else(|| {
+                CoreError::Local(format!("group {} names unknown player {id}", group.id))
+            })?;
         let volume = client.player_volume().get(id).await.map_err(from_sonos)?;
         members.push(PlayerView { player, volume });
     }
-    Ok(GroupView { group, players: members, playback, metadata, volume })
+    Ok(GroupView {
+        group,
+        players: members,
+        playback,
+        metadata,
+        volume,
+    })
 }
 
 /// How a person names a group.
@@ -84,12 +110,28 @@ pub fn find<'a>(households: &'a [HouseholdView], target: &Target) -> Result<&'a 
     let groups: Vec<&GroupView> = households.iter().flat_map(|h| &h.groups).collect();
     let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
     let found = match target {
-        Target::Group(name) => groups.iter().find(|g| same(&g.group.name, name)).or_else(|| groups.iter().find(|g| g.players.first().is_some_and(|p| same(&p.player.name, name)))),
-        Target::Room(name) => groups.iter().find(|g| g.players.iter().any(|p| same(&p.player.name, name))),
+        Target::Group(name) => groups
+            .iter()
+            .find(|g| same(&g.group.name, name))
+            .or_else(|| {
+                groups.iter().find(|g| {
+                    g.players
+                        .first()
+                        .is_some_and(|p| same(&p.player.name, name))
+                })
+            }),
+        Target::Room(name) => groups
+            .iter()
+            .find(|g| g.players.iter().any(|p| same(&p.player.name, name))),
         Target::Default => match groups.as_slice() {
             [only] => Some(only),
             _ => {
-                let playing: Vec<_> = groups.iter().filter(|g| g.playback.playback_state == roomtone_sonos::models::PlaybackState::Playing).collect();
+                let playing: Vec<_> = groups
+                    .iter()
+                    .filter(|g| {
+                        g.playback.playback_state == roomtone_sonos::models::PlaybackState::Playing
+                    })
+                    .collect();
                 match playing.as_slice() {
                     [one] => Some(*one),
                     _ => None,
@@ -102,7 +144,9 @@ pub fn find<'a>(households: &'a [HouseholdView], target: &Target) -> Result<&'a 
         let what = match target {
             Target::Group(name) => format!("no group is called {name:?}"),
             Target::Room(name) => format!("no room is called {name:?}"),
-            Target::Default => "more than one group could be meant: name one with --group or --room".to_owned(),
+            Target::Default => {
+                "more than one group could be meant: name one with --group or --room".to_owned()
+            }
         };
         CoreError::NotFound(format!("{what}; the groups are: {}", names.join(", ")))
     })

@@ -9,7 +9,9 @@ use crate::error::{CoreError, Result};
 use crate::store::{MemoryStore, StoreError, StoredTokens, TokenStore};
 use async_trait::async_trait;
 use roomtone_sonos::broker::BrokerClient;
-use roomtone_sonos::{AccessToken, ClientSecret, Error, LoginService, RefreshToken, Secret, TokenSet, TokenSource};
+use roomtone_sonos::{
+    AccessToken, ClientSecret, Error, LoginService, RefreshToken, Secret, TokenSet, TokenSource,
+};
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -37,20 +39,30 @@ pub enum Refresher {
     /// Through the relay, which holds the client secret (the default).
     Broker(BrokerClient),
     /// At the login service, with the person's own integration credentials.
-    Direct { login: LoginService, secret: ClientSecret },
+    Direct {
+        login: LoginService,
+        secret: ClientSecret,
+    },
 }
 
 impl fmt::Debug for Refresher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Refresher::Broker(relay) => f.debug_tuple("Broker").field(relay).finish(),
-            Refresher::Direct { login, .. } => f.debug_struct("Direct").field("login", login).finish_non_exhaustive(),
+            Refresher::Direct { login, .. } => f
+                .debug_struct("Direct")
+                .field("login", login)
+                .finish_non_exhaustive(),
         }
     }
 }
 
 impl Refresher {
-    async fn refresh(&self, current: &RefreshToken, now: SystemTime) -> roomtone_sonos::Result<TokenSet> {
+    async fn refresh(
+        &self,
+        current: &RefreshToken,
+        now: SystemTime,
+    ) -> roomtone_sonos::Result<TokenSet> {
         match self {
             Refresher::Broker(relay) => relay.refresh(current, now).await,
             Refresher::Direct { login, secret } => login.refresh(secret, current, now).await,
@@ -61,7 +73,10 @@ impl Refresher {
 /// Whether a refresh failure means the sign-in is over (as opposed to a passing failure).
 fn revoked(err: &Error) -> bool {
     match err {
-        Error::Login { error, .. } => matches!(error.as_str(), "invalid_grant" | "invalid_request" | "unauthorized_client" | "invalid_client"),
+        Error::Login { error, .. } => matches!(
+            error.as_str(),
+            "invalid_grant" | "invalid_request" | "unauthorized_client" | "invalid_client"
+        ),
         Error::Broker { error, .. } => error == "refresh_rejected",
         _ => false,
     }
@@ -98,7 +113,10 @@ pub struct Session {
 
 impl fmt::Debug for Session {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Session").field("state", &*self.state.borrow()).field("refresher", &self.refresher).finish_non_exhaustive()
+        f.debug_struct("Session")
+            .field("state", &*self.state.borrow())
+            .field("refresher", &self.refresher)
+            .finish_non_exhaustive()
     }
 }
 
@@ -122,7 +140,10 @@ impl Session {
     }
 
     fn current(&self) -> Option<StoredTokens> {
-        self.tokens.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     fn set(&self, tokens: Option<StoredTokens>) {
@@ -134,7 +155,8 @@ impl Session {
         match self.store().load()? {
             Some(tokens) => {
                 self.set(Some(tokens));
-                self.state.send_replace(SessionState::SignedIn { persistent: true });
+                self.state
+                    .send_replace(SessionState::SignedIn { persistent: true });
                 Ok(true)
             }
             None => Ok(false),
@@ -149,7 +171,8 @@ impl Session {
         match self.store().save(&tokens) {
             Ok(()) => {
                 self.set(Some(tokens));
-                self.state.send_replace(SessionState::SignedIn { persistent: true });
+                self.state
+                    .send_replace(SessionState::SignedIn { persistent: true });
                 Ok(())
             }
             Err(err @ StoreError::Unavailable(_)) => {
@@ -163,12 +186,18 @@ impl Session {
     /// The person's choice when the keychain is unavailable: stay signed in until Roomtone
     /// quits, with the tokens in memory only. Never a file.
     pub fn keep_for_this_run(&self) -> Result<()> {
-        let tokens = self.unsaved.lock().unwrap_or_else(|e| e.into_inner()).take().ok_or(CoreError::NotSignedIn)?;
+        let tokens = self
+            .unsaved
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .ok_or(CoreError::NotSignedIn)?;
         let memory: Arc<dyn TokenStore> = Arc::new(MemoryStore::default());
         memory.save(&tokens)?;
         *self.store.write().unwrap_or_else(|e| e.into_inner()) = memory;
         self.set(Some(tokens));
-        self.state.send_replace(SessionState::SignedIn { persistent: false });
+        self.state
+            .send_replace(SessionState::SignedIn { persistent: false });
         Ok(())
     }
 
@@ -179,7 +208,10 @@ impl Session {
 
     fn end(&self, reason: Option<String>) -> Result<()> {
         self.set(None);
-        self.unsaved.lock().unwrap_or_else(|e| e.into_inner()).take();
+        self.unsaved
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
         self.state.send_replace(SessionState::SignedOut { reason });
         self.store().clear()?;
         Ok(())
@@ -208,7 +240,9 @@ impl Session {
     /// `refused` is the token Sonos refused; before expiry, `None`.
     async fn refresh(&self, refused: Option<&AccessToken>) -> roomtone_sonos::Result<AccessToken> {
         let _one_at_a_time = self.refreshing.lock().await;
-        let current = self.current().ok_or_else(|| Error::NoToken(self.signed_out_reason()))?;
+        let current = self
+            .current()
+            .ok_or_else(|| Error::NoToken(self.signed_out_reason()))?;
         let stale = match refused {
             Some(refused) => current.access_token.ct_eq(refused.expose()),
             None => self.expiring(&current),
@@ -216,7 +250,11 @@ impl Session {
         if !stale {
             return Ok(current.access_token);
         }
-        match self.refresher.refresh(&current.refresh_token, self.clock.now()).await {
+        match self
+            .refresher
+            .refresh(&current.refresh_token, self.clock.now())
+            .await
+        {
             Ok(granted) => {
                 let tokens = StoredTokens::from(granted);
                 // A rotated refresh token is stored before anything uses it.
@@ -240,7 +278,9 @@ impl Session {
 
     fn signed_out_reason(&self) -> String {
         match &*self.state.borrow() {
-            SessionState::SignedOut { reason: Some(reason) } => reason.clone(),
+            SessionState::SignedOut {
+                reason: Some(reason),
+            } => reason.clone(),
             _ => "not signed in".to_owned(),
         }
     }
@@ -249,14 +289,19 @@ impl Session {
 #[async_trait]
 impl TokenSource for Session {
     async fn access_token(&self) -> roomtone_sonos::Result<AccessToken> {
-        let current = self.current().ok_or_else(|| Error::NoToken(self.signed_out_reason()))?;
+        let current = self
+            .current()
+            .ok_or_else(|| Error::NoToken(self.signed_out_reason()))?;
         if self.expiring(&current) {
             return self.refresh(None).await;
         }
         Ok(current.access_token)
     }
 
-    async fn refresh_after_unauthorized(&self, refused: &AccessToken) -> roomtone_sonos::Result<AccessToken> {
+    async fn refresh_after_unauthorized(
+        &self,
+        refused: &AccessToken,
+    ) -> roomtone_sonos::Result<AccessToken> {
         self.refresh(Some(refused)).await
     }
 }

@@ -40,14 +40,20 @@ pub enum Mode {
     Broker(BrokerClient),
     /// The person's own integration: Sonos redirects to `redirect_uri` (which forwards to
     /// the app), and the app trades the code with the secret from the keychain.
-    Direct { secret: ClientSecret, redirect_uri: String },
+    Direct {
+        secret: ClientSecret,
+        redirect_uri: String,
+    },
 }
 
 impl fmt::Debug for Mode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Mode::Broker(relay) => f.debug_tuple("Broker").field(relay).finish(),
-            Mode::Direct { redirect_uri, .. } => f.debug_struct("Direct").field("redirect_uri", redirect_uri).finish_non_exhaustive(),
+            Mode::Direct { redirect_uri, .. } => f
+                .debug_struct("Direct")
+                .field("redirect_uri", redirect_uri)
+                .finish_non_exhaustive(),
         }
     }
 }
@@ -95,7 +101,9 @@ pub struct SignIn {
 
 impl fmt::Debug for SignIn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SignIn").field("mode", &self.mode).finish_non_exhaustive()
+        f.debug_struct("SignIn")
+            .field("mode", &self.mode)
+            .finish_non_exhaustive()
     }
 }
 
@@ -112,21 +120,35 @@ pub struct Attempt {
 
 impl fmt::Debug for Attempt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Attempt").field("port", &self.port).finish_non_exhaustive()
+        f.debug_struct("Attempt")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
     }
 }
 
 impl SignIn {
     /// Sign-ins at `login` (the Sonos login service of the integration's client ID).
     pub fn new(login: LoginService, mode: Mode, clock: Arc<dyn Clock>) -> Arc<Self> {
-        Arc::new(Self { login, mode, clock, pending: Mutex::new(None) })
+        Arc::new(Self {
+            login,
+            mode,
+            clock,
+            pending: Mutex::new(None),
+        })
     }
 
     /// Starts an attempt: binds the loopback listener and shows the login URL via `opener`.
     /// When the opener fails, the attempt still waits (the person can open the URL).
     pub async fn begin(self: &Arc<Self>, opener: &dyn Opener) -> Result<Attempt> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| CoreError::Local(format!("could not listen on the loopback interface: {e}")))?;
-        let port = listener.local_addr().map_err(|e| CoreError::Local(e.to_string()))?.port();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| {
+                CoreError::Local(format!("could not listen on the loopback interface: {e}"))
+            })?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| CoreError::Local(e.to_string()))?
+            .port();
         let verifier = Verifier::random();
         let state = LoginState::new(&verifier, port).encode();
         let url = self.login.authorize_url(&state, &self.mode.redirect_uri());
@@ -138,7 +160,9 @@ impl SignIn {
             done,
         });
         let (stop, stopped) = oneshot::channel::<()>();
-        let router = axum::Router::new().route("/oauth/callback", axum::routing::get(loopback)).with_state(self.clone());
+        let router = axum::Router::new()
+            .route("/oauth/callback", axum::routing::get(loopback))
+            .with_state(self.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, router)
                 .with_graceful_shutdown(async {
@@ -149,14 +173,28 @@ impl SignIn {
         if let Err(why) = opener.open(&url) {
             tracing::warn!(%why, "could not open the browser");
         }
-        Ok(Attempt { url, port, done: waiting, stop_listener: Some(stop), sign_in: self.clone() })
+        Ok(Attempt {
+            url,
+            port,
+            done: waiting,
+            stop_listener: Some(stop),
+            sign_in: self.clone(),
+        })
     }
 
     /// Hands over a deep link (`roomtone://oauth/callback?…`) the OS delivered to the app.
     pub fn handle_deep_link(&self, link: &str) -> Result<()> {
         let url = Url::parse(link).map_err(|_| CoreError::InvalidCallback("not a URL".into()))?;
-        if url.scheme() != APP_SCHEME || url.host_str() != Some("oauth") || url.path() != "/callback" {
-            return Err(CoreError::InvalidCallback(format!("unexpected link {}://{}{}", url.scheme(), url.host_str().unwrap_or_default(), url.path())));
+        if url.scheme() != APP_SCHEME
+            || url.host_str() != Some("oauth")
+            || url.path() != "/callback"
+        {
+            return Err(CoreError::InvalidCallback(format!(
+                "unexpected link {}://{}{}",
+                url.scheme(),
+                url.host_str().unwrap_or_default(),
+                url.path()
+            )));
         }
         let mut params = CallbackParams::default();
         for (key, value) in url.query_pairs() {
@@ -177,7 +215,10 @@ impl SignIn {
 
     /// Completes the waiting attempt with `params`, or says why not.
     fn deliver(&self, params: CallbackParams) -> Result<()> {
-        let state = params.state.as_deref().ok_or_else(|| CoreError::InvalidCallback("no state".into()))?;
+        let state = params
+            .state
+            .as_deref()
+            .ok_or_else(|| CoreError::InvalidCallback("no state".into()))?;
         if state.len() > 512 {
             return Err(CoreError::InvalidCallback("the state is too long".into()));
         }
@@ -191,9 +232,17 @@ impl SignIn {
         }
         let outcome = match (&self.mode, params.error, params.broker_code, params.code) {
             (_, Some(error), _, _) => Outcome::Refused(error.chars().take(64).collect()),
-            (Mode::Broker(_), None, Some(code), _) if !code.is_empty() && code.len() <= 2048 => Outcome::BrokerCode(BrokerCode::new(code)),
-            (Mode::Direct { .. }, None, _, Some(code)) if !code.is_empty() && code.len() <= 512 => Outcome::Code(AuthorizationCode::new(code)),
-            _ => return Err(CoreError::InvalidCallback("the link carries no code for this sign-in mode".into())),
+            (Mode::Broker(_), None, Some(code), _) if !code.is_empty() && code.len() <= 2048 => {
+                Outcome::BrokerCode(BrokerCode::new(code))
+            }
+            (Mode::Direct { .. }, None, _, Some(code)) if !code.is_empty() && code.len() <= 512 => {
+                Outcome::Code(AuthorizationCode::new(code))
+            }
+            _ => {
+                return Err(CoreError::InvalidCallback(
+                    "the link carries no code for this sign-in mode".into(),
+                ))
+            }
         };
         let taken = pending.take().expect("checked above");
         let _ = taken.done.send((outcome, taken.verifier));
@@ -202,16 +251,32 @@ impl SignIn {
 
     /// Gives up on the waiting attempt.
     pub fn cancel(&self) {
-        self.pending.lock().unwrap_or_else(|e| e.into_inner()).take();
+        self.pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
     }
 
     async fn exchange(&self, outcome: Outcome, verifier: Verifier) -> Result<TokenSet> {
         let now = self.clock.now();
         match (outcome, &self.mode) {
             (Outcome::Refused(error), _) => Err(CoreError::AccessDenied(error)),
-            (Outcome::BrokerCode(code), Mode::Broker(relay)) => Ok(relay.exchange(&code, &verifier, now).await?),
-            (Outcome::Code(code), Mode::Direct { secret, redirect_uri }) => Ok(self.login.exchange_code(secret, &code, redirect_uri, now).await?),
-            _ => Err(CoreError::InvalidCallback("the code does not fit the sign-in mode".into())),
+            (Outcome::BrokerCode(code), Mode::Broker(relay)) => {
+                Ok(relay.exchange(&code, &verifier, now).await?)
+            }
+            (
+                Outcome::Code(code),
+                Mode::Direct {
+                    secret,
+                    redirect_uri,
+                },
+            ) => Ok(self
+                .login
+                .exchange_code(secret, &code, redirect_uri, now)
+                .await?),
+            _ => Err(CoreError::InvalidCallback(
+                "the code does not fit the sign-in mode".into(),
+            )),
         }
     }
 }
@@ -243,19 +308,33 @@ impl Drop for Attempt {
 }
 
 /// The loopback listener's one route: the relay's page links here when the app did not open.
-async fn loopback(State(sign_in): State<Arc<SignIn>>, Query(params): Query<CallbackParams>) -> Response {
+async fn loopback(
+    State(sign_in): State<Arc<SignIn>>,
+    Query(params): Query<CallbackParams>,
+) -> Response {
     let (title, text) = match sign_in.deliver(params) {
-        Ok(()) => ("Back to Roomtone", "Roomtone has what it needs and is finishing signing in. You can close this tab.".to_owned()),
+        Ok(()) => (
+            "Back to Roomtone",
+            "Roomtone has what it needs and is finishing signing in. You can close this tab."
+                .to_owned(),
+        ),
         Err(err) => ("Not signed in", format!("{err}.")),
     };
     let html = format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title} — Roomtone</title><style>body{{font:16px/1.5 system-ui,sans-serif;display:grid;place-items:center;min-height:100vh;margin:0;background:#f5f4f1;color:#1c1c1e}}main{{background:#fff;padding:32px 36px;border-radius:16px;max-width:420px}}</style></head><body><main><h1>{title}</h1><p>{}</p></main></body></html>"#,
-        text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
     );
     let mut response = Html(html).into_response();
     let headers = response.headers_mut();
     headers.insert("cache-control", "no-store".parse().expect("static"));
     headers.insert("referrer-policy", "no-referrer".parse().expect("static"));
-    headers.insert("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'".parse().expect("static"));
+    headers.insert(
+        "content-security-policy",
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+            .parse()
+            .expect("static"),
+    );
     response
 }

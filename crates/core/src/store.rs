@@ -21,7 +21,9 @@ pub struct StoredTokens {
 
 impl fmt::Debug for StoredTokens {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StoredTokens").field("expires_at", &self.expires_at).finish_non_exhaustive()
+        f.debug_struct("StoredTokens")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
     }
 }
 
@@ -75,7 +77,11 @@ impl fmt::Debug for MemoryStore {
 
 impl TokenStore for MemoryStore {
     fn load(&self) -> Result<Option<StoredTokens>, StoreError> {
-        Ok(self.tokens.lock().unwrap_or_else(|e| e.into_inner()).clone())
+        Ok(self
+            .tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone())
     }
     fn save(&self, tokens: &StoredTokens) -> Result<(), StoreError> {
         *self.tokens.lock().unwrap_or_else(|e| e.into_inner()) = Some(tokens.clone());
@@ -111,7 +117,9 @@ pub struct KeychainStore {
 impl KeychainStore {
     /// Entries under `service` (normally [`DEFAULT_SERVICE`]; tests use their own).
     pub fn new(service: impl Into<String>) -> Self {
-        Self { service: service.into() }
+        Self {
+            service: service.into(),
+        }
     }
 
     fn entry(&self, name: &str) -> Result<keyring::Entry, StoreError> {
@@ -138,7 +146,9 @@ impl KeychainStore {
 /// messages never contain a secret: keyring reports platform errors, not values.
 fn classify(err: keyring::Error) -> StoreError {
     match err {
-        keyring::Error::PlatformFailure(e) | keyring::Error::NoStorageAccess(e) => StoreError::Unavailable(e.to_string()),
+        keyring::Error::PlatformFailure(e) | keyring::Error::NoStorageAccess(e) => {
+            StoreError::Unavailable(e.to_string())
+        }
         keyring::Error::BadEncoding(_) => StoreError::Corrupt("an entry is not text".into()),
         other => StoreError::Failed(other.to_string()),
     }
@@ -146,10 +156,13 @@ fn classify(err: keyring::Error) -> StoreError {
 
 impl TokenStore for KeychainStore {
     fn load(&self) -> Result<Option<StoredTokens>, StoreError> {
-        let (Some(access), Some(refresh), Some(record)) = (self.get(ACCESS)?, self.get(REFRESH)?, self.get(RECORD)?) else {
+        let (Some(access), Some(refresh), Some(record)) =
+            (self.get(ACCESS)?, self.get(REFRESH)?, self.get(RECORD)?)
+        else {
             return Ok(None);
         };
-        let record: Record = serde_json::from_str(&record).map_err(|e| StoreError::Corrupt(format!("the token record: {e}")))?;
+        let record: Record = serde_json::from_str(&record)
+            .map_err(|e| StoreError::Corrupt(format!("the token record: {e}")))?;
         Ok(Some(StoredTokens {
             access_token: AccessToken::new(access),
             refresh_token: RefreshToken::new(refresh),
@@ -160,12 +173,22 @@ impl TokenStore for KeychainStore {
     fn save(&self, tokens: &StoredTokens) -> Result<(), StoreError> {
         let record = Record {
             version: 1,
-            expires_at_unix: tokens.expires_at.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default(),
+            expires_at_unix: tokens
+                .expires_at
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or_default(),
         };
         // The refresh token first: if anything fails later, the one that matters is kept.
-        self.entry(REFRESH)?.set_password(tokens.refresh_token.expose()).map_err(classify)?;
-        self.entry(ACCESS)?.set_password(tokens.access_token.expose()).map_err(classify)?;
-        self.entry(RECORD)?.set_password(&serde_json::to_string(&record).expect("records serialize")).map_err(classify)?;
+        self.entry(REFRESH)?
+            .set_password(tokens.refresh_token.expose())
+            .map_err(classify)?;
+        self.entry(ACCESS)?
+            .set_password(tokens.access_token.expose())
+            .map_err(classify)?;
+        self.entry(RECORD)?
+            .set_password(&serde_json::to_string(&record).expect("records serialize"))
+            .map_err(classify)?;
         Ok(())
     }
 
@@ -204,6 +227,9 @@ mod tests {
     #[test]
     fn stored_tokens_debug_hides_the_tokens() {
         let printed = format!("{:?}", tokens("access-secret"));
-        assert!(!printed.contains("access-secret") && !printed.contains("\"r\""), "{printed}");
+        assert!(
+            !printed.contains("access-secret") && !printed.contains("\"r\""),
+            "{printed}"
+        );
     }
 }

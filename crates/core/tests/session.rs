@@ -22,17 +22,28 @@ fn minted(world: &World, expires_in: Duration) -> roomtone_sonos::TokenSet {
 }
 
 fn client(world: &World, session: Arc<roomtone_core::Session>) -> Client {
-    Client::builder(session).base_url(world.sim.control_url()).retry(RetryPolicy::none()).build().unwrap()
+    Client::builder(session)
+        .base_url(world.sim.control_url())
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_calls_hitting_a_401_cause_exactly_one_refresh() {
     let world = World::start(|_| {}).await;
     let session = world.session(Arc::new(MemoryStore::default()));
-    session.signed_in(minted(&world, Duration::from_secs(3600))).unwrap();
+    session
+        .signed_in(minted(&world, Duration::from_secs(3600)))
+        .unwrap();
     let client = client(&world, session.clone());
     // Sonos stops accepting the access token (expired early, as users see daily).
-    world.sim.sim.world().tokens.expire_access(None, world.sim.clock.now());
+    world
+        .sim
+        .sim
+        .world()
+        .tokens
+        .expire_access(None, world.sim.clock.now());
     let mut calls = tokio::task::JoinSet::new();
     for _ in 0..100 {
         let client = client.clone();
@@ -54,12 +65,21 @@ async fn a_rotated_refresh_token_is_stored_and_used_next_time() {
     session.signed_in(first).unwrap();
     let client = client(&world, session.clone());
     for round in 1..=3 {
-        world.sim.sim.world().tokens.expire_access(None, world.sim.clock.now());
+        world
+            .sim
+            .sim
+            .world()
+            .tokens
+            .expire_access(None, world.sim.clock.now());
         client.households().list().await.unwrap();
         assert_eq!(session.refreshes(), round);
     }
     let stored = store.load().unwrap().unwrap();
-    assert_ne!(stored.refresh_token.expose(), first_refresh, "the newest refresh token is the stored one");
+    assert_ne!(
+        stored.refresh_token.expose(),
+        first_refresh,
+        "the newest refresh token is the stored one"
+    );
     // Reuse detection did not fire: every refresh used the newest token.
     assert_eq!(session.state(), SessionState::SignedIn { persistent: true });
 }
@@ -69,45 +89,88 @@ async fn a_revoked_sign_in_ends_cleanly_with_the_reason() {
     let world = World::start(|_| {}).await;
     let store = Arc::new(MemoryStore::default());
     let session = world.session(store.clone());
-    session.signed_in(minted(&world, Duration::from_secs(3600))).unwrap();
+    session
+        .signed_in(minted(&world, Duration::from_secs(3600)))
+        .unwrap();
     let client = client(&world, session.clone());
     let mut states = session.watch();
     world.sim.sim.world().tokens.revoke(None);
     let err = client.households().list().await.unwrap_err();
-    let Error::NoToken(reason) = &err else { panic!("{err:?}") };
+    let Error::NoToken(reason) = &err else {
+        panic!("{err:?}")
+    };
     assert!(reason.contains("sign in again"), "{reason}");
     states.changed().await.unwrap();
-    assert!(matches!(&*states.borrow(), SessionState::SignedOut { reason: Some(r) } if r.contains("refresh_rejected") || r.contains("Sonos")));
-    assert!(store.load().unwrap().is_none(), "the keychain entries are gone");
+    assert!(
+        matches!(&*states.borrow(), SessionState::SignedOut { reason: Some(r) } if r.contains("refresh_rejected") || r.contains("Sonos"))
+    );
+    assert!(
+        store.load().unwrap().is_none(),
+        "the keychain entries are gone"
+    );
     // Later calls say the same, without asking anyone.
-    let requests = world.sim.sim.control_requests.load(std::sync::atomic::Ordering::SeqCst);
-    assert!(matches!(roomtone_core::session::from_sonos(client.households().list().await.unwrap_err()), CoreError::SignedOut(_)));
-    assert_eq!(world.sim.sim.control_requests.load(std::sync::atomic::Ordering::SeqCst), requests);
+    let requests = world
+        .sim
+        .sim
+        .control_requests
+        .load(std::sync::atomic::Ordering::SeqCst);
+    assert!(matches!(
+        roomtone_core::session::from_sonos(client.households().list().await.unwrap_err()),
+        CoreError::SignedOut(_)
+    ));
+    assert_eq!(
+        world
+            .sim
+            .sim
+            .control_requests
+            .load(std::sync::atomic::Ordering::SeqCst),
+        requests
+    );
 }
 
 #[tokio::test]
 async fn tokens_are_refreshed_before_they_expire() {
     let world = World::start(|_| {}).await;
     let session = world.session(Arc::new(MemoryStore::default()));
-    session.signed_in(minted(&world, Duration::from_secs(3600))).unwrap();
+    session
+        .signed_in(minted(&world, Duration::from_secs(3600)))
+        .unwrap();
     let client = client(&world, session.clone());
     client.households().list().await.unwrap();
     assert_eq!(session.refreshes(), 0, "an hour left: no refresh");
     world.clock.advance(Duration::from_secs(3600 - 30));
     client.households().list().await.unwrap();
-    assert_eq!(session.refreshes(), 1, "thirty seconds left: refreshed first, no 401 needed");
+    assert_eq!(
+        session.refreshes(),
+        1,
+        "thirty seconds left: refreshed first, no 401 needed"
+    );
 }
 
 #[tokio::test]
 async fn a_passing_relay_failure_keeps_the_sign_in() {
     let mut world = World::start(|_| {}).await;
     let session = world.session(Arc::new(MemoryStore::default()));
-    session.signed_in(minted(&world, Duration::from_secs(3600))).unwrap();
+    session
+        .signed_in(minted(&world, Duration::from_secs(3600)))
+        .unwrap();
     let client = client(&world, session.clone());
     world.stop_relay().await;
-    world.sim.sim.world().tokens.expire_access(None, world.sim.clock.now());
-    assert!(matches!(client.households().list().await.unwrap_err(), Error::Transport(_)));
-    assert_eq!(session.state(), SessionState::SignedIn { persistent: true }, "a relay that is down is not a sign-out");
+    world
+        .sim
+        .sim
+        .world()
+        .tokens
+        .expire_access(None, world.sim.clock.now());
+    assert!(matches!(
+        client.households().list().await.unwrap_err(),
+        Error::Transport(_)
+    ));
+    assert_eq!(
+        session.state(),
+        SessionState::SignedIn { persistent: true },
+        "a relay that is down is not a sign-out"
+    );
 }
 
 /// A keychain that is not there, as on a desktop without a Secret Service.
@@ -115,13 +178,19 @@ struct NoKeychain;
 
 impl TokenStore for NoKeychain {
     fn load(&self) -> Result<Option<StoredTokens>, StoreError> {
-        Err(StoreError::Unavailable("no Secret Service on the session bus".into()))
+        Err(StoreError::Unavailable(
+            "no Secret Service on the session bus".into(),
+        ))
     }
     fn save(&self, _: &StoredTokens) -> Result<(), StoreError> {
-        Err(StoreError::Unavailable("no Secret Service on the session bus".into()))
+        Err(StoreError::Unavailable(
+            "no Secret Service on the session bus".into(),
+        ))
     }
     fn clear(&self) -> Result<(), StoreError> {
-        Err(StoreError::Unavailable("no Secret Service on the session bus".into()))
+        Err(StoreError::Unavailable(
+            "no Secret Service on the session bus".into(),
+        ))
     }
 }
 
@@ -129,14 +198,35 @@ impl TokenStore for NoKeychain {
 async fn without_a_keychain_the_person_may_stay_signed_in_for_this_run() {
     let world = World::start(|_| {}).await;
     let session = world.session(Arc::new(NoKeychain));
-    assert!(matches!(session.restore().unwrap_err(), CoreError::KeychainUnavailable(_)));
-    let err = session.signed_in(minted(&world, Duration::from_secs(3600))).unwrap_err();
+    assert!(matches!(
+        session.restore().unwrap_err(),
+        CoreError::KeychainUnavailable(_)
+    ));
+    let err = session
+        .signed_in(minted(&world, Duration::from_secs(3600)))
+        .unwrap_err();
     assert!(matches!(err, CoreError::KeychainUnavailable(_)));
-    assert!(err.to_string().contains("stay signed in until it quits"), "{err}");
-    assert!(matches!(session.state(), SessionState::SignedOut { .. }), "nothing is used before the person chooses");
+    assert!(
+        err.to_string().contains("stay signed in until it quits"),
+        "{err}"
+    );
+    assert!(
+        matches!(session.state(), SessionState::SignedOut { .. }),
+        "nothing is used before the person chooses"
+    );
     session.keep_for_this_run().unwrap();
-    assert_eq!(session.state(), SessionState::SignedIn { persistent: false });
-    client(&world, session.clone()).households().list().await.unwrap();
+    assert_eq!(
+        session.state(),
+        SessionState::SignedIn { persistent: false }
+    );
+    client(&world, session.clone())
+        .households()
+        .list()
+        .await
+        .unwrap();
     session.sign_out().unwrap();
-    assert!(matches!(session.keep_for_this_run().unwrap_err(), CoreError::NotSignedIn));
+    assert!(matches!(
+        session.keep_for_this_run().unwrap_err(),
+        CoreError::NotSignedIn
+    ));
 }

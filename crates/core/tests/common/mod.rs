@@ -54,10 +54,18 @@ impl World {
     pub async fn start(tweak: impl FnOnce(&mut SimConfig)) -> Self {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let relay_url = format!("http://{}", listener.local_addr().unwrap());
-        let mut sim_config = SimConfig { redirect_uris: vec![format!("{relay_url}/oauth/callback")], auto_consent: true, ..sim_config() };
+        let mut sim_config = SimConfig {
+            redirect_uris: vec![format!("{relay_url}/oauth/callback")],
+            auto_consent: true,
+            ..sim_config()
+        };
         tweak(&mut sim_config);
         let sim = TestSim::start(sim_config).await;
-        let mut config = RelayConfig::new(relay_url.parse().unwrap(), DEFAULT_CLIENT_ID, Some(ClientSecret::new(DEFAULT_CLIENT_SECRET)));
+        let mut config = RelayConfig::new(
+            relay_url.parse().unwrap(),
+            DEFAULT_CLIENT_ID,
+            Some(ClientSecret::new(DEFAULT_CLIENT_SECRET)),
+        );
         config.login_url = sim.login_url();
         config.control_url = sim.control_url();
         let relay = RelayState::new(config).unwrap();
@@ -67,36 +75,73 @@ impl World {
         }));
         let clock = Arc::new(TestClock::default());
         let login = LoginService::new(&sim.login_url(), DEFAULT_CLIENT_ID).unwrap();
-        let sign_in = SignIn::new(login, Mode::Broker(BrokerClient::new(&relay_url).unwrap()), clock.clone());
-        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Self { sim, relay_url, stop_relay: Some(stop), relay_task: Some(relay_task), clock, sign_in, http }
+        let sign_in = SignIn::new(
+            login,
+            Mode::Broker(BrokerClient::new(&relay_url).unwrap()),
+            clock.clone(),
+        );
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self {
+            sim,
+            relay_url,
+            stop_relay: Some(stop),
+            relay_task: Some(relay_task),
+            clock,
+            sign_in,
+            http,
+        }
     }
 
     /// Stops the relay and waits until it no longer listens.
     pub async fn stop_relay(&mut self) {
         self.stop_relay.take().expect("running").send(()).unwrap();
-        self.relay_task.take().expect("running").await.unwrap().unwrap();
+        self.relay_task
+            .take()
+            .expect("running")
+            .await
+            .unwrap()
+            .unwrap();
     }
 
     /// A session refreshing through this relay, over `store`.
     pub fn session(&self, store: Arc<dyn TokenStore>) -> Arc<Session> {
-        Arc::new(Session::new(store, Refresher::Broker(BrokerClient::new(&self.relay_url).unwrap()), self.clock.clone()))
+        Arc::new(Session::new(
+            store,
+            Refresher::Broker(BrokerClient::new(&self.relay_url).unwrap()),
+            self.clock.clone(),
+        ))
     }
 
     /// What a browser does with the login URL: the login service redirects to the relay,
     /// and the relay answers with its hand-off page.
     pub async fn browse(&self, login_url: &Url) -> String {
         let to_relay = self.http.get(login_url.clone()).send().await.unwrap();
-        assert_eq!(to_relay.status(), 302, "the login service redirects to the relay");
+        assert_eq!(
+            to_relay.status(),
+            302,
+            "the login service redirects to the relay"
+        );
         let relay_page = to_relay.headers()["location"].to_str().unwrap().to_owned();
         assert!(relay_page.starts_with(&self.relay_url), "{relay_page}");
-        self.http.get(relay_page).send().await.unwrap().text().await.unwrap()
+        self.http
+            .get(relay_page)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
     }
 }
 
 /// The `href` that starts with `prefix`, unescaped.
 pub fn link(page: &str, prefix: &str) -> String {
-    let at = page.find(&format!(r#"href="{prefix}"#)).unwrap_or_else(|| panic!("no link to {prefix} in {page}"));
+    let at = page
+        .find(&format!(r#"href="{prefix}"#))
+        .unwrap_or_else(|| panic!("no link to {prefix} in {page}"));
     let rest = &page[at + 6..];
     rest[..rest.find('"').unwrap()].replace("&amp;", "&")
 }
