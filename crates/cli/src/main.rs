@@ -1,0 +1,189 @@
+//! `roomtone-cli`: Roomtone from a terminal, on the same core as the app.
+//!
+//! Parses the command line, builds the core's configuration from flags and the environment,
+//! runs one command, prints text or JSON, and exits with a code a script can act on
+//! ([`exit`]).
+
+mod commands;
+mod render;
+
+use clap::{Parser, Subcommand};
+use roomtone_core::config::{env, Direct};
+use roomtone_core::CoreError;
+use roomtone_sonos::{ClientSecret, Error};
+use std::process::ExitCode;
+
+/// Control a Sonos household from the terminal through the Sonos cloud.
+///
+/// Sign in once with `roomtone-cli login`; the sign-in is kept in the system keychain.
+#[derive(Debug, Parser)]
+#[command(name = "roomtone-cli", version, after_help = EXIT_CODES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    /// The Roomtone relay (sign-in and token refresh).
+    #[arg(long, global = true, env = env::RELAY_URL)]
+    relay_url: Option<String>,
+    /// The Sonos integration's client ID.
+    #[arg(long, global = true, env = env::CLIENT_ID)]
+    client_id: Option<String>,
+    /// The Sonos login service.
+    #[arg(long, global = true, env = env::LOGIN_URL, default_value = roomtone_sonos::DEFAULT_LOGIN_URL)]
+    login_url: String,
+    /// The Sonos Control API.
+    #[arg(long, global = true, env = env::CONTROL_URL, default_value = roomtone_sonos::DEFAULT_CONTROL_URL)]
+    control_url: String,
+    /// Direct mode: the redirect URI registered with your own integration. The client
+    /// secret comes from ROOMTONE_CLIENT_SECRET, never from the command line.
+    #[arg(long, global = true, env = env::REDIRECT_URI)]
+    redirect_uri: Option<String>,
+    /// The keychain service name the sign-in is kept under.
+    #[arg(long, global = true, env = "ROOMTONE_KEYCHAIN_SERVICE", default_value = roomtone_core::store::DEFAULT_SERVICE, hide = true)]
+    keychain_service: String,
+}
+
+const EXIT_CODES: &str = "Exit codes: 0 done; 2 usage; 3 not signed in (or the sign-in ended); 4 no such group or room; 5 Sonos refused; 6 network (Sonos or the relay unreachable); 7 keychain unavailable; 1 anything else.
+
+Environment: ROOMTONE_RELAY_URL, ROOMTONE_CLIENT_ID, ROOMTONE_LOGIN_URL, ROOMTONE_CONTROL_URL; for direct mode ROOMTONE_CLIENT_SECRET and ROOMTONE_REDIRECT_URI.";
+
+/// Which group a command acts on.
+#[derive(Debug, Clone, clap::Args)]
+struct Which {
+    /// The group, by name ("Living Room + 1") or by its coordinator room.
+    #[arg(long, conflicts_with = "room")]
+    group: Option<String>,
+    /// The room (for transport: its group; for volume and mute: the room itself).
+    #[arg(long)]
+    room: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Sign in to Sonos in the browser.
+    Login {
+        /// Print the address instead of opening the browser, then wait for the sign-in.
+        #[arg(long)]
+        no_browser: bool,
+    },
+    /// Sign out and remove the sign-in from the keychain.
+    Logout,
+    /// Households, groups, what they play, and volumes.
+    Status,
+    /// Play.
+    Play(Which),
+    /// Pause.
+    Pause(Which),
+    /// Play or pause.
+    Toggle(Which),
+    /// Next track.
+    Next(Which),
+    /// Previous track.
+    Prev(Which),
+    /// Show or set the volume: N (0-100), +N or -N.
+    Volume {
+        #[command(flatten)]
+        which: Which,
+        /// N, +N or -N; omitted: show the volume.
+        #[arg(allow_hyphen_values = true, value_parser = volume_arg)]
+        value: Option<String>,
+    },
+    /// Mute.
+    Mute(Which),
+    /// Unmute.
+    Unmute(Which),
+}
+
+/// Checks a volume argument when the command line is parsed, so a bad one is a usage error.
+fn volume_arg(text: &str) -> Result<String, String> {
+    commands::parse_volume(text).map(|_| text.to_owned())
+}
+
+impl Cli {
+    fn config(&self) -> Result<roomtone_core::Config, CoreError> {
+        let client_id = self
+            .client_id
+            .clone()
+            .filter(|c| !c.trim().is_empty())
+            .ok_or_else(|| {
+                CoreError::Local(format!(
+                    "set {} or --client-id: the Sonos integration's client ID",
+                    env::CLIENT_ID
+                ))
+            })?;
+        let secret = std::env::var(env::CLIENT_SECRET)
+            .ok()
+            .filter(|s| !s.is_empty());
+        let direct = match (secret, &self.redirect_uri) {
+            (Some(secret), Some(redirect_uri)) => Some(Direct {
+                secret: ClientSecret::new(secret),
+                redirect_uri: redirect_uri.clone(),
+            }),
+            (None, None) => None,
+            _ => {
+                return Err(CoreError::Local(format!(
+                    "direct mode needs both {} and --redirect-uri",
+                    env::CLIENT_SECRET
+                )))
+            }
+        };
+        if self.relay_url.is_none() && direct.is_none() {
+            return Err(CoreError::Local(format!(
+                "set {} (or --relay-url), or use direct mode",
+                env::RELAY_URL
+            )));
+        }
+        Ok(roomtone_core::Config {
+            client_id,
+            relay_url: self.relay_url.clone(),
+            login_url: self.login_url.clone(),
+            control_url: self.control_url.clone(),
+            direct,
+        })
+    }
+}
+
+/// The exit code for an error.
+fn exit(err: &CoreError) -> u8 {
+    match err {
+        CoreError::NotSignedIn | CoreError::SignedOut(_) => 3,
+        CoreError::NotFound(_) => 4,
+        CoreError::Sonos(Error::Transport(_) | Error::Timeout) => 6,
+        CoreError::Sonos(Error::Broker { status, .. }) if *status >= 500 => 6,
+        CoreError::Sonos(Error::NoToken(_)) => 3,
+        CoreError::Sonos(_) | CoreError::AccessDenied(_) => 5,
+        CoreError::KeychainUnavailable(_) | CoreError::Keychain(_) => 7,
+        _ => 1,
+    }
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ROOMTONE_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match commands::run(&cli).await {
+        Ok(output) => {
+            render::print(&output, cli.json);
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            if cli.json {
+                println!(
+                    "{}",
+                    serde_json::json!({"error": err.to_string(), "exit": exit(&err)})
+                );
+            } else {
+                eprintln!("roomtone-cli: {err}");
+            }
+            ExitCode::from(exit(&err))
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! `roomtone-cli` end to end against a simulator and a relay: sign in with `--no-browser`
+//! (the test plays the browser), then status, transport, volume, and the exit codes.
+//! Needs a keychain: `scripts/test` runs the signed-in test inside `scripts/keychain-session`.
+
+use roomtone_relay::{Config as RelayConfig, RelayState};
+use roomtone_sim::config::{Config as SimConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
+use roomtone_sim::testing::{config as sim_config, TestSim};
+use roomtone_sonos::ClientSecret;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::Command;
+
+struct Stack {
+    sim: TestSim,
+    relay_url: String,
+    service: String,
+}
+
+impl Stack {
+    async fn start() -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let relay_url = format!("http://{}", listener.local_addr().unwrap());
+        let sim = TestSim::with_clock(
+            SimConfig {
+                redirect_uris: vec![format!("{relay_url}/oauth/callback")],
+                auto_consent: true,
+                ..sim_config()
+            },
+            std::sync::Arc::new(roomtone_sim::clock::Clock::system()),
+        )
+        .await;
+        let mut config = RelayConfig::new(
+            relay_url.parse().unwrap(),
+            DEFAULT_CLIENT_ID,
+            Some(ClientSecret::new(DEFAULT_CLIENT_SECRET)),
+        );
+        config.login_url = sim.login_url();
+        config.control_url = sim.control_url();
+        tokio::spawn(roomtone_relay::run(
+            listener,
+            RelayState::new(config).unwrap(),
+            None,
+            std::future::pending(),
+        ));
+        let service = format!("com.roomtone.test.cli.{}", std::process::id());
+        Self {
+            sim,
+            relay_url,
+            service,
+        }
+    }
+
+    fn cli(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_roomtone-cli"));
+        command
+            .args(args)
+            .env("ROOMTONE_RELAY_URL", &self.relay_url)
+            .env("ROOMTONE_CLIENT_ID", DEFAULT_CLIENT_ID)
+            .env("ROOMTONE_LOGIN_URL", self.sim.login_url())
+            .env("ROOMTONE_CONTROL_URL", self.sim.control_url())
+            .env("ROOMTONE_KEYCHAIN_SERVICE", &self.service)
+            .env_remove("ROOMTONE_CLIENT_SECRET")
+            .kill_on_drop(true);
+        command
+    }
+
+    async fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let out = self.cli(args).output().await.unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    async fn group_volume(&self, coordinator: &str) -> u64 {
+        let state: serde_json::Value = reqwest::get(format!("{}/sim/admin/state", self.sim.url))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let groups = state["households"][0]["groups"].as_array().unwrap();
+        groups
+            .iter()
+            .find(|g| {
+                g["group"]["name"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(coordinator)
+            })
+            .unwrap()["volume"]["volume"]
+            .as_u64()
+            .unwrap()
+    }
+}
+
+/// Plays the person at the browser: follows the login URL to the relay's page, then its
+/// "Continue here" link to the CLI's loopback listener.
+async fn complete_in_browser(url: &str) {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let to_relay = http.get(url).send().await.unwrap();
+    let page = http
+        .get(to_relay.headers()["location"].to_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = page
+        .find(r#"href="http://127.0.0.1:"#)
+        .expect("the loopback link");
+    let rest = &page[at + 6..];
+    let loopback = rest[..rest.find('"').unwrap()].replace("&amp;", "&");
+    assert!(http
+        .get(loopback)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .is_success());
+}
+
+#[tokio::test]
+#[ignore = "needs a keychain: scripts/test runs it inside scripts/keychain-session"]
+async fn sign_in_then_status_toggle_and_volume() {
+    let stack = Stack::start().await;
+    let (code, _, err) = stack.run(&["status"]).await;
+    assert_eq!(code, 3, "not signed in yet: {err}");
+    assert!(err.contains("not signed in"), "{err}");
+
+    let mut login = stack
+        .cli(&["login", "--no-browser"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(login.stdout.take().unwrap()).lines();
+    let mut transcript = String::new();
+    let url = loop {
+        let line = lines
+            .next_line()
+            .await
+            .unwrap()
+            .expect("the CLI prints the address");
+        transcript.push_str(&line);
+        transcript.push('\n');
+        if let Some(url) = line
+            .trim()
+            .strip_prefix(&format!("{}/login/v3/oauth?", stack.sim.url))
+        {
+            break format!("{}/login/v3/oauth?{url}", stack.sim.url);
+        }
+    };
+    complete_in_browser(&url).await;
+    while let Some(line) = lines.next_line().await.unwrap() {
+        transcript.push_str(&line);
+        transcript.push('\n');
+    }
+    assert!(login.wait().await.unwrap().success(), "{transcript}");
+    assert!(transcript.contains("Signed in to Sonos."), "{transcript}");
+    println!("--- login transcript ---\n{transcript}");
+
+    let (code, status, err) = stack.run(&["status"]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        status.contains("Living Room + 1 — playing")
+            && status.contains("Kitchen 24")
+            && status.contains("Den — playing — Jazz Nocturne"),
+        "{status}"
+    );
+    println!("--- status ---\n{status}");
+
+    let (code, json, _) = stack.run(&["status", "--json"]).await;
+    assert_eq!(code, 0);
+    let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(parsed["households"].as_array().unwrap().len(), 2);
+
+    let (code, out, err) = stack.run(&["toggle", "--room", "office"]).await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim(), "Office: toggled.");
+    let (_, status, _) = stack.run(&["status"]).await;
+    assert!(
+        status.contains("Office — starting") || status.contains("Office — playing"),
+        "{status}"
+    );
+
+    let before = stack.group_volume("Living Room").await;
+    let (code, out, err) = stack
+        .run(&["volume", "+5", "--group", "Living Room + 1"])
+        .await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(stack.group_volume("Living Room").await, before + 5);
+    assert_eq!(
+        out.trim(),
+        format!("Living Room + 1: volume {}", before + 5)
+    );
+    let (code, out, _) = stack.run(&["volume", "--room", "Kitchen", "30"]).await;
+    assert_eq!((code, out.trim()), (0, "Kitchen: volume 30"));
+    let (code, out, _) = stack.run(&["mute", "--room", "Kitchen", "--json"]).await;
+    assert_eq!(code, 0);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()["action"],
+        "muted"
+    );
+
+    let (code, _, err) = stack.run(&["play", "--room", "Nowhere"]).await;
+    assert_eq!(code, 4, "{err}");
+    assert!(
+        err.contains("no room is called \"Nowhere\"") && err.contains("Living Room + 1"),
+        "{err}"
+    );
+    let (code, _, err) = stack.run(&["next", "--room", "Den"]).await;
+    assert_eq!(code, 5, "skipping a station is refused by Sonos: {err}");
+
+    let (code, out, _) = stack.run(&["logout"]).await;
+    assert_eq!(code, 0);
+    assert!(out.contains("Signed out"));
+    let (code, _, _) = stack.run(&["status"]).await;
+    assert_eq!(code, 3);
+}
+
+#[tokio::test]
+async fn usage_errors_and_missing_configuration_are_explained() {
+    let stack = Stack::start().await;
+    let (code, _, err) = stack.run(&["volume", "loud"]).await;
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not a volume"), "{err}");
+    let out = Command::new(env!("CARGO_BIN_EXE_roomtone-cli"))
+        .arg("status")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap())
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ROOMTONE_CLIENT_ID"));
+}
+
+#[tokio::test]
+async fn without_a_keychain_the_cli_says_so() {
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some() {
+        return; // Only meaningful where no session bus is reachable.
+    }
+    let stack = Stack::start().await;
+    let (code, _, err) = stack.run(&["status"]).await;
+    assert_eq!(code, 7, "{err}");
+    assert!(err.contains("keychain is not available"), "{err}");
+}
