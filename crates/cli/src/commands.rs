@@ -77,6 +77,8 @@ pub async fn run(cli: &Cli) -> Result<Output, CoreError> {
     ));
     match &cli.command {
         Command::Login { no_browser } => {
+            // Where the sign-in will be kept must work before the browser opens.
+            session.restore()?;
             let sign_in = config.sign_in(Arc::new(SystemClock))?;
             let opener: &dyn Opener = if *no_browser { &Print } else { &Browser };
             let attempt = sign_in.begin(opener).await?;

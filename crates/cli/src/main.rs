@@ -45,7 +45,7 @@ struct Cli {
     keychain_service: String,
 }
 
-const EXIT_CODES: &str = "Exit codes: 0 done; 2 usage; 3 not signed in (or the sign-in ended); 4 no such group or room; 5 Sonos refused; 6 network (Sonos or the relay unreachable); 7 keychain unavailable; 1 anything else.
+const EXIT_CODES: &str = "Exit codes: 0 done; 2 usage; 3 not signed in (or the sign-in ended); 4 no such group or room; 5 Sonos refused; 6 try again later (Sonos or the relay unreachable or busy); 7 keychain unavailable; 1 anything else.
 
 Environment: ROOMTONE_RELAY_URL, ROOMTONE_CLIENT_ID, ROOMTONE_LOGIN_URL, ROOMTONE_CONTROL_URL; for direct mode ROOMTONE_CLIENT_SECRET and ROOMTONE_REDIRECT_URI.";
 
@@ -149,13 +149,25 @@ impl Cli {
 fn exit(err: &CoreError) -> u8 {
     match err {
         CoreError::NotSignedIn | CoreError::SignedOut(_) => 3,
+        // A 401 that a refresh did not cure: sign in again.
+        CoreError::Sonos(Error::NoToken(_) | Error::Unauthorized) => 3,
         CoreError::NotFound(_) => 4,
-        CoreError::Sonos(Error::Transport(_) | Error::Timeout) => 6,
-        CoreError::Sonos(Error::Broker { status, .. }) if *status >= 500 => 6,
-        CoreError::Sonos(Error::NoToken(_)) => 3,
+        CoreError::Sonos(
+            Error::Transport(_) | Error::Timeout | Error::Refresh(_) | Error::RateLimited { .. },
+        ) => 6,
+        CoreError::Sonos(Error::Broker { status: 501, .. }) => 1,
+        CoreError::Sonos(Error::Broker { status, .. }) if *status == 429 || *status >= 500 => 6,
         CoreError::Sonos(_) | CoreError::AccessDenied(_) => 5,
         CoreError::KeychainUnavailable(_) | CoreError::Keychain(_) => 7,
         _ => 1,
+    }
+}
+
+/// What to tell the person: the core's words, but the CLI cannot offer "this run only".
+fn message(err: &CoreError) -> String {
+    match err {
+        CoreError::KeychainUnavailable(store) => format!("{store}: roomtone-cli keeps its sign-in only in the system keychain. Start a keyring (such as GNOME Keyring or KWallet) and try again"),
+        other => other.to_string(),
     }
 }
 
@@ -178,10 +190,10 @@ async fn main() -> ExitCode {
             if cli.json {
                 println!(
                     "{}",
-                    serde_json::json!({"error": err.to_string(), "exit": exit(&err)})
+                    serde_json::json!({"error": message(&err), "exit": exit(&err)})
                 );
             } else {
-                eprintln!("roomtone-cli: {err}");
+                eprintln!("roomtone-cli: {}", message(&err));
             }
             ExitCode::from(exit(&err))
         }

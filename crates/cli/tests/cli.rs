@@ -248,5 +248,14 @@ async fn without_a_keychain_the_cli_says_so() {
     let stack = Stack::start().await;
     let (code, _, err) = stack.run(&["status"]).await;
     assert_eq!(code, 7, "{err}");
-    assert!(err.contains("keychain is not available"), "{err}");
+    assert!(
+        err.contains("keychain is not available") && err.contains("Start a keyring"),
+        "{err}"
+    );
+    let (code, out, _) = stack.run(&["login", "--no-browser"]).await;
+    assert_eq!(code, 7);
+    assert!(
+        !out.contains("/login/v3/oauth"),
+        "no sign-in is started that could not be kept: {out}"
+    );
 }

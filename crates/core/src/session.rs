@@ -70,13 +70,11 @@ impl Refresher {
     }
 }
 
-/// Whether a refresh failure means the sign-in is over (as opposed to a passing failure).
+/// Whether a refresh failure means the sign-in is over (as opposed to a passing failure or
+/// a misconfigured integration, e.g. `invalid_client`, which must not sign anyone out).
 fn revoked(err: &Error) -> bool {
     match err {
-        Error::Login { error, .. } => matches!(
-            error.as_str(),
-            "invalid_grant" | "invalid_request" | "unauthorized_client" | "invalid_client"
-        ),
+        Error::Login { error, .. } => matches!(error.as_str(), "invalid_grant" | "invalid_request"),
         Error::Broker { error, .. } => error == "refresh_rejected",
         _ => false,
     }
@@ -94,18 +92,38 @@ pub enum SessionState {
 /// Refresh this long before the access token expires.
 pub const REFRESH_MARGIN: Duration = Duration::from_secs(60);
 
+/// The tokens and what changes with them, under one lock.
+#[derive(Default)]
+struct Tokens {
+    /// The current tokens; `None` when signed out.
+    current: Option<StoredTokens>,
+    /// Bumped by every sign-in and sign-out, so a refresh that finishes afterwards can tell
+    /// its result belongs to a session that is gone.
+    generation: u64,
+    /// Tokens from a sign-in the keychain could not keep, awaiting the person's choice.
+    unsaved: Option<StoredTokens>,
+}
+
+/// What the last refresh attempt left behind, for callers that waited on it.
+#[derive(Default)]
+struct Attempts {
+    /// Finished refresh attempts.
+    epoch: u64,
+    /// Why the last one failed, if it did.
+    failure: Option<String>,
+}
+
 /// See the module documentation.
 pub struct Session {
     /// Where tokens are kept; swapped for memory when the person chooses "this run only".
     store: RwLock<Arc<dyn TokenStore>>,
     refresher: Refresher,
     clock: Arc<dyn Clock>,
-    /// The current tokens; `None` when signed out.
-    tokens: Mutex<Option<StoredTokens>>,
-    /// Tokens from a sign-in the keychain could not keep, awaiting the person's choice.
-    unsaved: Mutex<Option<StoredTokens>>,
+    tokens: Mutex<Tokens>,
     /// Held while a refresh is in flight: one at a time.
-    refreshing: tokio::sync::Mutex<()>,
+    refreshing: tokio::sync::Mutex<Attempts>,
+    /// A copy of `Attempts::epoch` readable without waiting for the refresh lock.
+    epoch: AtomicU64,
     state: watch::Sender<SessionState>,
     /// Refreshes done, for tests and benchmarks.
     refreshes: AtomicU64,
@@ -127,9 +145,9 @@ impl Session {
             store: RwLock::new(store),
             refresher,
             clock,
-            tokens: Mutex::new(None),
-            unsaved: Mutex::new(None),
-            refreshing: tokio::sync::Mutex::new(()),
+            tokens: Mutex::new(Tokens::default()),
+            refreshing: tokio::sync::Mutex::new(Attempts::default()),
+            epoch: AtomicU64::new(0),
             state: watch::channel(SessionState::SignedOut { reason: None }).0,
             refreshes: AtomicU64::new(0),
         }
@@ -139,22 +157,27 @@ impl Session {
         self.store.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    fn current(&self) -> Option<StoredTokens> {
-        self.tokens
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+    fn tokens(&self) -> std::sync::MutexGuard<'_, Tokens> {
+        self.tokens.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn set(&self, tokens: Option<StoredTokens>) {
-        *self.tokens.lock().unwrap_or_else(|e| e.into_inner()) = tokens;
+    fn current(&self) -> Option<StoredTokens> {
+        self.tokens().current.clone()
+    }
+
+    /// Replaces the session's tokens: a new sign-in or a sign-out.
+    fn begin_generation(&self, tokens: Option<StoredTokens>) {
+        let mut held = self.tokens();
+        held.current = tokens;
+        held.unsaved = None;
+        held.generation += 1;
     }
 
     /// Picks up a session saved by an earlier run. Returns whether one was found.
     pub fn restore(&self) -> Result<bool> {
         match self.store().load()? {
             Some(tokens) => {
-                self.set(Some(tokens));
+                self.begin_generation(Some(tokens));
                 self.state
                     .send_replace(SessionState::SignedIn { persistent: true });
                 Ok(true)
@@ -170,13 +193,13 @@ impl Session {
         let tokens = StoredTokens::from(granted);
         match self.store().save(&tokens) {
             Ok(()) => {
-                self.set(Some(tokens));
+                self.begin_generation(Some(tokens));
                 self.state
                     .send_replace(SessionState::SignedIn { persistent: true });
                 Ok(())
             }
             Err(err @ StoreError::Unavailable(_)) => {
-                *self.unsaved.lock().unwrap_or_else(|e| e.into_inner()) = Some(tokens);
+                self.tokens().unsaved = Some(tokens);
                 Err(CoreError::KeychainUnavailable(err))
             }
             Err(other) => Err(other.into()),
@@ -186,19 +209,18 @@ impl Session {
     /// The person's choice when the keychain is unavailable: stay signed in until Roomtone
     /// quits, with the tokens in memory only. Never a file.
     pub fn keep_for_this_run(&self) -> Result<()> {
-        let tokens = self
-            .unsaved
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()
-            .ok_or(CoreError::NotSignedIn)?;
-        let memory: Arc<dyn TokenStore> = Arc::new(MemoryStore::default());
-        memory.save(&tokens)?;
-        *self.store.write().unwrap_or_else(|e| e.into_inner()) = memory;
-        self.set(Some(tokens));
+        let tokens = self.tokens().unsaved.take().ok_or(CoreError::NotSignedIn)?;
+        self.use_memory(&tokens);
+        self.begin_generation(Some(tokens));
         self.state
             .send_replace(SessionState::SignedIn { persistent: false });
         Ok(())
+    }
+
+    fn use_memory(&self, tokens: &StoredTokens) {
+        let memory: Arc<dyn TokenStore> = Arc::new(MemoryStore::default());
+        memory.save(tokens).expect("memory always stores");
+        *self.store.write().unwrap_or_else(|e| e.into_inner()) = memory;
     }
 
     /// Signs out: forgets the tokens here and in the keychain.
@@ -207,11 +229,7 @@ impl Session {
     }
 
     fn end(&self, reason: Option<String>) -> Result<()> {
-        self.set(None);
-        self.unsaved
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
+        self.begin_generation(None);
         self.state.send_replace(SessionState::SignedOut { reason });
         self.store().clear()?;
         Ok(())
@@ -236,13 +254,43 @@ impl Session {
         tokens.expires_at <= self.clock.now() + REFRESH_MARGIN
     }
 
+    /// Takes up tokens another process (the CLI beside the app) stored since this session
+    /// last looked, so it never refreshes with a refresh token that was already rotated.
+    fn adopt_stored(&self) {
+        let Ok(Some(stored)) = self.store().load() else {
+            return;
+        };
+        let mut held = self.tokens();
+        if let Some(current) = &held.current {
+            if !current.refresh_token.ct_eq(stored.refresh_token.expose())
+                || !current.access_token.ct_eq(stored.access_token.expose())
+            {
+                held.current = Some(stored);
+            }
+        }
+    }
+
     /// Refreshes unless someone already did while this caller waited: after a 401,
     /// `refused` is the token Sonos refused; before expiry, `None`.
     async fn refresh(&self, refused: Option<&AccessToken>) -> roomtone_sonos::Result<AccessToken> {
-        let _one_at_a_time = self.refreshing.lock().await;
-        let current = self
-            .current()
-            .ok_or_else(|| Error::NoToken(self.signed_out_reason()))?;
+        let epoch_seen = self.epoch.load(Ordering::SeqCst);
+        let mut attempts = self.refreshing.lock().await;
+        if attempts.epoch != epoch_seen {
+            // An attempt finished while this caller waited: share its failure, if it failed.
+            if let Some(failure) = &attempts.failure {
+                return Err(Error::Refresh(failure.clone()));
+            }
+        }
+        self.adopt_stored();
+        let (current, generation) = {
+            let held = self.tokens();
+            (
+                held.current
+                    .clone()
+                    .ok_or_else(|| Error::NoToken(self.signed_out_reason()))?,
+                held.generation,
+            )
+        };
         let stale = match refused {
             Some(refused) => current.access_token.ct_eq(refused.expose()),
             None => self.expiring(&current),
@@ -250,30 +298,64 @@ impl Session {
         if !stale {
             return Ok(current.access_token);
         }
-        match self
+        let outcome = self
             .refresher
             .refresh(&current.refresh_token, self.clock.now())
-            .await
-        {
+            .await;
+        attempts.epoch += 1;
+        self.epoch.store(attempts.epoch, Ordering::SeqCst);
+        attempts.failure = None;
+        match outcome {
             Ok(granted) => {
                 let tokens = StoredTokens::from(granted);
-                // A rotated refresh token is stored before anything uses it.
-                if let Err(err) = self.store().save(&tokens) {
-                    tracing::warn!(error = %err, "could not store refreshed tokens; keeping them for this run");
+                if self.tokens().generation != generation {
+                    // Signed out, or signed in anew, while this refresh ran: its result is void.
+                    return self
+                        .current()
+                        .map(|t| t.access_token)
+                        .ok_or_else(|| Error::NoToken(self.signed_out_reason()));
                 }
-                self.set(Some(tokens.clone()));
+                // A rotated refresh token is stored before anything uses it.
+                self.keep(&tokens);
+                self.tokens().current = Some(tokens.clone());
                 self.refreshes.fetch_add(1, Ordering::SeqCst);
                 Ok(tokens.access_token)
             }
             Err(err) if revoked(&err) => {
                 let reason = format!("Sonos no longer accepts this sign-in ({err}); sign in again");
-                if let Err(store) = self.end(Some(reason.clone())) {
-                    tracing::warn!(error = %store, "could not clear the keychain after the sign-in ended");
+                if self.tokens().generation == generation {
+                    if let Err(store) = self.end(Some(reason.clone())) {
+                        tracing::warn!(error = %store, "could not clear the keychain after the sign-in ended");
+                    }
                 }
                 Err(Error::NoToken(reason))
             }
-            Err(other) => Err(other),
+            Err(other) => {
+                attempts.failure = Some(other.to_string());
+                // Before expiry, a failed refresh costs nothing: the token still works.
+                if refused.is_none() && current.expires_at > self.clock.now() {
+                    return Ok(current.access_token);
+                }
+                Err(other)
+            }
         }
+    }
+
+    /// Stores refreshed tokens. If the keychain fails (twice), the session goes on in memory
+    /// for this run and the keychain's now-stale entries are removed, so a later start can't
+    /// replay a superseded refresh token.
+    fn keep(&self, tokens: &StoredTokens) {
+        let store = self.store();
+        if store.save(tokens).or_else(|_| store.save(tokens)).is_ok() {
+            return;
+        }
+        tracing::warn!("could not store refreshed tokens; staying signed in for this run only");
+        if let Err(err) = store.clear() {
+            tracing::warn!(error = %err, "could not remove the stale keychain entries either");
+        }
+        self.use_memory(tokens);
+        self.state
+            .send_replace(SessionState::SignedIn { persistent: false });
     }
 
     fn signed_out_reason(&self) -> String {

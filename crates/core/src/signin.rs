@@ -85,6 +85,8 @@ enum Outcome {
 
 /// The attempt waiting for its callback.
 struct Pending {
+    /// Which attempt: a dropped or timed-out attempt removes only itself.
+    id: u64,
     state: String,
     verifier: Verifier,
     deadline: std::time::SystemTime,
@@ -97,6 +99,8 @@ pub struct SignIn {
     mode: Mode,
     clock: Arc<dyn Clock>,
     pending: Mutex<Option<Pending>>,
+    /// The last attempt's ID.
+    attempts: std::sync::atomic::AtomicU64,
 }
 
 impl fmt::Debug for SignIn {
@@ -113,6 +117,7 @@ pub struct Attempt {
     pub url: Url,
     /// The loopback listener's port.
     pub port: u16,
+    id: u64,
     done: oneshot::Receiver<(Outcome, Verifier)>,
     stop_listener: Option<oneshot::Sender<()>>,
     sign_in: Arc<SignIn>,
@@ -134,6 +139,7 @@ impl SignIn {
             mode,
             clock,
             pending: Mutex::new(None),
+            attempts: Default::default(),
         })
     }
 
@@ -153,7 +159,12 @@ impl SignIn {
         let state = LoginState::new(&verifier, port).encode();
         let url = self.login.authorize_url(&state, &self.mode.redirect_uri());
         let (done, waiting) = oneshot::channel();
+        let id = self
+            .attempts
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            + 1;
         *self.pending.lock().unwrap_or_else(|e| e.into_inner()) = Some(Pending {
+            id,
             state,
             verifier,
             deadline: self.clock.now() + ATTEMPT_LIFETIME,
@@ -176,6 +187,7 @@ impl SignIn {
         Ok(Attempt {
             url,
             port,
+            id,
             done: waiting,
             stop_listener: Some(stop),
             sign_in: self.clone(),
@@ -245,8 +257,11 @@ impl SignIn {
             }
         };
         let taken = pending.take().expect("checked above");
-        let _ = taken.done.send((outcome, taken.verifier));
-        Ok(())
+        // Nobody waits any more (the attempt was dropped): say so rather than pretend.
+        taken
+            .done
+            .send((outcome, taken.verifier))
+            .map_err(|_| CoreError::Cancelled)
     }
 
     /// Gives up on the waiting attempt.
@@ -255,6 +270,14 @@ impl SignIn {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take();
+    }
+
+    /// Gives up on attempt `id`, if it is still the one waiting.
+    fn forget(&self, id: u64) {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        if pending.as_ref().is_some_and(|p| p.id == id) {
+            pending.take();
+        }
     }
 
     async fn exchange(&self, outcome: Outcome, verifier: Verifier) -> Result<TokenSet> {
@@ -292,7 +315,7 @@ impl Attempt {
             Ok(Ok((outcome, verifier))) => self.sign_in.exchange(outcome, verifier).await,
             Ok(Err(_)) => Err(CoreError::Cancelled),
             Err(_) => {
-                self.sign_in.cancel();
+                self.sign_in.forget(self.id);
                 Err(CoreError::AttemptExpired)
             }
         }
@@ -304,6 +327,8 @@ impl Drop for Attempt {
         if let Some(stop) = self.stop_listener.take() {
             let _ = stop.send(());
         }
+        // A dropped attempt takes its verifier with it (a finished one is gone already).
+        self.sign_in.forget(self.id);
     }
 }
 

@@ -151,7 +151,7 @@ async fn an_attempt_expires_after_ten_minutes() {
 }
 
 #[tokio::test]
-async fn a_tampered_broker_code_fails_at_the_relay_with_its_reason() {
+async fn a_tampered_broker_code_fails_at_the_relay_and_the_next_sign_in_works() {
     let world = World::start(|_| {}).await;
     let attempt = world.sign_in.begin(&Remember::default()).await.unwrap();
     let page = world.browse(&attempt.url).await;
@@ -163,12 +163,48 @@ async fn a_tampered_broker_code_fails_at_the_relay_with_its_reason() {
         .unwrap()
         .1
         .into_owned();
-    let tampered = deep.replace(&code, &format!("A{}", &code[1..]).replace("AA", "AB"));
+    // Flip one character in the middle: always a different code.
+    let mut bytes = code.clone().into_bytes();
+    let middle = bytes.len() / 2;
+    bytes[middle] = if bytes[middle] == b'A' { b'B' } else { b'A' };
+    let tampered = deep.replace(&code, &String::from_utf8(bytes).unwrap());
     world.sign_in.handle_deep_link(&tampered).unwrap();
     match attempt.finish().await.unwrap_err() {
         CoreError::Sonos(Error::Broker { error, .. }) => assert_eq!(error, "invalid_broker_code"),
         other => panic!("{other:?}"),
     }
+    // The same app signs in fine afterwards.
+    let again = world.sign_in.begin(&Remember::default()).await.unwrap();
+    let page = world.browse(&again.url).await;
+    world
+        .sign_in
+        .handle_deep_link(&link(&page, "roomtone://"))
+        .unwrap();
+    again.finish().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_dropped_attempt_accepts_nothing_and_a_newer_one_is_unharmed() {
+    let world = World::start(|_| {}).await;
+    let old = world.sign_in.begin(&Remember::default()).await.unwrap();
+    let old_page = world.browse(&old.url).await;
+    drop(old);
+    assert!(
+        matches!(
+            world
+                .sign_in
+                .handle_deep_link(&link(&old_page, "roomtone://")),
+            Err(CoreError::NoPendingSignIn)
+        ),
+        "the verifier went with it"
+    );
+    let new = world.sign_in.begin(&Remember::default()).await.unwrap();
+    let page = world.browse(&new.url).await;
+    world
+        .sign_in
+        .handle_deep_link(&link(&page, "roomtone://"))
+        .unwrap();
+    new.finish().await.unwrap();
 }
 
 #[tokio::test]
@@ -199,10 +235,12 @@ async fn denying_access_says_so() {
         .await
         .unwrap();
     assert!(relay_page.contains("You chose not to allow Roomtone"));
-    world
-        .sign_in
-        .handle_deep_link(&link(&relay_page, "roomtone://"))
-        .unwrap();
+    // Through the loopback link, as roomtone-cli learns of it (it has no deep links).
+    let tell = link(
+        &relay_page,
+        &format!("http://127.0.0.1:{}/oauth/callback?", attempt.port),
+    );
+    assert!(reqwest::get(tell).await.unwrap().status().is_success());
     assert!(
         matches!(attempt.finish().await.unwrap_err(), CoreError::AccessDenied(e) if e == "access_denied")
     );

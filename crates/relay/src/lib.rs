@@ -109,6 +109,8 @@ pub enum ApiError {
     SonosRefused(String),
     #[error("Sonos refused the refresh token; sign in again")]
     RefreshRejected,
+    #[error("the relay's Sonos credentials were refused; its operator must fix them (your sign-in is unaffected)")]
+    RelayMisconfigured,
     #[error("the Sonos login service could not be reached; try again in a moment")]
     SonosUnreachable,
     #[error("this relay only forwards the redirect (no client secret); use direct mode")]
@@ -127,6 +129,7 @@ impl ApiError {
             ApiError::VerifierMismatch => (StatusCode::BAD_REQUEST, "verifier_mismatch"),
             ApiError::SonosRefused(_) => (StatusCode::BAD_REQUEST, "sonos_refused"),
             ApiError::RefreshRejected => (StatusCode::BAD_REQUEST, "refresh_rejected"),
+            ApiError::RelayMisconfigured => (StatusCode::BAD_GATEWAY, "relay_misconfigured"),
             ApiError::SonosUnreachable => (StatusCode::BAD_GATEWAY, "sonos_unreachable"),
             ApiError::RedirectOnly => (StatusCode::NOT_IMPLEMENTED, "redirect_only"),
             ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
@@ -170,13 +173,14 @@ pub fn app(relay: Arc<RelayState>) -> Router {
                 }),
             )
         })
-        .layer(middleware::from_fn(security_headers))
-        .layer(middleware::from_fn(log_request))
+        // Innermost first: the limits' own answers (413, 408) still get the headers and a log line.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(16 * 1024))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(20),
         ))
+        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(log_request))
         .with_state(relay)
 }
 

@@ -2,6 +2,14 @@
 //! fast, saying what is wrong.
 
 use clap::Parser;
+
+/// Prints a line to stdout; a closed stdout (nobody reading) is not worth dying for.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
 use roomtone_relay::{Config, RateLimit, RelayState, RustlsConfig};
 use roomtone_sonos::ClientSecret;
 use std::path::PathBuf;
@@ -189,10 +197,22 @@ async fn serve(args: Args) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     let scheme = if tls.is_some() { "https" } else { "http" };
-    println!("roomtone-relay listening on {scheme}://{address}");
-    println!("  mode {mode}; redirect URI to register with Sonos: {redirect}");
+    say!("roomtone-relay listening on {scheme}://{address}");
+    say!("  mode {mode}; redirect URI to register with Sonos: {redirect}");
     tracing::info!(%address, mode, "relay started");
     let shutdown = async {
+        // Ctrl+C, or SIGTERM from systemd and `docker stop`.
+        #[cfg(unix)]
+        {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    .expect("a SIGTERM handler installs");
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutting down");
     };

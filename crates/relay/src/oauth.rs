@@ -55,9 +55,11 @@ pub async fn callback(
         } else {
             "login_failed"
         };
+        let pairs = [("state", state_text), ("error", error)];
         return pages::sonos_refused(
             error,
-            &app_url(&deep_base, &[("state", state_text), ("error", error)]),
+            &app_url(&deep_base, &pairs),
+            &app_url(&loopback_base, &pairs),
         );
     }
     let Some(code) = params
@@ -135,6 +137,16 @@ fn sonos_failure(err: Error) -> ApiError {
             if matches!(error.as_str(), "temporarily_unavailable" | "server_error") =>
         {
             ApiError::SonosUnreachable
+        }
+        // The relay's own credentials are wrong: an operator's problem, never the user's.
+        Error::Login { error, .. }
+            if matches!(
+                error.as_str(),
+                "invalid_client" | "unauthorized_client" | "unsupported_grant_type"
+            ) =>
+        {
+            tracing::error!(%error, "the Sonos login service refused the relay's client credentials");
+            ApiError::RelayMisconfigured
         }
         Error::Login { error, .. } => ApiError::SonosRefused(error),
         Error::Transport(_) | Error::Timeout => ApiError::SonosUnreachable,
@@ -214,7 +226,7 @@ pub async fn refresh(
         .await
         .map_err(|err| match err {
             Error::Login { ref error, .. }
-                if !matches!(error.as_str(), "temporarily_unavailable" | "server_error") =>
+                if matches!(error.as_str(), "invalid_grant" | "invalid_request") =>
             {
                 ApiError::RefreshRejected
             }

@@ -25,7 +25,7 @@ pub fn page(status: StatusCode, title: &str, body: &str, open: Option<&str>) -> 
     let script = match open {
         // The URL goes in as a JSON string literal, so no quote in it can end the script.
         Some(url) => format!(
-            r#"<script nonce="{nonce}">window.location.href = {};</script>"#,
+            r#"<script nonce="{nonce}">history.replaceState(null, "", location.pathname); window.location.href = {};</script>"#,
             serde_json::to_string(url)
                 .expect("strings serialize")
                 .replace('<', "\\u003c")
@@ -56,14 +56,15 @@ pub fn hand_off(deep_link: &str, loopback: &str) -> Response {
 }
 
 /// Sonos sent the browser back with an error (e.g. the person chose Deny).
-pub fn sonos_refused(error: &str, deep_link: &str) -> Response {
+pub fn sonos_refused(error: &str, deep_link: &str, loopback: &str) -> Response {
     let explanation = match error {
         "access_denied" => "You chose not to allow Roomtone to control your Sonos system, so Roomtone is not signed in.",
         _ => "The Sonos login did not complete, so Roomtone is not signed in.",
     };
     let body = format!(
-        r#"<p>{explanation}</p><p>To try again, go back to Roomtone and choose Sign in.</p><div class="actions"><a class="button secondary" href="{deep}">Back to Roomtone</a></div><p class="fine">Sonos said: <code>{error}</code></p>"#,
+        r#"<p>{explanation}</p><p>To try again, go back to Roomtone and choose Sign in.</p><div class="actions"><a class="button primary" href="{deep}">Back to Roomtone</a><a class="button secondary" href="{loop_}">Roomtone didn't open? Tell it here</a></div><p class="fine">Sonos said: <code>{error}</code></p>"#,
         deep = escape(deep_link),
+        loop_ = escape(loopback),
         error = escape(error),
     );
     page(StatusCode::OK, "Not signed in", &body, Some(deep_link))

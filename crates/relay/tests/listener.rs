@@ -8,7 +8,6 @@ use roomtone_sonos::broker::{LoginState, Verifier};
 use roomtone_sonos::Secret;
 use std::io::Write;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 
 async fn serve(
     setup: &Setup,
@@ -119,76 +118,6 @@ async fn serves_https_with_the_given_certificate() {
     task.await.unwrap().unwrap();
 }
 
-/// A writer that keeps everything logged.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-#[tokio::test(flavor = "current_thread")]
-async fn no_code_broker_code_or_token_reaches_a_log_line() {
-    let captured = Captured::default();
-    let sink = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || sink.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-
-    let setup = Setup::new().await;
-    let (address, stop, task) = serve(&setup, None).await;
-    let base = format!("http://{address}");
-    let http = reqwest::Client::new();
-    let (codes, tokens, verifier) = sign_in(&setup, &http, &base).await;
-    let refresh = tokens["refresh_token"].as_str().unwrap();
-    let refreshed: serde_json::Value = http
-        .post(format!("{base}/oauth/refresh"))
-        .json(&serde_json::json!({"refresh_token": refresh}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    // And some refusals, whose inputs must not be echoed either.
-    let rejected = http.post(format!("{base}/oauth/token")).json(&serde_json::json!({"broker_code": "forged-broker-code-XYZ", "verifier": "forged-verifier-XYZ"})).send().await.unwrap();
-    assert_eq!(rejected.status(), 400);
-    stop.send(()).unwrap();
-    task.await.unwrap().unwrap();
-
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert!(
-        logs.contains("/oauth/token") && logs.contains("/oauth/callback"),
-        "the requests were logged"
-    );
-    let mut secrets: Vec<String> = codes.split(' ').map(str::to_owned).collect();
-    secrets.extend(
-        [
-            tokens["access_token"].as_str().unwrap(),
-            refresh,
-            refreshed["access_token"].as_str().unwrap(),
-            verifier.expose(),
-            "forged-broker-code-XYZ",
-            "forged-verifier-XYZ",
-        ]
-        .map(str::to_owned),
-    );
-    for secret in secrets {
-        assert!(
-            !logs.contains(&secret),
-            "a secret reached the logs: {secret}"
-        );
-    }
-}
-
 fn relay_binary(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_roomtone-relay"));
     command
@@ -255,6 +184,22 @@ fn the_binary_fails_fast_with_a_clear_message() {
     );
     assert_eq!(code, 2);
     assert!(err.contains("between 1 and 300"), "{err}");
+    let (code, err) = relay_binary(
+        &[
+            "--public-url",
+            "https://relay.example",
+            "--client-id",
+            "k",
+            "--login-url",
+            "http://login.example/login/v3/oauth",
+        ],
+        &[],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("must be an HTTPS URL"),
+        "the client secret never travels in clear text: {err}"
+    );
     let key = std::env::temp_dir().join(format!("roomtone-bad-key-{}", std::process::id()));
     std::fs::File::create(&key)
         .unwrap()
@@ -274,4 +219,41 @@ fn the_binary_fails_fast_with_a_clear_message() {
     std::fs::remove_file(&key).unwrap();
     assert_eq!(code, 2);
     assert!(err.contains("64 hex digits"), "{err}");
+}
+
+#[test]
+fn sigterm_shuts_the_relay_down_cleanly() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_roomtone-relay"))
+        .args([
+            "--public-url",
+            "http://127.0.0.1:9",
+            "--client-id",
+            "k",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .env_clear()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut first).unwrap();
+    assert!(
+        first.starts_with("roomtone-relay listening on http://127.0.0.1:"),
+        "{first}"
+    );
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(
+        child.wait().unwrap().code(),
+        Some(0),
+        "a graceful exit, not a kill"
+    );
+    drop(stdout);
 }

@@ -42,6 +42,10 @@ async fn the_callback_hands_a_sealed_broker_code_to_the_app_and_the_loopback() {
     assert!(csp.starts_with("default-src 'none'") && csp.contains("frame-ancestors 'none'"));
     assert!(!page.contains("https://"), "loads nothing from elsewhere");
     assert!(page.contains("Roomtone didn't open?"));
+    assert!(
+        page.contains("history.replaceState(null, \"\", location.pathname)"),
+        "the code leaves the browser's history"
+    );
     assert!(headers.get("location").is_none(), "never a redirect");
 }
 
@@ -301,8 +305,13 @@ async fn bad_bodies_are_refused() {
         );
     }
     let huge = json!({"refresh_token": "x".repeat(20_000)});
-    let (status, _, _) = setup.post("/oauth/refresh", huge).await;
+    let (status, headers, _) = setup.post("/oauth/refresh", huge).await;
     assert_eq!(status, 413, "bodies are limited");
+    assert_eq!(
+        headers["cache-control"], "no-store",
+        "the limit's own answer carries the headers too"
+    );
+    assert!(headers.contains_key("content-security-policy"));
 }
 
 #[tokio::test]

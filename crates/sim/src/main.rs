@@ -1,6 +1,14 @@
 //! `roomtone-sim`: serves the Sonos cloud simulator on loopback.
 
 use clap::Parser;
+
+/// Prints a line to stdout; a closed stdout (nobody reading) is not worth dying for.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
 use roomtone_sim::config::{
     Config, InitialEvents, UnauthorizedStyle, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET,
 };
@@ -126,10 +134,10 @@ async fn serve(args: Args) -> Result<(), String> {
         .unwrap_or_else(|| format!("http://{address}"));
     let sim = Sim::start(config, Arc::new(Clock::system()), &public);
     sim.world().faults = faults;
-    println!("roomtone-sim listening on http://{address}");
-    println!("  login service  {public}/login/v3/oauth");
-    println!("  Control API    {public}/control/api/v1");
-    println!("  admin API      {public}/sim/admin/state");
+    say!("roomtone-sim listening on http://{address}");
+    say!("  login service  {public}/login/v3/oauth");
+    say!("  Control API    {public}/control/api/v1");
+    say!("  admin API      {public}/sim/admin/state");
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -223,8 +223,10 @@ impl BrokerClient {
     /// A client of the relay at `base` (e.g. `https://relay.roomtone.app`).
     pub fn new(base: &str) -> Result<Self> {
         let base = Url::parse(base).map_err(|e| Error::Url(format!("{base}: {e}")))?;
-        if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
-            return Err(Error::Url(format!("{base} is not an http(s) base URL")));
+        if !crate::secure_or_loopback(&base) || base.cannot_be_a_base() {
+            return Err(Error::Url(format!(
+                "{base} must be an HTTPS base URL (plain HTTP only to this computer)"
+            )));
         }
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -353,6 +355,29 @@ mod tests {
             challenge_of("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
+    }
+
+    #[test]
+    fn tokens_never_travel_over_plain_http_beyond_this_computer() {
+        assert!(BrokerClient::new("http://relay.example").is_err());
+        assert!(BrokerClient::new("https://relay.example").is_ok());
+        for local in [
+            "http://127.0.0.1:8080",
+            "http://localhost:8080",
+            "http://[::1]:8080",
+        ] {
+            assert!(BrokerClient::new(local).is_ok(), "{local}");
+        }
+        assert!(crate::LoginService::new("http://login.example/login/v3/oauth", "k").is_err());
+        let tokens = std::sync::Arc::new(crate::StaticToken::new(crate::AccessToken::new("t")));
+        assert!(crate::Client::builder(tokens.clone())
+            .base_url("http://api.example/control/api/v1")
+            .build()
+            .is_err());
+        assert!(crate::Client::builder(tokens)
+            .base_url("http://127.0.0.1:1/control/api/v1")
+            .build()
+            .is_ok());
     }
 
     #[test]

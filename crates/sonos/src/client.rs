@@ -155,9 +155,9 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client> {
         let mut base = Url::parse(&self.base_url)
             .map_err(|e| Error::Url(format!("{}: {e}", self.base_url)))?;
-        if base.cannot_be_a_base() || !matches!(base.scheme(), "http" | "https") {
+        if base.cannot_be_a_base() || !crate::secure_or_loopback(&base) {
             return Err(Error::Url(format!(
-                "{} is not an http(s) base URL",
+                "{} must be an HTTPS base URL (plain HTTP only to this computer)",
                 self.base_url
             )));
         }

@@ -99,6 +99,11 @@ pub enum Error {
         message: String,
     },
 
+    /// A token refresh failed for a passing reason (network, relay, login service); the
+    /// sign-in stands. Waiting callers share this outcome rather than each retrying.
+    #[error("could not refresh the Sonos sign-in: {0}")]
+    Refresh(String),
+
     /// No access token could be had (signed out, refresh failed). The message says why.
     #[error("no Sonos access token: {0}")]
     NoToken(String),

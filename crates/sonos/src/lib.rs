@@ -28,6 +28,17 @@ pub mod models;
 mod open_enum;
 pub mod secret;
 
+/// Whether `url` may carry tokens or secrets: HTTPS, or plain HTTP to this computer only.
+pub fn secure_or_loopback(url: &url::Url) -> bool {
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name == "localhost",
+        None => false,
+    };
+    url.scheme() == "https" || (url.scheme() == "http" && loopback)
+}
+
 pub use client::{
     parse_retry_after, Client, ClientBuilder, RetryPolicy, StaticToken, TokenSource,
     DEFAULT_CONTROL_URL,

@@ -61,8 +61,10 @@ impl LoginService {
     pub fn new(base: &str, client_id: impl Into<String>) -> Result<Self> {
         let authorize_url = Url::parse(base.trim_end_matches('/'))
             .map_err(|e| Error::Url(format!("{base}: {e}")))?;
-        if !matches!(authorize_url.scheme(), "http" | "https") {
-            return Err(Error::Url(format!("{base} is not an http(s) URL")));
+        if !crate::secure_or_loopback(&authorize_url) {
+            return Err(Error::Url(format!(
+                "{base} must be an HTTPS URL (plain HTTP only to this computer)"
+            )));
         }
         let token_url = Url::parse(&format!("{authorize_url}/access"))
             .map_err(|e| Error::Url(e.to_string()))?;

@@ -145,3 +145,91 @@ pub fn link(page: &str, prefix: &str) -> String {
     let rest = &page[at + 6..];
     rest[..rest.find('"').unwrap()].replace("&amp;", "&")
 }
+
+/// A relay whose `/oauth/refresh` the test scripts: each request is counted, reported, and
+/// held until the test releases it with the status it should answer.
+pub struct FakeRelay {
+    pub url: String,
+    pub requests: Arc<std::sync::atomic::AtomicU32>,
+    arrived: tokio::sync::mpsc::UnboundedReceiver<()>,
+    release: tokio::sync::mpsc::UnboundedSender<u16>,
+}
+
+/// What the fake relay's handler shares with the test.
+#[derive(Clone)]
+struct FakeState {
+    arrived: tokio::sync::mpsc::UnboundedSender<()>,
+    release: Arc<tokio::sync::Mutex<tokio::sync::mpsc::UnboundedReceiver<u16>>>,
+    requests: Arc<std::sync::atomic::AtomicU32>,
+}
+
+async fn fake_refresh(
+    axum::extract::State(fake): axum::extract::State<FakeState>,
+) -> impl axum::response::IntoResponse {
+    let n = fake.requests.fetch_add(1, Ordering::SeqCst) + 1;
+    let _ = fake.arrived.send(());
+    let status = fake.release.lock().await.recv().await.unwrap_or(503);
+    let body = if status == 200 {
+        serde_json::json!({"access_token": format!("fresh-{n}"), "refresh_token": "fresh-refresh", "expires_in": 3600})
+    } else {
+        serde_json::json!({"error": "sonos_unreachable", "message": "the Sonos login service could not be reached; try again in a moment"})
+    };
+    (
+        axum::http::StatusCode::from_u16(status).unwrap(),
+        axum::Json(body),
+    )
+}
+
+impl FakeRelay {
+    pub async fn start() -> Self {
+        let (arrived, arrived_rx) = tokio::sync::mpsc::unbounded_channel();
+        let (release, release_rx) = tokio::sync::mpsc::unbounded_channel::<u16>();
+        let requests = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let state = FakeState {
+            arrived,
+            release: Arc::new(tokio::sync::Mutex::new(release_rx)),
+            requests: requests.clone(),
+        };
+        let app = axum::Router::new()
+            .route("/oauth/refresh", axum::routing::post(fake_refresh))
+            .with_state(state);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Self {
+            url,
+            requests,
+            arrived: arrived_rx,
+            release,
+        }
+    }
+
+    /// Waits until a refresh request has arrived.
+    pub async fn arrived(&mut self) {
+        self.arrived.recv().await.expect("the fake relay runs");
+    }
+
+    /// Lets one held request answer with `status` (200 grants fresh tokens).
+    pub fn release(&self, status: u16) {
+        self.release.send(status).unwrap();
+    }
+
+    pub fn session(&self, store: Arc<dyn TokenStore>, clock: Arc<TestClock>) -> Arc<Session> {
+        Arc::new(Session::new(
+            store,
+            Refresher::Broker(BrokerClient::new(&self.url).unwrap()),
+            clock,
+        ))
+    }
+}
+
+/// Tokens for a session against a fake relay, expiring in `secs`.
+pub fn tokens(access: &str, secs: u64) -> roomtone_sonos::TokenSet {
+    roomtone_sonos::TokenSet {
+        access_token: roomtone_sonos::AccessToken::new(access),
+        refresh_token: roomtone_sonos::RefreshToken::new(format!("{access}-refresh")),
+        expires_at: SystemTime::now() + Duration::from_secs(secs),
+        scope: None,
+        refresh_rotated: false,
+    }
+}
