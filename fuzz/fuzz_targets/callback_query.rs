@@ -1,5 +1,5 @@
 //! The relay's `GET /oauth/callback` with any query string: it answers 200 or 400 with a
-//! page, never panics, never redirects, and never reflects the raw input into a script.
+//! page and its CSP, never panics, and never redirects.
 #![no_main]
 
 use axum::body::Body;

@@ -1,6 +1,6 @@
 //! One function per command: arguments in, calls into the core, an [`Output`] out.
 
-use crate::{Cli, Command, Which};
+use crate::{Cli, Command, DirectCommand, Which};
 use roomtone_core::household::{self, GroupView, HouseholdView, Target};
 use roomtone_core::session::from_sonos;
 use roomtone_core::{CoreError, KeychainStore, Opener, Session, SystemClock};
@@ -68,8 +68,33 @@ impl Opener for Browser {
 }
 
 pub async fn run(cli: &Cli) -> Result<Output, CoreError> {
-    let config = cli.config()?;
-    let store = Arc::new(KeychainStore::new(&cli.keychain_service));
+    let keychain = KeychainStore::new(&cli.keychain_service);
+    if let Command::Direct(direct) = &cli.command {
+        return match direct {
+            DirectCommand::Set => {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line).map_err(|e| {
+                    CoreError::Local(format!(
+                        "could not read the secret from standard input: {e}"
+                    ))
+                })?;
+                let secret = line.trim();
+                if secret.is_empty() {
+                    return Err(CoreError::Local("no secret on standard input".into()));
+                }
+                keychain.save_client_secret(&roomtone_sonos::ClientSecret::new(secret))?;
+                Ok(Output::Message("Kept your integration's client secret in the keychain. Sign in with --redirect-uri (or ROOMTONE_REDIRECT_URI) to use it.".into()))
+            }
+            DirectCommand::Forget => {
+                keychain.clear_client_secret()?;
+                Ok(Output::Message(
+                    "Removed the client secret from the keychain.".into(),
+                ))
+            }
+        };
+    }
+    let config = cli.config(&keychain)?;
+    let store = Arc::new(keychain);
     let session = Arc::new(Session::new(
         store,
         config.refresher()?,
@@ -144,7 +169,9 @@ pub async fn run(cli: &Cli) -> Result<Output, CoreError> {
         }
         Command::Mute(which) => mute(&client, &households, which, true).await,
         Command::Unmute(which) => mute(&client, &households, which, false).await,
-        Command::Login { .. } | Command::Logout => unreachable!("handled above"),
+        Command::Login { .. } | Command::Logout | Command::Direct(_) => {
+            unreachable!("handled above")
+        }
     }
 }
 

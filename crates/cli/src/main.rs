@@ -37,7 +37,8 @@ struct Cli {
     #[arg(long, global = true, env = env::CONTROL_URL, default_value = roomtone_sonos::DEFAULT_CONTROL_URL)]
     control_url: String,
     /// Direct mode: the redirect URI registered with your own integration. The client
-    /// secret comes from ROOMTONE_CLIENT_SECRET, never from the command line.
+    /// secret comes from the keychain (`roomtone-cli direct set`) or ROOMTONE_CLIENT_SECRET,
+    /// never from the command line.
     #[arg(long, global = true, env = env::REDIRECT_URI)]
     redirect_uri: Option<String>,
     /// The keychain service name the sign-in is kept under.
@@ -48,6 +49,15 @@ struct Cli {
 const EXIT_CODES: &str = "Exit codes: 0 done; 2 usage; 3 not signed in (or the sign-in ended); 4 no such group or room; 5 Sonos refused; 6 try again later (Sonos or the relay unreachable or busy); 7 keychain unavailable; 1 anything else.
 
 Environment: ROOMTONE_RELAY_URL, ROOMTONE_CLIENT_ID, ROOMTONE_LOGIN_URL, ROOMTONE_CONTROL_URL; for direct mode ROOMTONE_CLIENT_SECRET and ROOMTONE_REDIRECT_URI.";
+
+/// Keeping a direct-mode secret.
+#[derive(Debug, Subcommand)]
+enum DirectCommand {
+    /// Read the client secret from standard input (one line) and keep it in the keychain.
+    Set,
+    /// Remove the client secret from the keychain.
+    Forget,
+}
 
 /// Which group a command acts on.
 #[derive(Debug, Clone, clap::Args)]
@@ -90,6 +100,9 @@ enum Command {
         #[arg(allow_hyphen_values = true, value_parser = volume_arg)]
         value: Option<String>,
     },
+    /// Direct mode: keep or forget your own Sonos integration's client secret.
+    #[command(subcommand)]
+    Direct(DirectCommand),
     /// Mute.
     Mute(Which),
     /// Unmute.
@@ -102,7 +115,10 @@ fn volume_arg(text: &str) -> Result<String, String> {
 }
 
 impl Cli {
-    fn config(&self) -> Result<roomtone_core::Config, CoreError> {
+    fn config(
+        &self,
+        keychain: &roomtone_core::KeychainStore,
+    ) -> Result<roomtone_core::Config, CoreError> {
         let client_id = self
             .client_id
             .clone()
@@ -113,21 +129,31 @@ impl Cli {
                     env::CLIENT_ID
                 ))
             })?;
-        let secret = std::env::var(env::CLIENT_SECRET)
+        let from_env = std::env::var(env::CLIENT_SECRET)
             .ok()
-            .filter(|s| !s.is_empty());
-        let direct = match (secret, &self.redirect_uri) {
+            .filter(|s| !s.is_empty())
+            .map(ClientSecret::new);
+        let direct = match (from_env, &self.redirect_uri) {
             (Some(secret), Some(redirect_uri)) => Some(Direct {
-                secret: ClientSecret::new(secret),
+                secret,
                 redirect_uri: redirect_uri.clone(),
             }),
-            (None, None) => None,
-            _ => {
+            (None, Some(redirect_uri)) => {
+                let secret = keychain.load_client_secret()?.ok_or_else(|| {
+                    CoreError::Local(format!("direct mode needs your integration's client secret: run `roomtone-cli direct set` (it reads the secret from standard input) or set {}", env::CLIENT_SECRET))
+                })?;
+                Some(Direct {
+                    secret,
+                    redirect_uri: redirect_uri.clone(),
+                })
+            }
+            (Some(_), None) => {
                 return Err(CoreError::Local(format!(
-                    "direct mode needs both {} and --redirect-uri",
-                    env::CLIENT_SECRET
+                    "direct mode needs --redirect-uri (or {}) too",
+                    env::REDIRECT_URI
                 )))
             }
+            (None, None) => None,
         };
         if self.relay_url.is_none() && direct.is_none() {
             return Err(CoreError::Local(format!(

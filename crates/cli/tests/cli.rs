@@ -17,6 +17,11 @@ struct Stack {
 
 impl Stack {
     async fn start() -> Self {
+        Self::with_relay(true).await
+    }
+
+    /// With `broker` false the relay runs redirect-only, for direct mode.
+    async fn with_relay(broker: bool) -> Self {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let relay_url = format!("http://{}", listener.local_addr().unwrap());
         let sim = TestSim::with_clock(
@@ -31,7 +36,7 @@ impl Stack {
         let mut config = RelayConfig::new(
             relay_url.parse().unwrap(),
             DEFAULT_CLIENT_ID,
-            Some(ClientSecret::new(DEFAULT_CLIENT_SECRET)),
+            broker.then(|| ClientSecret::new(DEFAULT_CLIENT_SECRET)),
         );
         config.login_url = sim.login_url();
         config.control_url = sim.control_url();
@@ -41,7 +46,10 @@ impl Stack {
             None,
             std::future::pending(),
         ));
-        let service = format!("com.roomtone.test.cli.{}", std::process::id());
+        // Every stack its own keychain entries: tests run in parallel.
+        static STACKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = STACKS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let service = format!("com.roomtone.test.cli.{}.{n}", std::process::id());
         Self {
             sim,
             relay_url,
@@ -258,4 +266,58 @@ async fn without_a_keychain_the_cli_says_so() {
         !out.contains("/login/v3/oauth"),
         "no sign-in is started that could not be kept: {out}"
     );
+}
+
+#[tokio::test]
+#[ignore = "needs a keychain: scripts/test runs it inside scripts/keychain-session"]
+async fn direct_mode_with_the_secret_from_the_keychain() {
+    let stack = Stack::with_relay(false).await;
+    let redirect = format!("{}/oauth/callback", stack.relay_url);
+    let mut set = stack
+        .cli(&["direct", "set"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use tokio::io::AsyncWriteExt;
+    set.stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{DEFAULT_CLIENT_SECRET}\n").as_bytes())
+        .await
+        .unwrap();
+    assert!(set.wait().await.unwrap().success());
+
+    let mut login = stack
+        .cli(&["login", "--no-browser", "--redirect-uri", &redirect])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(login.stdout.take().unwrap()).lines();
+    let url = loop {
+        let line = lines
+            .next_line()
+            .await
+            .unwrap()
+            .expect("the CLI prints the address");
+        if line
+            .trim()
+            .starts_with(&format!("{}/login/v3/oauth?", stack.sim.url))
+        {
+            break line.trim().to_owned();
+        }
+    };
+    complete_in_browser(&url).await;
+    while lines.next_line().await.unwrap().is_some() {}
+    assert!(login.wait().await.unwrap().success());
+    let (code, status, err) = stack.run(&["status", "--redirect-uri", &redirect]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(status.contains("Living Room + 1"));
+
+    let (code, _, _) = stack.run(&["direct", "forget"]).await;
+    assert_eq!(code, 0);
+    let (code, _, err) = stack.run(&["status", "--redirect-uri", &redirect]).await;
+    assert_eq!(code, 1);
+    assert!(err.contains("roomtone-cli direct set"), "{err}");
+    stack.run(&["logout"]).await;
 }

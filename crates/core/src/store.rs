@@ -5,7 +5,7 @@
 //! values over 2,560 bytes). [`MemoryStore`] keeps them for this run only: for tests, and
 //! for a person who chooses to stay signed in for this run when no keychain is reachable.
 
-use roomtone_sonos::{AccessToken, RefreshToken, Secret, TokenSet};
+use roomtone_sonos::{AccessToken, ClientSecret, RefreshToken, Secret, TokenSet};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::Mutex;
@@ -99,6 +99,7 @@ pub const DEFAULT_SERVICE: &str = "com.roomtone.app";
 const ACCESS: &str = "sonos-access-token";
 const REFRESH: &str = "sonos-refresh-token";
 const RECORD: &str = "sonos-token-record";
+const CLIENT_SECRET: &str = "sonos-client-secret";
 
 /// What the record entry holds: nothing secret.
 #[derive(Serialize, Deserialize)]
@@ -139,6 +140,25 @@ impl KeychainStore {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(other) => Err(classify(other)),
         }
+    }
+}
+
+impl KeychainStore {
+    /// Direct mode: keeps the person's own integration secret, beside (not with) the tokens.
+    pub fn save_client_secret(&self, secret: &ClientSecret) -> Result<(), StoreError> {
+        self.entry(CLIENT_SECRET)?
+            .set_password(secret.expose())
+            .map_err(classify)
+    }
+
+    /// The integration secret [`KeychainStore::save_client_secret`] kept, if any.
+    pub fn load_client_secret(&self) -> Result<Option<ClientSecret>, StoreError> {
+        Ok(self.get(CLIENT_SECRET)?.map(ClientSecret::new))
+    }
+
+    /// Forgets the integration secret.
+    pub fn clear_client_secret(&self) -> Result<(), StoreError> {
+        self.delete(CLIENT_SECRET)
     }
 }
 

@@ -92,6 +92,24 @@ fn the_keychain_stores_reads_replaces_and_deletes() {
         secret_tool(&service, "sonos-refresh-token").is_none(),
         "the entries are deleted"
     );
+
+    // Direct mode's client secret: its own entry, untouched by clearing the tokens.
+    assert!(store.load_client_secret().unwrap().is_none());
+    store
+        .save_client_secret(&roomtone_sonos::ClientSecret::new("own-integration-secret"))
+        .unwrap();
+    assert_eq!(
+        store.load_client_secret().unwrap().unwrap().expose(),
+        "own-integration-secret"
+    );
+    store.save(&tokens("third")).unwrap();
+    store.clear().unwrap();
+    assert_eq!(
+        secret_tool(&service, "sonos-client-secret").as_deref(),
+        Some("own-integration-secret")
+    );
+    store.clear_client_secret().unwrap();
+    assert!(store.load_client_secret().unwrap().is_none());
     store.clear().unwrap();
 }
 

@@ -394,8 +394,6 @@ async fn behind_a_trusted_proxy_the_forwarded_address_counts() {
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
     let setup = Setup::new().await;
-    let (_, _, page) = setup.hand_off().await;
-    let _ = page;
     for (method, uri) in [
         ("GET", "/healthz"),
         ("GET", "/oauth/callback"),
