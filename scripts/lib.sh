@@ -50,3 +50,24 @@ need_rust() {
     fi
   done
 }
+
+# The Debian packages Tauri builds against (TOOLCHAIN.md), and Node for the webview.
+TAURI_BUILD_PACKAGES=(libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
+  libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libdbus-1-dev build-essential pkg-config file xdg-utils)
+
+need_app_build() {
+  need_commands cc:build-essential pkg-config:pkg-config node:nodejs npm:npm
+  apt_install "${TAURI_BUILD_PACKAGES[@]}"
+  need_rust
+}
+
+# build_ui: installs the webview's npm packages (when the lock file changed) and builds it
+# into ui/dist, which the app embeds at compile time.
+build_ui() {
+  if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+    say "npm ci (ui)"
+    (cd ui && npm ci --no-audit --no-fund)
+  fi
+  say "building the webview (ui/dist)"
+  (cd ui && npm run build --silent)
+}

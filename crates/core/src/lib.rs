@@ -6,11 +6,13 @@
 //! - [`session`]: the signed-in session — the token lifecycle behind every Control API call
 //!   ([`Session`] is the client's `TokenSource`), refresh, sign-out.
 //! - [`store`]: where tokens live between runs — the OS keychain, or memory for this run.
+//! - [`controller`]: what the app's windows and tray call: sign in and out, read, control.
 //! - [`config`]: where Roomtone finds Sonos and the relay.
 //! - [`household`]: reading a household in one go, and finding groups and rooms by name.
 //! - [`error`]: the core's error type.
 
 pub mod config;
+pub mod controller;
 pub mod error;
 pub mod household;
 pub mod session;
@@ -18,6 +20,7 @@ pub mod signin;
 pub mod store;
 
 pub use config::Config;
+pub use controller::Controller;
 pub use error::{CoreError, Result};
 pub use session::{Clock, Refresher, Session, SessionState, SystemClock};
 pub use signin::{Attempt, Mode, Opener, SignIn};
