@@ -44,9 +44,13 @@ pub fn run() {
         // First: a second launch (e.g. the OS opening a roomtone:// link) hands its
         // arguments to this instance; the deep-link feature turns them into open-url events.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            // Bring a hidden window back; a visible one is left alone (a deep link should
+            // not yank focus, and window managers treat focus requests differently).
             if let Some(window) = app.get_webview_window("main") {
-                let _ = window.show();
-                let _ = window.set_focus();
+                if !window.is_visible().unwrap_or(true) {
+                    let _ = window.show();
+                    let _ = window.set_focus();
+                }
             }
         }))
         .plugin(tauri_plugin_deep_link::init())

@@ -16,7 +16,7 @@ pub enum CoreError {
     #[error("signed out: {0}")]
     SignedOut(String),
     /// A callback arrived but no sign-in is waiting for one.
-    #[error("no sign-in is waiting: choose Sign in to start one")]
+    #[error("a sign-in link arrived while Roomtone was not signing in, so it was ignored")]
     NoPendingSignIn,
     /// A callback that is not a sign-in callback at all.
     #[error("this is not a Roomtone sign-in link: {0}")]

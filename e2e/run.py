@@ -1,0 +1,249 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the real Roomtone window.
+
+Starts Xvfb, the simulator and the relay as separate processes, and the app binary through
+tauri-driver + WebKitWebDriver, with HOME and the XDG folders in a temporary folder; run it
+inside scripts/keychain-session (a private D-Bus session with an unlocked gnome-keyring).
+Scenarios: sign in through the deep-link path; the groups list shows the simulator's
+household; play/pause from the window changes the simulator; a restart is still signed in
+(tokens from the keychain); a forged deep link shows an error and changes nothing; sign out
+removes the tokens. Screenshots of each step go to e2e/output/ (not committed).
+
+Prints one line per scenario and a closing "N passed, N failed".
+"""
+import base64
+import json
+import os
+import pathlib
+import select
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+APP = ROOT / "target" / "debug" / "roomtone"
+OUT = ROOT / "e2e" / "output"
+CLIENT_ID, CLIENT_SECRET = "roomtone-sim-client", "roomtone-sim-secret"
+ELEMENT = "element-6066-11e4-a52e-4f735466cecf"  # the W3C WebDriver element reference key
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http(method: str, url: str, body=None, timeout=60):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method, headers={"content-type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        text = response.read().decode()
+        return json.loads(text) if text else None
+
+
+def wait_until_serving(url: str, limit: float = 20) -> None:
+    """Waits for a server with no readiness signal but its port (tauri-driver, and the
+    WebKitWebDriver it starts behind it): bounded, and an error if it never answers."""
+    deadline = time.monotonic() + limit
+    while True:
+        try:
+            http("GET", url, timeout=2)
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{url} never answered")
+            time.sleep(0.1)
+
+
+def app_processes() -> list:
+    """Open pidfds of the running app processes, to wait for their exit without polling."""
+    found = subprocess.run(["pgrep", "-f", f"^{APP}$"], capture_output=True, text=True).stdout.split()
+    fds = []
+    for pid in found:
+        try:
+            fds.append(os.pidfd_open(int(pid)))
+        except ProcessLookupError:
+            pass
+    return fds
+
+
+def wait_for_exit(fds: list, timeout: float = 30) -> None:
+    for fd in fds:
+        ready, _, _ = select.select([fd], [], [], timeout)
+        os.close(fd)
+        if not ready:
+            raise RuntimeError("the app did not exit")
+
+
+def wait_for_line(process: subprocess.Popen, prefix: str) -> str:
+    """The first stdout line that starts with `prefix` (processes print their address)."""
+    for line in process.stdout:
+        if line.startswith(prefix):
+            return line.strip()
+    raise RuntimeError(f"{prefix!r} never printed")
+
+
+class WebDriver:
+    """The few W3C WebDriver calls the scenarios need."""
+
+    def __init__(self, base: str, native: str):
+        self.base = base
+        # tauri-driver proxies to WebKitWebDriver: both must be up before a session.
+        wait_until_serving(f"{base}/status")
+        wait_until_serving(f"{native}/status")
+        caps = {"capabilities": {"alwaysMatch": {"browserName": "wry", "tauri:options": {"application": str(APP)}}}}
+        self.session = http("POST", f"{base}/session", caps)["value"]["sessionId"]
+        # Finding an element waits for it, up to this long: the window renders as data arrives.
+        self.call("POST", "timeouts", {"implicit": 20000})
+
+    def call(self, method: str, path: str, body=None):
+        return http(method, f"{self.base}/session/{self.session}/{path}", body)["value"]
+
+    def find(self, css: str) -> str:
+        found = self.call("POST", "element", {"using": "css selector", "value": css})
+        if ELEMENT not in found:
+            raise AssertionError(f"no element {css!r}: {found!r}")
+        return found[ELEMENT]
+
+    def text(self, css: str) -> str:
+        return self.call("GET", f"element/{self.find(css)}/text")
+
+    def click(self, css: str) -> None:
+        self.call("POST", f"element/{self.find(css)}/click", {})
+
+    def screenshot(self, name: str) -> None:
+        # Wait until what the DOM holds has been painted: two animation frames.
+        self.call("POST", "execute/async", {"script": "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));", "args": []})
+        OUT.mkdir(parents=True, exist_ok=True)
+        (OUT / f"{name}.png").write_bytes(base64.b64decode(self.call("GET", "screenshot")))
+
+    def quit(self) -> None:
+        http("DELETE", f"{self.base}/session/{self.session}")
+
+
+def main() -> int:
+    home = tempfile.mkdtemp(prefix="roomtone-e2e-")
+    env = dict(os.environ, HOME=home, XDG_DATA_HOME=f"{home}/.local/share", XDG_CONFIG_HOME=f"{home}/.config", XDG_CACHE_HOME=f"{home}/.cache")
+    display = f":{free_port() % 400 + 100}"
+    processes = []
+
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    def start(args, extra_env=None, log=None):
+        # With `log`, everything the process (and what it starts: WebKitWebDriver, the app)
+        # writes goes to a file. Never an unread pipe: a full pipe blocks the writer.
+        if log:
+            out = open(OUT / log, "w")
+            process = subprocess.Popen(args, env={**env, **(extra_env or {})}, stdout=out, stderr=out, text=True)
+        else:
+            process = subprocess.Popen(args, env={**env, **(extra_env or {})}, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        processes.append(process)
+        return process
+
+    results = []
+    try:
+        start(["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+        env["DISPLAY"] = display
+        relay_port, sim_port, driver_port = free_port(), free_port(), free_port()
+        relay_url, sim_url = f"http://127.0.0.1:{relay_port}", f"http://127.0.0.1:{sim_port}"
+        sim = start([str(ROOT / "target/debug/roomtone-sim"), "--port", str(sim_port), "--auto-consent", "--redirect-uri", f"{relay_url}/oauth/callback"])
+        wait_for_line(sim, "roomtone-sim listening")
+        relay = start([str(ROOT / "target/debug/roomtone-relay"), "--listen", f"127.0.0.1:{relay_port}", "--public-url", relay_url, "--client-id", CLIENT_ID,
+                       "--login-url", f"{sim_url}/login/v3/oauth", "--control-url", f"{sim_url}/control/api/v1"],
+                      {"ROOMTONE_RELAY_CLIENT_SECRET": CLIENT_SECRET})
+        wait_for_line(relay, "roomtone-relay listening")
+        env.update(ROOMTONE_CLIENT_ID=CLIENT_ID, ROOMTONE_RELAY_URL=relay_url, ROOMTONE_LOGIN_URL=f"{sim_url}/login/v3/oauth",
+                   ROOMTONE_CONTROL_URL=f"{sim_url}/control/api/v1", BROWSER=str(ROOT / "e2e/browser.py"),
+                   ROOMTONE_E2E_APP=str(APP), ROOMTONE_E2E_OUT=str(OUT))
+        native_port = free_port()
+        start(["tauri-driver", "--port", str(driver_port), "--native-port", str(native_port)], log="tauri-driver.log")
+        driver_url, native_url = f"http://127.0.0.1:{driver_port}", f"http://127.0.0.1:{native_port}"
+
+        def scenario(name, body):
+            try:
+                body()
+                results.append((name, None))
+                print(f"ok   {name}", flush=True)
+            except Exception as err:  # report and go on: later scenarios say more
+                results.append((name, err))
+                print(f"FAIL {name}: {err!r}", flush=True)
+
+        def sim_group(name: str) -> dict:
+            state = http("GET", f"{sim_url}/sim/admin/state")
+            return next(g for g in state["households"][0]["groups"] if g["group"]["name"] == name)
+
+        window = WebDriver(driver_url, native_url)
+
+        def sign_in():
+            window.find('[data-test="signed-out"]')
+            window.screenshot("01-signed-out")
+            window.click('[data-test="sign-in"]')
+            window.find('[data-test="groups"]')
+            assert (OUT / "deep-link.txt").read_text().startswith("roomtone://oauth/callback?")
+
+        def groups_list():
+            names = window.text('[data-test="groups"]')
+            for room in ["Living Room + 1", "Office", "Den", "Patio"]:
+                assert room in names, names
+            window.screenshot("02-groups")
+
+        def play_pause():
+            assert sim_group("Office")["playback"]["playbackState"] == "PLAYBACK_STATE_PAUSED"
+            window.click('[data-group="Office"] [data-test="toggle"]')
+            window.find('[aria-label="Pause Office"]')
+            assert sim_group("Office")["playback"]["playbackState"] in ("PLAYBACK_STATE_BUFFERING", "PLAYBACK_STATE_PLAYING")
+            window.screenshot("03-office-playing")
+
+        def restart_still_signed_in():
+            nonlocal window
+            running = app_processes()
+            assert running, "the app is running"
+            window.quit()
+            # The old instance must be gone (and its single-instance name with it) first.
+            wait_for_exit(running)
+            window = WebDriver(driver_url, native_url)
+            window.find('[data-test="groups"]')
+            window.screenshot("04-after-restart")
+
+        def forged_deep_link():
+            forged = "roomtone://oauth/callback?state=v1.AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.40000&broker_code=forged"
+            with open(OUT / "second-instance.log", "w") as log:
+                subprocess.run([str(APP), forged], env=env, check=True, timeout=60, stdout=log, stderr=log)
+            message = window.text('[data-test="problem"]')
+            assert "was ignored" in message, message
+            window.find('[data-test="groups"]')  # still signed in, nothing changed
+            window.screenshot("05-forged-link")
+
+        def sign_out():
+            window.click('[data-test="dismiss"]')
+            window.click('[data-test="sign-out"]')
+            window.find('[data-test="signed-out"]')
+            lookup = subprocess.run(["secret-tool", "lookup", "service", "com.roomtone.app", "username", "sonos-refresh-token"], env=env, capture_output=True)
+            assert lookup.returncode != 0 and not lookup.stdout, "the keychain entries are gone"
+            window.screenshot("06-signed-out-again")
+
+        scenario("sign in through the deep-link path", sign_in)
+        scenario("the groups list shows the simulator's household", groups_list)
+        scenario("play/pause from the window changes the simulator", play_pause)
+        scenario("a restart is still signed in (keychain)", restart_still_signed_in)
+        scenario("a forged deep link shows an error and changes nothing", forged_deep_link)
+        scenario("sign out removes the tokens from the keychain", sign_out)
+        window.quit()
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    failed = sum(1 for _, err in results if err)
+    print(f"e2e: {len(results) - failed} passed, {failed} failed")
+    return 1 if failed or len(results) < 6 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
