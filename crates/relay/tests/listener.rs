@@ -3,61 +3,8 @@
 
 mod common;
 
-use common::{link, param, Setup};
-use roomtone_sonos::broker::{LoginState, Verifier};
-use roomtone_sonos::Secret;
+use common::{serve, sign_in, Setup};
 use std::io::Write;
-use std::net::SocketAddr;
-
-async fn serve(
-    setup: &Setup,
-    tls: Option<roomtone_relay::RustlsConfig>,
-) -> (
-    SocketAddr,
-    tokio::sync::oneshot::Sender<()>,
-    tokio::task::JoinHandle<std::io::Result<()>>,
-) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let relay = setup.relay.clone();
-    let task = tokio::spawn(roomtone_relay::run(listener, relay, tls, async {
-        let _ = stopped.await;
-    }));
-    (address, stop, task)
-}
-
-/// Signs in through the relay at `base` with `http`: the callback page, then the token call.
-async fn sign_in(
-    setup: &Setup,
-    http: &reqwest::Client,
-    base: &str,
-) -> (String, serde_json::Value, Verifier) {
-    let verifier = Verifier::random();
-    let state = LoginState::new(&verifier, 49200).encode();
-    let code = setup.sonos_code(&state).await;
-    let page = http
-        .get(format!("{base}/oauth/callback"))
-        .query(&[("state", &state), ("code", &code)])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let broker_code = param(&link(&page, "roomtone://"), "broker_code").unwrap();
-    let tokens: serde_json::Value = http
-        .post(format!("{base}/oauth/token"))
-        .json(&serde_json::json!({"broker_code": broker_code, "verifier": verifier.expose()}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert!(tokens["access_token"].is_string(), "{tokens}");
-    (format!("{code} {broker_code}"), tokens, verifier)
-}
 
 #[tokio::test]
 async fn serves_plain_http_and_shuts_down_gracefully() {

@@ -9,7 +9,7 @@ use roomtone_relay::{app, Config, RateLimit, RelayState};
 use roomtone_sim::config::{Config as SimConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
 use roomtone_sim::testing::{config as sim_config, TestSim};
 use roomtone_sonos::broker::{LoginState, Verifier};
-use roomtone_sonos::ClientSecret;
+use roomtone_sonos::{ClientSecret, Secret};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -166,4 +166,55 @@ pub fn param(url: &str, name: &str) -> Option<String> {
         .query_pairs()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
+}
+
+/// Serves the relay of `setup` on a real listener: its address, a stop switch, the task.
+pub async fn serve(
+    setup: &Setup,
+    tls: Option<roomtone_relay::RustlsConfig>,
+) -> (
+    SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let relay = setup.relay.clone();
+    let task = tokio::spawn(roomtone_relay::run(listener, relay, tls, async {
+        let _ = stopped.await;
+    }));
+    (address, stop, task)
+}
+
+/// Signs in through the relay at `base` with `http`: the callback page, then the token call.
+pub async fn sign_in(
+    setup: &Setup,
+    http: &reqwest::Client,
+    base: &str,
+) -> (String, serde_json::Value, Verifier) {
+    let verifier = Verifier::random();
+    let state = LoginState::new(&verifier, 49200).encode();
+    let code = setup.sonos_code(&state).await;
+    let page = http
+        .get(format!("{base}/oauth/callback"))
+        .query(&[("state", &state), ("code", &code)])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let broker_code = param(&link(&page, "roomtone://"), "broker_code").unwrap();
+    let tokens: serde_json::Value = http
+        .post(format!("{base}/oauth/token"))
+        .json(&serde_json::json!({"broker_code": broker_code, "verifier": verifier.expose()}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(tokens["access_token"].is_string(), "{tokens}");
+    (format!("{code} {broker_code}"), tokens, verifier)
 }
