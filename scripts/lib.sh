@@ -65,8 +65,11 @@ need_app_build() {
 # into ui/dist, which the app embeds at compile time.
 build_ui() {
   if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
-    say "npm ci (ui)"
-    (cd ui && npm ci --no-audit --no-fund)
+    # `npm install`, not `npm ci`: the npm here writes lock files without other platforms'
+    # optional packages, which its own `npm ci` then refuses. The direct dependencies are
+    # pinned exactly in package.json; the lock file pins the rest where it can.
+    say "npm install (ui)"
+    (cd ui && npm install --no-audit --no-fund)
   fi
   say "building the webview (ui/dist)"
   (cd ui && npm run build --silent)
