@@ -29,8 +29,9 @@ def main() -> None:
         relay_page = redirect.headers["location"]
     page = urllib.request.urlopen(relay_page).read().decode()
     link = html.unescape(re.search(r'href="(roomtone://[^"]+)"', page).group(1))
+    # What was delivered, without its query: no code goes to a file.
     with open(os.environ["ROOMTONE_E2E_OUT"] + "/deep-link.txt", "w") as out:
-        out.write(link)
+        out.write(link.split("?", 1)[0])
     subprocess.run([os.environ["ROOMTONE_E2E_APP"], link], check=True, timeout=60)
 
 

@@ -1,7 +1,7 @@
 //! What the app holds: the controller once it is ready (configured or demo), and the
 //! session's state forwarded to the webview as events.
 
-use crate::demo::{self, Demo};
+use crate::demo;
 use crate::error::AppError;
 use crate::events;
 use roomtone_core::{Config, Controller, CoreError, KeychainStore, SessionState, SystemClock};
@@ -12,8 +12,8 @@ use tauri::{AppHandle, Emitter, Manager};
 /// The core, once started.
 pub struct Ready {
     pub controller: Arc<Controller>,
-    /// Set in demo mode.
-    pub demo: Option<Demo>,
+    /// Demo mode: the simulated cloud runs in this process.
+    pub demo: bool,
 }
 
 /// See the module documentation.
@@ -53,7 +53,7 @@ impl AppState {
 
     pub fn view(&self) -> SessionView {
         match self.ready.get() {
-            Some(Ok(ready)) => view(&ready.controller.session(), ready.demo.is_some()),
+            Some(Ok(ready)) => view(&ready.controller.session(), ready.demo),
             _ => SessionView {
                 state: "starting",
                 persistent: false,
@@ -93,7 +93,7 @@ pub async fn start(app: &AppHandle) {
         )
         .map(|controller| Ready {
             controller: Arc::new(controller),
-            demo: None,
+            demo: false,
         })
         .map_err(AppError::from),
         _ => demo::start(app).await,
@@ -103,7 +103,7 @@ pub async fn start(app: &AppHandle) {
     let _ = app.emit(events::SESSION, state.view());
     if let Ok(ready) = state.ready() {
         let mut changes = ready.controller.watch_session();
-        let demo = ready.demo.is_some();
+        let demo = ready.demo;
         let app = app.clone();
         tauri::async_runtime::spawn(async move {
             while changes.changed().await.is_ok() {

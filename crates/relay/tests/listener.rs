@@ -82,89 +82,56 @@ fn relay_binary(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
 
 #[test]
 fn the_binary_fails_fast_with_a_clear_message() {
-    let (code, err) = relay_binary(&[], &[]);
-    assert_eq!(code, 2);
-    assert!(err.contains("--public-url"), "{err}");
-    let (code, err) = relay_binary(
-        &["--public-url", "http://relay.example", "--client-id", "k"],
-        &[],
-    );
-    assert_eq!(code, 2);
-    assert!(err.contains("must be HTTPS"), "{err}");
-    let (code, err) = relay_binary(
-        &[
-            "--public-url",
-            "https://relay.example",
-            "--client-id",
-            "k",
-            "--client-secret-file",
-            "/nonexistent/secret",
-        ],
-        &[],
-    );
-    assert_eq!(code, 2);
-    assert!(err.contains("cannot read --client-secret-file"), "{err}");
-    let (code, err) = relay_binary(
-        &[
-            "--public-url",
-            "https://relay.example",
-            "--client-id",
-            "k",
-            "--client-secret-file",
-            "/dev/null",
-        ],
-        &[("ROOMTONE_RELAY_CLIENT_SECRET", "s")],
-    );
-    assert_eq!(code, 2);
-    assert!(err.contains("not both"), "{err}");
-    let (code, err) = relay_binary(
-        &[
-            "--public-url",
-            "https://relay.example",
-            "--client-id",
-            "k",
-            "--broker-code-ttl-secs",
-            "900",
-        ],
-        &[],
-    );
-    assert_eq!(code, 2);
-    assert!(err.contains("between 1 and 300"), "{err}");
-    let (code, err) = relay_binary(
-        &[
-            "--public-url",
-            "https://relay.example",
-            "--client-id",
-            "k",
-            "--login-url",
-            "http://login.example/login/v3/oauth",
-        ],
-        &[],
-    );
-    assert_eq!(code, 2);
-    assert!(
-        err.contains("must be an HTTPS URL"),
-        "the client secret never travels in clear text: {err}"
-    );
     let key = std::env::temp_dir().join(format!("roomtone-bad-key-{}", std::process::id()));
     std::fs::File::create(&key)
         .unwrap()
         .write_all(b"not hex")
         .unwrap();
-    let (code, err) = relay_binary(
-        &[
-            "--public-url",
-            "https://relay.example",
-            "--client-id",
-            "k",
-            "--seal-key-file",
-            key.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let base = ["--public-url", "https://relay.example", "--client-id", "k"];
+    let cases: Vec<(Vec<&str>, Vec<(&str, &str)>, &str)> = vec![
+        (vec![], vec![], "--public-url"),
+        (
+            vec!["--public-url", "http://relay.example", "--client-id", "k"],
+            vec![],
+            "must be HTTPS",
+        ),
+        (
+            [&base[..], &["--client-secret-file", "/nonexistent/secret"]].concat(),
+            vec![],
+            "cannot read --client-secret-file",
+        ),
+        (
+            [&base[..], &["--client-secret-file", "/dev/null"]].concat(),
+            vec![("ROOMTONE_RELAY_CLIENT_SECRET", "s")],
+            "not both",
+        ),
+        (
+            [&base[..], &["--broker-code-ttl-secs", "900"]].concat(),
+            vec![],
+            "between 1 and 300",
+        ),
+        // The client secret never travels in clear text.
+        (
+            [
+                &base[..],
+                &["--login-url", "http://login.example/login/v3/oauth"],
+            ]
+            .concat(),
+            vec![],
+            "must be an HTTPS URL",
+        ),
+        (
+            [&base[..], &["--seal-key-file", key.to_str().unwrap()]].concat(),
+            vec![],
+            "64 hex digits",
+        ),
+    ];
+    for (args, env, says) in cases {
+        let (code, err) = relay_binary(&args, &env);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
     std::fs::remove_file(&key).unwrap();
-    assert_eq!(code, 2);
-    assert!(err.contains("64 hex digits"), "{err}");
 }
 
 #[test]
