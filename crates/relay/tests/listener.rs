@@ -88,7 +88,9 @@ fn the_binary_fails_fast_with_a_clear_message() {
         .write_all(b"not hex")
         .unwrap();
     let base = ["--public-url", "https://relay.example", "--client-id", "k"];
-    let cases: Vec<(Vec<&str>, Vec<(&str, &str)>, &str)> = vec![
+    // Arguments, environment, and what the error must say.
+    type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case<'_>> = vec![
         (vec![], vec![], "--public-url"),
         (
             vec!["--public-url", "http://relay.example", "--client-id", "k"],
