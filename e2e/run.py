@@ -21,7 +21,8 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
+import http.client
+import urllib.parse
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 APP = ROOT / "target" / "debug" / "roomtone"
@@ -36,12 +37,31 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def http(method: str, url: str, body=None, timeout=60):
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method, headers={"content-type": "application/json"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
+def call_http(method: str, url: str, body=None, timeout=60):
+    """One request on its own connection. Not urllib: it sends `Connection: close`, which
+    tauri-driver forwards to WebKitWebDriver while pooling the connection to it, and a
+    pooled connection the far end has closed fails the next command at random."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        data = None if body is None else json.dumps(body)
+        connection.request(method, parts.path, body=data, headers={"content-type": "application/json"})
+        response = connection.getresponse()
         text = response.read().decode()
+        if response.status >= 400:
+            raise HttpError(response.status, text)
         return json.loads(text) if text else None
+    except Exception as e:
+        if os.environ.get("E2E_TRACE"):
+            print(f"TRACE {method} {url} {body!r}: {e!r}", flush=True)
+        raise
+    finally:
+        connection.close()
+
+
+class HttpError(Exception):
+    def __init__(self, status: int, text: str):
+        super().__init__(f"HTTP {status}: {text[:300]}")
 
 
 def wait_until_serving(url: str, limit: float = 20) -> None:
@@ -50,7 +70,7 @@ def wait_until_serving(url: str, limit: float = 20) -> None:
     deadline = time.monotonic() + limit
     while True:
         try:
-            http("GET", url, timeout=2)
+            call_http("GET", url, timeout=2)
             return
         except OSError:
             if time.monotonic() > deadline:
@@ -95,12 +115,12 @@ class WebDriver:
         wait_until_serving(f"{base}/status")
         wait_until_serving(f"{native}/status")
         caps = {"capabilities": {"alwaysMatch": {"browserName": "wry", "tauri:options": {"application": str(APP)}}}}
-        self.session = http("POST", f"{base}/session", caps)["value"]["sessionId"]
+        self.session = call_http("POST", f"{base}/session", caps)["value"]["sessionId"]
         # Finding an element waits for it, up to this long: the window renders as data arrives.
         self.call("POST", "timeouts", {"implicit": 20000})
 
     def call(self, method: str, path: str, body=None):
-        return http(method, f"{self.base}/session/{self.session}/{path}", body)["value"]
+        return call_http(method, f"{self.base}/session/{self.session}/{path}", body)["value"]
 
     def find(self, css: str) -> str:
         found = self.call("POST", "element", {"using": "css selector", "value": css})
@@ -121,7 +141,7 @@ class WebDriver:
         (OUT / f"{name}.png").write_bytes(base64.b64decode(self.call("GET", "screenshot")))
 
     def quit(self) -> None:
-        http("DELETE", f"{self.base}/session/{self.session}")
+        call_http("DELETE", f"{self.base}/session/{self.session}")
 
 
 def main() -> int:
@@ -159,7 +179,7 @@ def main() -> int:
                    ROOMTONE_CONTROL_URL=f"{sim_url}/control/api/v1", BROWSER=str(ROOT / "e2e/browser.py"),
                    ROOMTONE_E2E_APP=str(APP), ROOMTONE_E2E_OUT=str(OUT))
         native_port = free_port()
-        start(["tauri-driver", "--port", str(driver_port), "--native-port", str(native_port)], log="tauri-driver.log")
+        start(["tauri-driver", "--port", str(driver_port), "--native-port", str(native_port)] + os.environ.get("E2E_NATIVE", "").split(), log="tauri-driver.log")
         driver_url, native_url = f"http://127.0.0.1:{driver_port}", f"http://127.0.0.1:{native_port}"
 
         def scenario(name, body):
@@ -172,7 +192,7 @@ def main() -> int:
                 print(f"FAIL {name}: {err!r}", flush=True)
 
         def sim_group(name: str) -> dict:
-            state = http("GET", f"{sim_url}/sim/admin/state")
+            state = call_http("GET", f"{sim_url}/sim/admin/state")
             return next(g for g in state["households"][0]["groups"] if g["group"]["name"] == name)
 
         window = WebDriver(driver_url, native_url)

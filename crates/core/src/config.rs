@@ -53,36 +53,94 @@ pub mod env {
     pub const REDIRECT_URI: &str = "ROOMTONE_REDIRECT_URI";
 }
 
+/// What a settings file (or a build) can set; the environment wins over it. A client
+/// secret is never here: it comes from the environment or the keychain.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overrides {
+    pub client_id: Option<String>,
+    pub relay_url: Option<String>,
+    /// Direct mode: the redirect URI registered with a person's own integration.
+    pub redirect_uri: Option<String>,
+}
+
+impl Overrides {
+    /// Defaults built in with `ROOMTONE_DEFAULT_CLIENT_ID` and `ROOMTONE_DEFAULT_RELAY_URL`
+    /// set at compile time (a release build of the app names its integration and relay).
+    pub fn built_in() -> Self {
+        let set = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(Into::into);
+        Self {
+            client_id: set(option_env!("ROOMTONE_DEFAULT_CLIENT_ID")),
+            relay_url: set(option_env!("ROOMTONE_DEFAULT_RELAY_URL")),
+            redirect_uri: None,
+        }
+    }
+
+    /// `self`, with what it leaves unset taken from `fallback`.
+    pub fn or(self, fallback: Overrides) -> Overrides {
+        Overrides {
+            client_id: self.client_id.or(fallback.client_id),
+            relay_url: self.relay_url.or(fallback.relay_url),
+            redirect_uri: self.redirect_uri.or(fallback.redirect_uri),
+        }
+    }
+}
+
 impl Config {
-    /// Reads the `ROOMTONE_*` variables of [`env`], failing with what is missing.
+    /// Reads the `ROOMTONE_*` variables of [`env`] over the built-in defaults, failing with
+    /// what is missing.
     pub fn from_env() -> Result<Self> {
+        Self::resolve(
+            |name| std::env::var(name).ok(),
+            &Overrides::built_in(),
+            || Ok(None),
+        )
+    }
+
+    /// The configuration from the environment (`var`), then `settings`, where a direct-mode
+    /// secret missing from the environment comes from `secret` (the keychain).
+    pub fn resolve(
+        var: impl Fn(&str) -> Option<String>,
+        settings: &Overrides,
+        secret: impl FnOnce() -> Result<Option<ClientSecret>>,
+    ) -> Result<Self> {
         let var = |name: &str| {
-            std::env::var(name)
-                .ok()
+            var(name)
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
         };
-        let client_id = var(env::CLIENT_ID).ok_or_else(|| {
-            CoreError::Local(format!(
-                "{} is not set: the Sonos integration's client ID",
-                env::CLIENT_ID
-            ))
-        })?;
-        let direct = match (var(env::CLIENT_SECRET), var(env::REDIRECT_URI)) {
+        let client_id = var(env::CLIENT_ID)
+            .or_else(|| settings.client_id.clone())
+            .ok_or_else(|| {
+                CoreError::Local(format!(
+                    "no Sonos integration is configured: set {} (or clientId in the settings file)",
+                    env::CLIENT_ID
+                ))
+            })?;
+        let redirect_uri = var(env::REDIRECT_URI).or_else(|| settings.redirect_uri.clone());
+        let direct = match (var(env::CLIENT_SECRET), redirect_uri) {
             (Some(secret), Some(redirect_uri)) => Some(Direct {
                 secret: ClientSecret::new(secret),
                 redirect_uri,
             }),
+            (None, Some(redirect_uri)) => Some(Direct {
+                secret: secret()?.ok_or_else(|| {
+                    CoreError::Local(format!(
+                        "direct mode needs your integration's client secret: keep it in the keychain with `roomtone-cli direct set`, or set {}",
+                        env::CLIENT_SECRET
+                    ))
+                })?,
+                redirect_uri,
+            }),
             (None, None) => None,
-            _ => {
+            (Some(_), None) => {
                 return Err(CoreError::Local(format!(
-                    "direct mode needs both {} and {}",
+                    "direct mode needs both {} and {} (or redirectUri in the settings file)",
                     env::CLIENT_SECRET,
                     env::REDIRECT_URI
                 )))
             }
         };
-        let relay_url = var(env::RELAY_URL);
+        let relay_url = var(env::RELAY_URL).or_else(|| settings.relay_url.clone());
         if relay_url.is_none() && direct.is_none() {
             return Err(CoreError::Local(format!(
                 "set {} (the relay), or {} and {} (direct mode)",
@@ -142,5 +200,86 @@ impl Config {
         Ok(Client::builder(session)
             .base_url(&self.control_url)
             .build()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use roomtone_sonos::Secret;
+    use std::collections::HashMap;
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| map.get(name).cloned()
+    }
+
+    fn file(client_id: &str, relay_url: &str) -> Overrides {
+        Overrides {
+            client_id: Some(client_id.into()),
+            relay_url: Some(relay_url.into()),
+            redirect_uri: None,
+        }
+    }
+
+    #[test]
+    fn the_environment_wins_over_the_settings_file_which_wins_over_the_build() {
+        let built_in = file("built-in-id", "https://built-in.example");
+        let settings = file("file-id", "https://file.example").or(built_in.clone());
+        let config = Config::resolve(
+            vars(&[(env::RELAY_URL, "https://env.example")]),
+            &settings,
+            || Ok(None),
+        )
+        .unwrap();
+        assert_eq!(config.client_id, "file-id");
+        assert_eq!(config.relay_url.as_deref(), Some("https://env.example"));
+        let config =
+            Config::resolve(vars(&[]), &Overrides::default().or(built_in), || Ok(None)).unwrap();
+        assert_eq!(config.client_id, "built-in-id");
+        assert_eq!(
+            config.relay_url.as_deref(),
+            Some("https://built-in.example")
+        );
+    }
+
+    #[test]
+    fn nothing_configured_says_what_to_set() {
+        let err = Config::resolve(vars(&[]), &Overrides::default(), || Ok(None)).unwrap_err();
+        assert!(err.to_string().contains(env::CLIENT_ID), "{err}");
+        let err = Config::resolve(
+            vars(&[(env::CLIENT_ID, "id")]),
+            &Overrides::default(),
+            || Ok(None),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains(env::RELAY_URL), "{err}");
+    }
+
+    #[test]
+    fn direct_mode_from_the_settings_file_takes_the_secret_from_the_keychain() {
+        let settings = Overrides {
+            client_id: Some("mine".into()),
+            relay_url: None,
+            redirect_uri: Some("https://me.example/callback".into()),
+        };
+        let config = Config::resolve(vars(&[]), &settings, || {
+            Ok(Some(ClientSecret::new("from-keychain".to_owned())))
+        })
+        .unwrap();
+        let direct = config.direct.expect("direct mode");
+        assert_eq!(direct.redirect_uri, "https://me.example/callback");
+        assert_eq!(direct.secret.expose(), "from-keychain");
+        let err = Config::resolve(vars(&[]), &settings, || Ok(None)).unwrap_err();
+        assert!(err.to_string().contains("roomtone-cli direct set"), "{err}");
+        // The secret never shows in Debug.
+        let config = Config::resolve(vars(&[(env::CLIENT_SECRET, "s3cret")]), &settings, || {
+            Ok(None)
+        })
+        .unwrap();
+        assert!(!format!("{config:?}").contains("s3cret"));
     }
 }

@@ -1,14 +1,24 @@
-//! The controller the app (and later the tray) talks to: one object holding the session,
-//! sign-in and the Control API client, with the operations a window offers.
+//! The controller the app's windows and tray talk to: one object holding the session,
+//! sign-in, the Control API client and the [`Live`] state they all follow.
+//!
+//! Every action is one Control API call; what it changed is then read back from Sonos and
+//! published, so the state shown is what Sonos says, never what Roomtone hoped. A read that
+//! fails after a successful action leaves the older state marked [`Sync::Failed`].
 
 use crate::config::Config;
 use crate::error::{CoreError, Result};
 use crate::household::{self, HouseholdView};
+use crate::live::{Live, Sync};
 use crate::session::{from_sonos, Clock, Session, SessionState};
 use crate::signin::{Opener, SignIn};
 use crate::store::TokenStore;
-use roomtone_sonos::{Client, GroupId};
+use crate::view::{self, Library, LoadAction};
+use roomtone_sonos::models::{
+    CreateGroup, LoadFavorite, LoadPlaylist, PlayModes, SetGroupMembers, SetVolume,
+};
+use roomtone_sonos::{Client, FavoriteId, GroupId, HouseholdId, PlayerId, PlaylistId};
 use std::sync::Arc;
+use tokio::sync::{watch, Mutex};
 
 /// See the module documentation.
 #[derive(Debug)]
@@ -16,6 +26,20 @@ pub struct Controller {
     session: Arc<Session>,
     sign_in: Arc<SignIn>,
     client: Client,
+    live: watch::Sender<Live>,
+    /// One read of Sonos at a time, so an older read never lands after a newer one.
+    reads: Mutex<()>,
+}
+
+/// A play mode to change; the others stay as they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum PlayMode {
+    Repeat,
+    RepeatOne,
+    Shuffle,
+    Crossfade,
 }
 
 impl Controller {
@@ -30,11 +54,131 @@ impl Controller {
             }
             Err(other) => return Err(other),
         }
+        let (live, _) = watch::channel(Live::new(&session.state()));
         Ok(Self {
             sign_in: config.sign_in(clock)?,
             client: config.client(session.clone())?,
             session,
+            live,
+            reads: Mutex::new(()),
         })
+    }
+
+    /// Keeps [`Live`] in step with the session until the controller is dropped: reads the
+    /// households when signed in, forgets them when signed out. Run it once, on a task.
+    pub async fn follow_session(self: Arc<Self>) {
+        let mut changes = self.session.watch();
+        let mut current = changes.borrow_and_update().clone();
+        loop {
+            let signed_in = matches!(current, SessionState::SignedIn { .. });
+            self.publish(|live| {
+                live.session = (&current).into();
+                if !signed_in {
+                    live.households.clear();
+                    live.sync = Sync::Idle;
+                }
+            });
+            if signed_in {
+                // Failures are in Live; nothing else to do with them here.
+                let _ = self.refresh().await;
+            }
+            if changes.changed().await.is_err() {
+                return;
+            }
+            let next = changes.borrow_and_update().clone();
+            // A refresh that rotated tokens is not news; a change of session is.
+            if next == current {
+                continue;
+            }
+            current = next;
+        }
+    }
+
+    /// Follows [`Live`]: the current value, then every change.
+    pub fn watch(&self) -> watch::Receiver<Live> {
+        self.live.subscribe()
+    }
+
+    /// The current [`Live`].
+    pub fn live(&self) -> Live {
+        self.live.borrow().clone()
+    }
+
+    fn publish(&self, change: impl FnOnce(&mut Live)) {
+        self.live.send_modify(|live| {
+            change(live);
+            live.revision = live.revision.wrapping_add(1);
+        });
+    }
+
+    fn publish_failure(&self, err: &CoreError) {
+        self.publish(|live| {
+            live.sync = Sync::Failed {
+                kind: err.kind().to_owned(),
+                message: err.to_string(),
+            }
+        });
+    }
+
+    /// Reads every household from Sonos and publishes it.
+    pub async fn refresh(&self) -> Result<()> {
+        let _one = self.reads.lock().await;
+        self.publish(|live| live.sync = Sync::Loading);
+        match household::read_all(&self.client).await {
+            Ok(households) => {
+                self.publish(|live| {
+                    live.households = households.iter().map(view::Household::from).collect();
+                    live.sync = Sync::Ready;
+                });
+                Ok(())
+            }
+            Err(err) => {
+                self.publish_failure(&err);
+                Err(err)
+            }
+        }
+    }
+
+    /// Reads again the household holding `id` (a group or a room) after an action.
+    async fn reread(&self, id: &str) {
+        let household = {
+            let live = self.live.borrow();
+            live.households
+                .iter()
+                .find(|h| {
+                    h.groups
+                        .iter()
+                        .any(|g| g.id == id || g.rooms.iter().any(|r| r.id == id))
+                })
+                .map(|h| h.id.clone())
+        };
+        let Some(household) = household else {
+            let _ = self.refresh().await;
+            return;
+        };
+        let _one = self.reads.lock().await;
+        match household::read_household(&self.client, HouseholdId::from(household.clone())).await {
+            Ok(read) => self.publish(|live| {
+                let fresh = view::Household::from(&read);
+                match live.households.iter_mut().find(|h| h.id == household) {
+                    Some(slot) => *slot = fresh,
+                    None => live.households.push(fresh),
+                }
+                live.sync = Sync::Ready;
+            }),
+            Err(err) => self.publish_failure(&err),
+        }
+    }
+
+    /// Runs one action on Sonos, then reads back what it changed.
+    async fn act<T>(
+        &self,
+        about: &str,
+        action: impl std::future::Future<Output = roomtone_sonos::Result<T>>,
+    ) -> Result<T> {
+        let done = action.await.map_err(from_sonos)?;
+        self.reread(about).await;
+        Ok(done)
     }
 
     /// Where the session stands.
@@ -43,7 +187,7 @@ impl Controller {
     }
 
     /// Follows the session's state.
-    pub fn watch_session(&self) -> tokio::sync::watch::Receiver<SessionState> {
+    pub fn watch_session(&self) -> watch::Receiver<SessionState> {
         self.session.watch()
     }
 
@@ -52,6 +196,11 @@ impl Controller {
         let attempt = self.sign_in.begin(opener).await?;
         let tokens = attempt.finish().await?;
         self.session.signed_in(tokens)
+    }
+
+    /// Stops a sign-in that is waiting for the browser.
+    pub fn cancel_sign_in(&self) {
+        self.sign_in.cancel();
     }
 
     /// The choice offered when the keychain is unavailable after a sign-in.
@@ -70,17 +219,180 @@ impl Controller {
         self.session.sign_out()
     }
 
-    /// Every household with its groups, playback and volumes.
+    /// Every household with its groups, playback and volumes, read now.
     pub async fn households(&self) -> Result<Vec<HouseholdView>> {
         household::read_all(&self.client).await
     }
 
     /// Play or pause a group.
     pub async fn toggle(&self, group: &GroupId) -> Result<()> {
-        self.client
-            .playback()
-            .toggle_play_pause(group)
+        let playback = self.client.playback();
+        self.act(group.as_ref(), playback.toggle_play_pause(group))
             .await
-            .map_err(from_sonos)
+    }
+
+    /// Play a group.
+    pub async fn play(&self, group: &GroupId) -> Result<()> {
+        let playback = self.client.playback();
+        self.act(group.as_ref(), playback.play(group)).await
+    }
+
+    /// Pause a group.
+    pub async fn pause(&self, group: &GroupId) -> Result<()> {
+        let playback = self.client.playback();
+        self.act(group.as_ref(), playback.pause(group)).await
+    }
+
+    /// Skip to the next track.
+    pub async fn next(&self, group: &GroupId) -> Result<()> {
+        let playback = self.client.playback();
+        self.act(group.as_ref(), playback.skip_to_next_track(group))
+            .await
+    }
+
+    /// Back to the previous track.
+    pub async fn previous(&self, group: &GroupId) -> Result<()> {
+        let playback = self.client.playback();
+        self.act(group.as_ref(), playback.skip_to_previous_track(group))
+            .await
+    }
+
+    /// Jump to a position in the current track.
+    pub async fn seek(&self, group: &GroupId, position_millis: u32) -> Result<()> {
+        let playback = self.client.playback();
+        self.act(
+            group.as_ref(),
+            playback.seek(group, i64::from(position_millis), None),
+        )
+        .await
+    }
+
+    /// Turn one play mode on or off.
+    pub async fn set_play_mode(&self, group: &GroupId, mode: PlayMode, on: bool) -> Result<()> {
+        let mut modes = PlayModes::default();
+        match mode {
+            PlayMode::Repeat => modes.repeat = Some(on),
+            PlayMode::RepeatOne => modes.repeat_one = Some(on),
+            PlayMode::Shuffle => modes.shuffle = Some(on),
+            PlayMode::Crossfade => modes.crossfade = Some(on),
+        }
+        let playback = self.client.playback();
+        self.act(group.as_ref(), playback.set_play_modes(group, modes))
+            .await
+    }
+
+    /// Set a group's volume (0–100).
+    pub async fn set_group_volume(&self, group: &GroupId, volume: u8) -> Result<()> {
+        let volumes = self.client.group_volume();
+        self.act(group.as_ref(), volumes.set(group, volume.min(100)))
+            .await
+    }
+
+    /// Change a group's volume by `delta` (Sonos clamps to 0–100).
+    pub async fn adjust_group_volume(&self, group: &GroupId, delta: i16) -> Result<()> {
+        let volumes = self.client.group_volume();
+        self.act(group.as_ref(), volumes.set_relative(group, delta))
+            .await
+    }
+
+    /// Mute or unmute a group.
+    pub async fn set_group_mute(&self, group: &GroupId, muted: bool) -> Result<()> {
+        let volumes = self.client.group_volume();
+        self.act(group.as_ref(), volumes.set_mute(group, muted))
+            .await
+    }
+
+    /// Set one room's volume (0–100).
+    pub async fn set_room_volume(&self, room: &PlayerId, volume: u8) -> Result<()> {
+        let volumes = self.client.player_volume();
+        let request = SetVolume {
+            volume: Some(volume.min(100)),
+            muted: None,
+        };
+        self.act(room.as_ref(), volumes.set(room, request)).await
+    }
+
+    /// Mute or unmute one room.
+    pub async fn set_room_mute(&self, room: &PlayerId, muted: bool) -> Result<()> {
+        let volumes = self.client.player_volume();
+        self.act(room.as_ref(), volumes.set_mute(room, muted)).await
+    }
+
+    /// Make `group` exactly these rooms (its coordinator stays in it).
+    pub async fn set_group_members(&self, group: &GroupId, rooms: Vec<PlayerId>) -> Result<()> {
+        let groups = self.client.groups();
+        let request = SetGroupMembers {
+            player_ids: rooms,
+            area_ids: None,
+        };
+        self.act(group.as_ref(), groups.set_members(group, &request))
+            .await
+            .map(drop)
+    }
+
+    /// Make a new group of these rooms, in the household that holds them.
+    pub async fn create_group(&self, household: &HouseholdId, rooms: Vec<PlayerId>) -> Result<()> {
+        let first = rooms
+            .first()
+            .cloned()
+            .ok_or_else(|| CoreError::NotFound("choose at least one room".into()))?;
+        let groups = self.client.groups();
+        let request = CreateGroup {
+            player_ids: rooms,
+            music_context_group_id: None,
+            area_ids: None,
+        };
+        self.act(first.as_ref(), groups.create(household, &request))
+            .await
+            .map(drop)
+    }
+
+    /// A household's favorites and playlists.
+    pub async fn library(&self, household: &HouseholdId) -> Result<Library> {
+        let (favorites, playlists) = (self.client.favorites(), self.client.playlists());
+        let (favorites, playlists) =
+            tokio::try_join!(favorites.list(household), playlists.list(household))
+                .map_err(from_sonos)?;
+        Ok(Library {
+            household_id: household.to_string(),
+            favorites: favorites.items.iter().map(Into::into).collect(),
+            playlists: playlists.playlists.iter().map(Into::into).collect(),
+        })
+    }
+
+    /// Play a favorite on a group.
+    pub async fn load_favorite(
+        &self,
+        group: &GroupId,
+        favorite: FavoriteId,
+        action: LoadAction,
+    ) -> Result<()> {
+        let favorites = self.client.favorites();
+        let request = LoadFavorite {
+            favorite_id: favorite,
+            action: Some(action.into()),
+            play_modes: None,
+            play_on_completion: Some(true),
+        };
+        self.act(group.as_ref(), favorites.load(group, &request))
+            .await
+    }
+
+    /// Play a playlist on a group.
+    pub async fn load_playlist(
+        &self,
+        group: &GroupId,
+        playlist: PlaylistId,
+        action: LoadAction,
+    ) -> Result<()> {
+        let playlists = self.client.playlists();
+        let request = LoadPlaylist {
+            playlist_id: playlist,
+            action: Some(action.into()),
+            play_modes: None,
+            play_on_completion: Some(true),
+        };
+        self.act(group.as_ref(), playlists.load(group, &request))
+            .await
     }
 }

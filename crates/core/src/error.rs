@@ -64,3 +64,32 @@ impl From<StoreError> for CoreError {
         }
     }
 }
+
+impl CoreError {
+    /// A stable name for what went wrong, for a window to act on (the message is for people).
+    pub fn kind(&self) -> &'static str {
+        use roomtone_sonos::Error;
+        match self {
+            CoreError::NotSignedIn => "notSignedIn",
+            CoreError::SignedOut(_) | CoreError::Sonos(Error::NoToken(_) | Error::Unauthorized) => {
+                "signedOut"
+            }
+            CoreError::KeychainUnavailable(_) => "keychainUnavailable",
+            CoreError::Keychain(_) => "keychain",
+            CoreError::NotFound(_) => "notFound",
+            CoreError::AccessDenied(_) => "accessDenied",
+            CoreError::StateMismatch
+            | CoreError::InvalidCallback(_)
+            | CoreError::NoPendingSignIn
+            | CoreError::AttemptExpired
+            | CoreError::Cancelled => "signIn",
+            CoreError::Sonos(Error::Transport(_) | Error::Timeout | Error::Refresh(_)) => "network",
+            CoreError::Sonos(Error::Broker { status, .. }) if *status >= 500 => "network",
+            CoreError::Sonos(Error::RateLimited { .. }) => "rateLimited",
+            CoreError::Sonos(Error::Gone { .. }) => "gone",
+            CoreError::Sonos(_) => "sonos",
+            CoreError::Browser(..) => "browser",
+            CoreError::Local(_) => "other",
+        }
+    }
+}

@@ -37,28 +37,29 @@ pub async fn read_all(client: &Client) -> Result<Vec<HouseholdView>> {
     let households = client.households().list().await.map_err(from_sonos)?;
     let mut out = Vec::new();
     for household in households.households {
-        let groups = client
-            .groups()
-            .list(&household.id)
-            .await
-            .map_err(from_sonos)?;
-        let mut tasks = tokio::task::JoinSet::new();
-        for (index, group) in groups.groups.iter().enumerate() {
-            let (client, group, players) = (client.clone(), group.clone(), groups.players.clone());
-            tasks.spawn(async move { (index, read_group(&client, group, &players).await) });
-        }
-        let mut views: Vec<Option<GroupView>> = vec![None; groups.groups.len()];
-        while let Some(joined) = tasks.join_next().await {
-            let (index, view) =
-                joined.map_err(|e| CoreError::Local(format!("reading a group failed: {e}")))?;
-            views[index] = Some(view?);
-        }
-        out.push(HouseholdView {
-            id: household.id,
-            groups: views.into_iter().flatten().collect(),
-        });
+        out.push(read_household(client, household.id).await?);
     }
     Ok(out)
+}
+
+/// Reads one household, likewise.
+pub async fn read_household(client: &Client, id: HouseholdId) -> Result<HouseholdView> {
+    let groups = client.groups().list(&id).await.map_err(from_sonos)?;
+    let mut tasks = tokio::task::JoinSet::new();
+    for (index, group) in groups.groups.iter().enumerate() {
+        let (client, group, players) = (client.clone(), group.clone(), groups.players.clone());
+        tasks.spawn(async move { (index, read_group(&client, group, &players).await) });
+    }
+    let mut views: Vec<Option<GroupView>> = vec![None; groups.groups.len()];
+    while let Some(joined) = tasks.join_next().await {
+        let (index, view) =
+            joined.map_err(|e| CoreError::Local(format!("reading a group failed: {e}")))?;
+        views[index] = Some(view?);
+    }
+    Ok(HouseholdView {
+        id,
+        groups: views.into_iter().flatten().collect(),
+    })
 }
 
 async fn read_group(client: &Client, group: Group, players: &[Player]) -> Result<GroupView> {

@@ -6,7 +6,8 @@
 //! - [`session`]: the signed-in session — the token lifecycle behind every Control API call
 //!   ([`Session`] is the client's `TokenSource`), refresh, sign-out.
 //! - [`store`]: where tokens live between runs — the OS keychain, or memory for this run.
-//! - [`controller`]: what the app's windows and tray call: sign in and out, read, control.
+//! - [`controller`]: what the app's windows and tray call: sign in and out, read, control;
+//!   it keeps the [`live`] state they all follow, in the shape of [`view`].
 //! - [`config`]: where Roomtone finds Sonos and the relay.
 //! - [`household`]: reading a household in one go, and finding groups and rooms by name.
 //! - [`error`]: the core's error type.
@@ -15,13 +16,16 @@ pub mod config;
 pub mod controller;
 pub mod error;
 pub mod household;
+pub mod live;
 pub mod session;
 pub mod signin;
 pub mod store;
+pub mod view;
 
 pub use config::Config;
-pub use controller::Controller;
+pub use controller::{Controller, PlayMode};
 pub use error::{CoreError, Result};
+pub use live::Live;
 pub use session::{Clock, Refresher, Session, SessionState, SystemClock};
 pub use signin::{Attempt, Mode, Opener, SignIn};
 pub use store::{KeychainStore, MemoryStore, StoreError, StoredTokens, TokenStore};

@@ -3,9 +3,14 @@
 mod common;
 
 use common::{link, World};
-use roomtone_core::{Config, Controller, CoreError, MemoryStore, Opener, SessionState};
+use roomtone_core::live::{SessionPhase, Sync};
+use roomtone_core::view::{Group, LoadAction, PlayState};
+use roomtone_core::{Config, Controller, CoreError, Live, MemoryStore, Opener, SessionState};
 use roomtone_sim::config::DEFAULT_CLIENT_ID;
+use roomtone_sim::faults::ErrorRate;
+use roomtone_sonos::{FavoriteId, GroupId, HouseholdId, PlayerId};
 use std::sync::{Arc, Mutex};
+use tokio::sync::watch;
 use url::Url;
 
 /// Remembers the login URL and says so, so the test can play the browser.
@@ -23,19 +28,39 @@ impl Opener for Remember {
     }
 }
 
-#[tokio::test]
-async fn sign_in_read_toggle_and_sign_out() {
-    let world = World::start(|_| {}).await;
-    let config = Config {
+fn config(world: &World) -> Config {
+    Config {
         client_id: DEFAULT_CLIENT_ID.into(),
         relay_url: Some(world.relay_url.clone()),
         login_url: world.sim.login_url(),
         control_url: world.sim.control_url(),
         direct: None,
-    };
+    }
+}
+
+/// Signs `controller` in through the relay, playing the browser.
+async fn sign_in(world: &World, controller: &Arc<Controller>) {
+    let browser = Arc::new(Remember::default());
+    let signing_in = tokio::spawn({
+        let (controller, browser) = (controller.clone(), browser.clone());
+        async move { controller.sign_in(browser.as_ref()).await }
+    });
+    // The login URL is shown once the attempt has begun.
+    browser.shown.notified().await;
+    let url = browser.url.lock().unwrap().clone().unwrap();
+    let page = world.browse(&url).await;
+    controller
+        .handle_deep_link(&link(&page, "roomtone://"))
+        .unwrap();
+    signing_in.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn sign_in_read_toggle_and_sign_out() {
+    let world = World::start(|_| {}).await;
     let controller = Arc::new(
         Controller::new(
-            &config,
+            &config(&world),
             Arc::new(MemoryStore::default()),
             world.clock.clone(),
         )
@@ -50,19 +75,7 @@ async fn sign_in_read_toggle_and_sign_out() {
         CoreError::NotSignedIn
     ));
 
-    let browser = Arc::new(Remember::default());
-    let signing_in = tokio::spawn({
-        let (controller, browser) = (controller.clone(), browser.clone());
-        async move { controller.sign_in(browser.as_ref()).await }
-    });
-    // The login URL is shown once the attempt has begun.
-    browser.shown.notified().await;
-    let url = browser.url.lock().unwrap().clone().unwrap();
-    let page = world.browse(&url).await;
-    controller
-        .handle_deep_link(&link(&page, "roomtone://"))
-        .unwrap();
-    signing_in.await.unwrap().unwrap();
+    sign_in(&world, &controller).await;
     assert_eq!(
         controller.session(),
         SessionState::SignedIn { persistent: true }
@@ -99,4 +112,187 @@ async fn sign_in_read_toggle_and_sign_out() {
         controller.session(),
         SessionState::SignedOut { reason: None }
     ));
+}
+
+/// Waits for the first [`Live`] that `ready` accepts: the watch channel wakes on each change.
+async fn until(live: &mut watch::Receiver<Live>, ready: impl Fn(&Live) -> bool) -> Live {
+    live.wait_for(|l| ready(l)).await.unwrap().clone()
+}
+
+fn group<'a>(live: &'a Live, name: &str) -> &'a Group {
+    live.groups()
+        .find(|g| g.name == name)
+        .unwrap_or_else(|| panic!("no group {name}"))
+}
+
+async fn sim_state(world: &World) -> serde_json::Value {
+    let base = world.sim.control_url().replace("/control/api/v1", "");
+    world
+        .http
+        .get(format!("{base}/sim/admin/state"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_live_state_follows_the_session_and_every_action_is_read_back_from_sonos() {
+    let world = World::start(|_| {}).await;
+    let controller = Arc::new(
+        Controller::new(
+            &config(&world),
+            Arc::new(MemoryStore::default()),
+            world.clock.clone(),
+        )
+        .unwrap(),
+    );
+    let mut live = controller.watch();
+    tokio::spawn(controller.clone().follow_session());
+    let first = until(&mut live, |l| l.session.state == SessionPhase::SignedOut).await;
+    assert!(first.households.is_empty());
+    assert_eq!(first.sync, Sync::Idle);
+
+    sign_in(&world, &controller).await;
+    let read = until(&mut live, |l| l.sync == Sync::Ready).await;
+    assert_eq!(read.session.state, SessionPhase::SignedIn);
+    assert_eq!(read.households.len(), 2);
+    let office = group(&read, "Office");
+    assert_eq!(office.state, PlayState::Paused);
+    assert_eq!(
+        office.now_playing.as_ref().unwrap().line(),
+        "Flywheel — Forty Rooms"
+    );
+    assert!(
+        group(&read, "Den").volume.fixed,
+        "the Den's volume is fixed"
+    );
+    let living = group(&read, "Living Room + 1");
+    assert_eq!(living.rooms.len(), 2);
+    assert!(living.rooms.iter().any(|r| r.home_theater));
+
+    // Each action lands in Sonos (the simulator's own state) and comes back through Live.
+    let office_id = GroupId::from(office.id.as_str());
+    let before = read.revision;
+    controller.toggle(&office_id).await.unwrap();
+    let now = controller.live();
+    assert!(now.revision > before);
+    assert!(group(&now, "Office").state.is_playing());
+
+    controller.set_group_volume(&office_id, 31).await.unwrap();
+    assert_eq!(group(&controller.live(), "Office").volume.volume, 31);
+    controller
+        .adjust_group_volume(&office_id, -3)
+        .await
+        .unwrap();
+    assert_eq!(group(&controller.live(), "Office").volume.volume, 28);
+    controller.set_group_mute(&office_id, true).await.unwrap();
+    assert!(group(&controller.live(), "Office").volume.muted);
+    let room = PlayerId::from(group(&controller.live(), "Office").rooms[0].id.as_str());
+    controller.set_room_volume(&room, 12).await.unwrap();
+    assert_eq!(
+        group(&controller.live(), "Office").rooms[0].volume.volume,
+        12
+    );
+    let state = sim_state(&world).await.to_string();
+    assert!(
+        state.contains("\"volume\":12"),
+        "the simulator holds the room volume"
+    );
+
+    // Grouping: the Patio joins the Office; the group list is read again.
+    let kitchen = group(&controller.live(), "Patio").rooms[0].id.clone();
+    let office_rooms: Vec<PlayerId> = group(&controller.live(), "Office")
+        .rooms
+        .iter()
+        .map(|r| PlayerId::from(r.id.as_str()))
+        .chain([PlayerId::from(kitchen.as_str())])
+        .collect();
+    controller
+        .set_group_members(&office_id, office_rooms)
+        .await
+        .unwrap();
+    let regrouped = controller.live();
+    assert!(
+        regrouped.groups().all(|g| g.name != "Patio"),
+        "the Patio left its own group"
+    );
+    let joined = regrouped
+        .groups()
+        .find(|g| g.rooms.iter().any(|r| r.id == kitchen))
+        .unwrap();
+    assert_eq!(joined.rooms.len(), 2);
+
+    // Favorites and playlists, then playing one.
+    let household = HouseholdId::from(regrouped.households[0].id.as_str());
+    let library = controller.library(&household).await.unwrap();
+    assert!(library.favorites.len() >= 6 && !library.playlists.is_empty());
+    let favorite = library.favorites[0].clone();
+    let target = GroupId::from(joined.id.as_str());
+    controller
+        .load_favorite(
+            &target,
+            FavoriteId::from(favorite.id.as_str()),
+            LoadAction::Replace,
+        )
+        .await
+        .unwrap();
+    let playing = controller.live();
+    let now_playing = playing
+        .group(&joined.id)
+        .unwrap()
+        .now_playing
+        .clone()
+        .unwrap();
+    assert!(
+        now_playing.title == favorite.name
+            || now_playing.container.as_deref() == Some(&favorite.name),
+        "{now_playing:?} after playing {favorite:?}"
+    );
+
+    // Sign-out empties the state.
+    controller.sign_out().unwrap();
+    let out = until(&mut live, |l| l.session.state == SessionPhase::SignedOut).await;
+    assert!(out.households.is_empty());
+    assert_eq!(out.sync, Sync::Idle);
+}
+
+#[tokio::test]
+async fn a_failed_read_keeps_the_last_state_and_says_why() {
+    let world = World::start(|_| {}).await;
+    let controller = Arc::new(
+        Controller::new(
+            &config(&world),
+            Arc::new(MemoryStore::default()),
+            world.clock.clone(),
+        )
+        .unwrap(),
+    );
+    let mut live = controller.watch();
+    tokio::spawn(controller.clone().follow_session());
+    sign_in(&world, &controller).await;
+    let read = until(&mut live, |l| l.sync == Sync::Ready).await;
+    // An unknown group is a Sonos error; the state shown stays and the failure is named.
+    let err = controller
+        .toggle(&GroupId::from("RINCON_nope:1"))
+        .await
+        .unwrap_err();
+    assert_eq!(controller.live().households, read.households);
+    assert!(!err.to_string().is_empty());
+    // A read that fails (Sonos answering 500 to everything) marks the state as old, keeps
+    // it, and says why.
+    world.sim.sim.world().faults.error_rates = vec![ErrorRate {
+        status: 500,
+        rate: 1.0,
+    }];
+    assert!(controller.refresh().await.is_err());
+    let after = controller.live();
+    assert_eq!(after.households, read.households);
+    assert!(
+        matches!(after.sync, Sync::Failed { ref kind, ref message } if kind == "sonos" && message.contains("500")),
+        "{:?}",
+        after.sync
+    );
 }

@@ -1,0 +1,99 @@
+//! The state every window and the tray follow: one value with a revision number, kept in a
+//! `watch` channel. Observers take the current value (a snapshot) and then each change; a
+//! revision lets an observer that got both the same change twice keep the newer one.
+
+use crate::session::SessionState;
+use crate::view::Household;
+use serde::Serialize;
+
+/// See the module documentation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Live {
+    /// Grows by one with every change.
+    pub revision: u32,
+    pub session: Session,
+    /// The households as last read from Sonos (kept while a new read is under way).
+    pub households: Vec<Household>,
+    pub sync: Sync,
+}
+
+/// The session as a window sees it: never a token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    pub state: SessionPhase,
+    /// False when the sign-in lives for this run only (no keychain).
+    pub persistent: bool,
+    /// Why the session ended by itself, in words for a person.
+    pub reason: Option<String>,
+}
+
+/// See [`Session`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum SessionPhase {
+    Starting,
+    SignedIn,
+    SignedOut,
+}
+
+impl From<&SessionState> for Session {
+    fn from(state: &SessionState) -> Self {
+        match state {
+            SessionState::SignedIn { persistent } => Self {
+                state: SessionPhase::SignedIn,
+                persistent: *persistent,
+                reason: None,
+            },
+            SessionState::SignedOut { reason } => Self {
+                state: SessionPhase::SignedOut,
+                persistent: false,
+                reason: reason.clone(),
+            },
+        }
+    }
+}
+
+/// How the household data stands against Sonos.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase", tag = "state")]
+pub enum Sync {
+    /// Nothing to read (signed out).
+    Idle,
+    /// A read is under way.
+    Loading,
+    /// The households are what Sonos last said.
+    Ready,
+    /// The last read failed; the households shown are older.
+    Failed { kind: String, message: String },
+}
+
+impl Live {
+    /// The state before anything was read.
+    pub fn new(session: &SessionState) -> Self {
+        Self {
+            revision: 0,
+            session: session.into(),
+            households: Vec::new(),
+            sync: Sync::Idle,
+        }
+    }
+
+    /// The group with this ID, wherever it is.
+    pub fn group(&self, id: &str) -> Option<&crate::view::Group> {
+        self.households
+            .iter()
+            .flat_map(|h| &h.groups)
+            .find(|g| g.id == id)
+    }
+
+    /// Every group of every household, in order.
+    pub fn groups(&self) -> impl Iterator<Item = &crate::view::Group> {
+        self.households.iter().flat_map(|h| &h.groups)
+    }
+}

@@ -1,0 +1,321 @@
+//! What a window and the tray show: the household in the shape a person reads it, made
+//! from the Control API's objects. No tokens, no URLs but artwork, nothing Sonos did not say.
+//!
+//! Every type here crosses into the webview; with the `specta` feature they derive
+//! `specta::Type`, from which the app generates its TypeScript bindings.
+
+use crate::household;
+use roomtone_sonos::models::{self, Capability, PlaybackState};
+use serde::Serialize;
+
+/// A household with its groups, and every room in it (for grouping).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Household {
+    pub id: String,
+    pub groups: Vec<Group>,
+}
+
+/// A group: its rooms, what it plays, how loud.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Group {
+    pub id: String,
+    pub name: String,
+    pub coordinator_id: String,
+    pub rooms: Vec<Room>,
+    pub state: PlayState,
+    /// Where the track was when Sonos last said, in milliseconds.
+    pub position_millis: Option<u32>,
+    pub now_playing: Option<NowPlaying>,
+    pub volume: Volume,
+    pub actions: Actions,
+    pub modes: Modes,
+}
+
+/// A group's transport state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum PlayState {
+    Playing,
+    Buffering,
+    Paused,
+    Idle,
+}
+
+impl PlayState {
+    /// Playing or about to: what a play/pause button shows as "pause".
+    pub fn is_playing(self) -> bool {
+        matches!(self, Self::Playing | Self::Buffering)
+    }
+}
+
+/// What is playing: a track, or a station/programme with what Sonos says about it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct NowPlaying {
+    pub title: String,
+    pub artist: Option<String>,
+    pub album: Option<String>,
+    /// The station, playlist or album the track comes from.
+    pub container: Option<String>,
+    /// Music service ("Sonos Radio"), when Sonos names it.
+    pub service: Option<String>,
+    pub art_url: Option<String>,
+    pub duration_millis: Option<u32>,
+}
+
+impl NowPlaying {
+    /// "Title — Artist", or the title alone.
+    pub fn line(&self) -> String {
+        match &self.artist {
+            Some(artist) => format!("{} — {artist}", self.title),
+            None => self.title.clone(),
+        }
+    }
+}
+
+/// A volume: 0–100, muted, and whether the room's volume is fixed (a line-level output).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Volume {
+    pub volume: u8,
+    pub muted: bool,
+    pub fixed: bool,
+}
+
+/// A room (a Sonos player) in a group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Room {
+    pub id: String,
+    pub name: String,
+    pub volume: Volume,
+    /// It has a line-in to play from.
+    pub line_in: bool,
+    /// A home-theater room (TV source, night mode, dialog enhancement).
+    pub home_theater: bool,
+}
+
+/// What the current source allows (`availablePlaybackActions`); missing means no.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Actions {
+    pub can_skip: bool,
+    pub can_skip_back: bool,
+    pub can_seek: bool,
+    pub can_pause: bool,
+    pub can_repeat: bool,
+    pub can_repeat_one: bool,
+    pub can_shuffle: bool,
+    pub can_crossfade: bool,
+}
+
+/// Play modes in force.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Modes {
+    pub repeat: bool,
+    pub repeat_one: bool,
+    pub shuffle: bool,
+    pub crossfade: bool,
+}
+
+/// A favorite or a playlist, to play.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct LibraryItem {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub art_url: Option<String>,
+    pub service: Option<String>,
+}
+
+/// A household's favorites and playlists.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Library {
+    pub household_id: String,
+    pub favorites: Vec<LibraryItem>,
+    pub playlists: Vec<LibraryItem>,
+}
+
+/// How a favorite or playlist goes into the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum LoadAction {
+    /// Replace the queue and play now.
+    Replace,
+    /// Play next.
+    Insert,
+    /// Add to the end.
+    Append,
+}
+
+impl From<LoadAction> for models::LoadAction {
+    fn from(action: LoadAction) -> Self {
+        match action {
+            LoadAction::Replace => Self::Replace,
+            LoadAction::Insert => Self::Insert,
+            LoadAction::Append => Self::Append,
+        }
+    }
+}
+
+fn volume(v: &models::Volume) -> Volume {
+    Volume {
+        volume: v.volume,
+        muted: v.muted.unwrap_or(false),
+        fixed: v.fixed.unwrap_or(false),
+    }
+}
+
+fn millis(value: Option<i64>) -> Option<u32> {
+    value.and_then(|v| u32::try_from(v).ok())
+}
+
+/// The largest image Sonos lists, else its single URL.
+fn art(image_url: &Option<String>, images: &[models::Image]) -> Option<String> {
+    images
+        .iter()
+        .max_by_key(|i| i.width.unwrap_or(0))
+        .map(|i| i.url.clone())
+        .or_else(|| image_url.clone())
+        .filter(|u| !u.is_empty())
+}
+
+fn now_playing(metadata: &models::MetadataStatus) -> Option<NowPlaying> {
+    let container = metadata.container.as_ref();
+    let container_name = container.and_then(|c| c.name.clone());
+    let track = metadata
+        .current_item
+        .as_ref()
+        .and_then(|i| i.track.as_ref());
+    let service = track
+        .and_then(|t| t.service.as_ref())
+        .or_else(|| container.and_then(|c| c.service.as_ref()))
+        .and_then(|s| s.name.clone());
+    match track.and_then(|t| t.name.clone().map(|name| (t, name))) {
+        Some((track, title)) => Some(NowPlaying {
+            title,
+            artist: track.artist.as_ref().map(|a| a.name.clone()),
+            album: track.album.as_ref().map(|a| a.name.clone()),
+            container: container_name,
+            service,
+            art_url: art(&track.image_url, &track.images)
+                .or_else(|| container.and_then(|c| art(&c.image_url, &c.images))),
+            duration_millis: millis(track.duration_millis),
+        }),
+        // A station with no track names: the station is the title, the stream line the artist.
+        None => container_name.map(|title| NowPlaying {
+            title,
+            artist: metadata.stream_info.clone().filter(|s| !s.is_empty()),
+            album: None,
+            container: None,
+            service,
+            art_url: container.and_then(|c| art(&c.image_url, &c.images)),
+            duration_millis: None,
+        }),
+    }
+}
+
+impl From<&household::GroupView> for Group {
+    fn from(g: &household::GroupView) -> Self {
+        let playback = &g.playback;
+        let actions = playback
+            .available_playback_actions
+            .clone()
+            .unwrap_or_default();
+        let modes = playback.play_modes.clone().unwrap_or_default();
+        let yes = |v: Option<bool>| v.unwrap_or(false);
+        Self {
+            id: g.group.id.to_string(),
+            name: g.group.name.clone(),
+            coordinator_id: g.group.coordinator_id.to_string(),
+            rooms: g
+                .players
+                .iter()
+                .map(|p| Room {
+                    id: p.player.id.to_string(),
+                    name: p.player.name.clone(),
+                    volume: volume(&p.volume),
+                    line_in: p.player.capabilities.contains(&Capability::LineIn),
+                    home_theater: p.player.capabilities.contains(&Capability::HtPlayback),
+                })
+                .collect(),
+            state: match playback.playback_state {
+                PlaybackState::Playing => PlayState::Playing,
+                PlaybackState::Buffering => PlayState::Buffering,
+                PlaybackState::Paused => PlayState::Paused,
+                _ => PlayState::Idle,
+            },
+            position_millis: millis(playback.position_millis),
+            now_playing: now_playing(&g.metadata),
+            volume: volume(&g.volume),
+            actions: Actions {
+                can_skip: yes(actions.can_skip),
+                can_skip_back: yes(actions.can_skip_back),
+                can_seek: yes(actions.can_seek),
+                can_pause: yes(actions.can_pause),
+                can_repeat: yes(actions.can_repeat),
+                can_repeat_one: yes(actions.can_repeat_one),
+                can_shuffle: yes(actions.can_shuffle),
+                can_crossfade: yes(actions.can_crossfade),
+            },
+            modes: Modes {
+                repeat: yes(modes.repeat),
+                repeat_one: yes(modes.repeat_one),
+                shuffle: yes(modes.shuffle),
+                crossfade: yes(modes.crossfade),
+            },
+        }
+    }
+}
+
+impl From<&household::HouseholdView> for Household {
+    fn from(h: &household::HouseholdView) -> Self {
+        Self {
+            id: h.id.to_string(),
+            groups: h.groups.iter().map(Group::from).collect(),
+        }
+    }
+}
+
+impl From<&models::Favorite> for LibraryItem {
+    fn from(f: &models::Favorite) -> Self {
+        Self {
+            id: f.id.to_string(),
+            name: f.name.clone(),
+            description: f.description.clone(),
+            art_url: f.image_url.clone().filter(|u| !u.is_empty()),
+            service: f.service.as_ref().and_then(|s| s.name.clone()),
+        }
+    }
+}
+
+impl From<&models::Playlist> for LibraryItem {
+    fn from(p: &models::Playlist) -> Self {
+        Self {
+            id: p.id.to_string(),
+            name: p.name.clone(),
+            description: p.track_count.map(|n| match n {
+                1 => "1 track".to_owned(),
+                n => format!("{n} tracks"),
+            }),
+            art_url: p.image_url.clone().filter(|u| !u.is_empty()),
+            service: None,
+        }
+    }
+}
