@@ -234,11 +234,8 @@ fn now_playing(metadata: &models::MetadataStatus) -> Option<NowPlaying> {
 impl From<&household::GroupView> for Group {
     fn from(g: &household::GroupView) -> Self {
         let playback = &g.playback;
-        let actions = playback
-            .available_playback_actions
-            .clone()
-            .unwrap_or_default();
-        let modes = playback.play_modes.clone().unwrap_or_default();
+        let actions = playback.available_playback_actions.unwrap_or_default();
+        let modes = playback.play_modes.unwrap_or_default();
         let yes = |v: Option<bool>| v.unwrap_or(false);
         Self {
             id: g.group.id.to_string(),
