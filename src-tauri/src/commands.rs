@@ -1,12 +1,19 @@
-//! The Tauri commands: a few lines each — arguments in, one call into the core, result out.
+//! The Tauri commands, grouped per domain (`session_*`, `household_*`, `playback_*`,
+//! `volume_*`, `grouping_*`, `library_*`, `settings_*`): a few lines each — arguments in,
+//! one call into the core, a result out. What an action changed reaches the webview as a
+//! `state-changed` event, so most return nothing.
 
 use crate::error::AppError;
-use crate::state::{AppState, SessionView};
-use roomtone_core::household::HouseholdView;
-use roomtone_core::Opener;
+use crate::settings::Settings;
+use crate::state::{AppState, Snapshot};
+use roomtone_core::view::{Library, LoadAction};
+use roomtone_core::{Opener, PlayMode};
+use roomtone_sonos::{FavoriteId, GroupId, HouseholdId, PlayerId, PlaylistId};
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
 use url::Url;
+
+type Done<T = ()> = Result<T, AppError>;
 
 /// Opens the Sonos login in the system browser. Only HTTPS (or this computer), and a
 /// `BROWSER` command in the environment takes precedence, as on Linux (tests use it).
@@ -34,35 +41,237 @@ impl Opener for SystemBrowser {
     }
 }
 
+/// Signs in through the browser; returns once the sign-in is kept (or failed).
 #[tauri::command]
-pub async fn session_state(state: State<'_, AppState>) -> Result<SessionView, AppError> {
-    Ok(state.view())
+#[specta::specta]
+pub async fn session_sign_in(app: AppHandle, state: State<'_, AppState>) -> Done {
+    let browser = SystemBrowser(app);
+    Ok(state.controller()?.sign_in(&browser).await?)
+}
+
+/// Stops a sign-in that waits for the browser.
+#[tauri::command]
+#[specta::specta]
+pub fn session_cancel_sign_in(state: State<'_, AppState>) -> Done {
+    state.controller()?.cancel_sign_in();
+    Ok(())
+}
+
+/// Without a keychain: stay signed in until Roomtone quits.
+#[tauri::command]
+#[specta::specta]
+pub fn session_keep_for_this_run(state: State<'_, AppState>) -> Done {
+    Ok(state.controller()?.keep_for_this_run()?)
+}
+
+/// Signs out and forgets the tokens.
+#[tauri::command]
+#[specta::specta]
+pub fn session_sign_out(state: State<'_, AppState>) -> Done {
+    Ok(state.controller()?.sign_out()?)
+}
+
+/// The state now. Listen to `state-changed` first, then ask: keep the higher revision.
+#[tauri::command]
+#[specta::specta]
+pub fn household_snapshot(state: State<'_, AppState>) -> Snapshot {
+    state.snapshot()
+}
+
+/// Reads every household from Sonos again.
+#[tauri::command]
+#[specta::specta]
+pub async fn household_refresh(state: State<'_, AppState>) -> Done {
+    Ok(state.controller()?.refresh().await?)
 }
 
 #[tauri::command]
-pub async fn session_sign_in(
+#[specta::specta]
+pub async fn playback_toggle(group: String, state: State<'_, AppState>) -> Done {
+    Ok(state.controller()?.toggle(&GroupId::from(group)).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn playback_play(group: String, state: State<'_, AppState>) -> Done {
+    Ok(state.controller()?.play(&GroupId::from(group)).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn playback_pause(group: String, state: State<'_, AppState>) -> Done {
+    Ok(state.controller()?.pause(&GroupId::from(group)).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn playback_next(group: String, state: State<'_, AppState>) -> Done {
+    Ok(state.controller()?.next(&GroupId::from(group)).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn playback_previous(group: String, state: State<'_, AppState>) -> Done {
+    Ok(state.controller()?.previous(&GroupId::from(group)).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn playback_seek(
+    group: String,
+    position_millis: u32,
+    state: State<'_, AppState>,
+) -> Done {
+    let controller = state.controller()?;
+    Ok(controller
+        .seek(&GroupId::from(group), position_millis)
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn playback_set_mode(
+    group: String,
+    mode: PlayMode,
+    on: bool,
+    state: State<'_, AppState>,
+) -> Done {
+    let controller = state.controller()?;
+    Ok(controller
+        .set_play_mode(&GroupId::from(group), mode, on)
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn volume_set_group(group: String, volume: u8, state: State<'_, AppState>) -> Done {
+    let controller = state.controller()?;
+    Ok(controller
+        .set_group_volume(&GroupId::from(group), volume)
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn volume_adjust_group(group: String, delta: i16, state: State<'_, AppState>) -> Done {
+    let controller = state.controller()?;
+    Ok(controller
+        .adjust_group_volume(&GroupId::from(group), delta)
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn volume_mute_group(group: String, muted: bool, state: State<'_, AppState>) -> Done {
+    let controller = state.controller()?;
+    Ok(controller
+        .set_group_mute(&GroupId::from(group), muted)
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn volume_set_room(room: String, volume: u8, state: State<'_, AppState>) -> Done {
+    let controller = state.controller()?;
+    Ok(controller
+        .set_room_volume(&PlayerId::from(room), volume)
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn volume_mute_room(room: String, muted: bool, state: State<'_, AppState>) -> Done {
+    let controller = state.controller()?;
+    Ok(controller
+        .set_room_mute(&PlayerId::from(room), muted)
+        .await?)
+}
+
+/// Makes `group` exactly these rooms.
+#[tauri::command]
+#[specta::specta]
+pub async fn grouping_set_members(
+    group: String,
+    rooms: Vec<String>,
+    state: State<'_, AppState>,
+) -> Done {
+    let rooms = rooms.into_iter().map(PlayerId::from).collect();
+    let controller = state.controller()?;
+    Ok(controller
+        .set_group_members(&GroupId::from(group), rooms)
+        .await?)
+}
+
+/// Makes a new group of these rooms.
+#[tauri::command]
+#[specta::specta]
+pub async fn grouping_create(
+    household: String,
+    rooms: Vec<String>,
+    state: State<'_, AppState>,
+) -> Done {
+    let rooms = rooms.into_iter().map(PlayerId::from).collect();
+    let controller = state.controller()?;
+    Ok(controller
+        .create_group(&HouseholdId::from(household), rooms)
+        .await?)
+}
+
+/// A household's favorites and playlists.
+#[tauri::command]
+#[specta::specta]
+pub async fn library_get(household: String, state: State<'_, AppState>) -> Done<Library> {
+    let controller = state.controller()?;
+    Ok(controller.library(&HouseholdId::from(household)).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn library_play_favorite(
+    group: String,
+    favorite: String,
+    action: LoadAction,
+    state: State<'_, AppState>,
+) -> Done {
+    let (group, favorite) = (GroupId::from(group), FavoriteId::from(favorite));
+    Ok(state
+        .controller()?
+        .load_favorite(&group, favorite, action)
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn library_play_playlist(
+    group: String,
+    playlist: String,
+    action: LoadAction,
+    state: State<'_, AppState>,
+) -> Done {
+    let (group, playlist) = (GroupId::from(group), PlaylistId::from(playlist));
+    Ok(state
+        .controller()?
+        .load_playlist(&group, playlist, action)
+        .await?)
+}
+
+/// The settings in force.
+#[tauri::command]
+#[specta::specta]
+pub fn settings_get(state: State<'_, AppState>) -> Settings {
+    state.settings()
+}
+
+/// Validates and saves the settings; the tray follows at once, the relay and client ID at
+/// the next start.
+#[tauri::command]
+#[specta::specta]
+pub fn settings_set(
+    settings: Settings,
     app: AppHandle,
     state: State<'_, AppState>,
-) -> Result<SessionView, AppError> {
-    let ready = state.ready()?;
-    ready.controller.sign_in(&SystemBrowser(app)).await?;
-    Ok(state.view())
-}
-
-#[tauri::command]
-pub async fn session_sign_out(state: State<'_, AppState>) -> Result<SessionView, AppError> {
-    state.ready()?.controller.sign_out()?;
-    Ok(state.view())
-}
-
-#[tauri::command]
-pub async fn household_snapshot(
-    state: State<'_, AppState>,
-) -> Result<Vec<HouseholdView>, AppError> {
-    Ok(state.ready()?.controller.households().await?)
-}
-
-#[tauri::command]
-pub async fn playback_toggle(group: String, state: State<'_, AppState>) -> Result<(), AppError> {
-    Ok(state.ready()?.controller.toggle(&group.into()).await?)
+) -> Done<Settings> {
+    let saved = state.save_settings(settings)?;
+    crate::tray::update(&app, &state.snapshot().live);
+    Ok(saved)
 }

@@ -2,20 +2,23 @@
 //! and a `message` for people. Never a token, never a bare string.
 
 use roomtone_core::CoreError;
-use roomtone_sonos::Error;
 use serde::Serialize;
+use specta::Type;
 
-/// See the module documentation.
-#[derive(Debug, Clone, Serialize)]
+/// A failure: `kind` for the UI to act on, `message` for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 pub struct AppError {
-    pub kind: &'static str,
+    /// `notSignedIn`, `signedOut`, `keychainUnavailable`, `keychain`, `notFound`,
+    /// `accessDenied`, `signIn`, `network`, `rateLimited`, `gone`, `sonos`, `browser`,
+    /// `settings`, `starting`, `other`.
+    pub kind: String,
     pub message: String,
 }
 
 impl AppError {
-    pub fn new(kind: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(kind: &str, message: impl Into<String>) -> Self {
         Self {
-            kind,
+            kind: kind.to_owned(),
             message: message.into(),
         }
     }
@@ -23,27 +26,6 @@ impl AppError {
 
 impl From<CoreError> for AppError {
     fn from(err: CoreError) -> Self {
-        let kind = match &err {
-            CoreError::NotSignedIn => "notSignedIn",
-            CoreError::SignedOut(_) | CoreError::Sonos(Error::NoToken(_) | Error::Unauthorized) => {
-                "signedOut"
-            }
-            CoreError::KeychainUnavailable(_) => "keychainUnavailable",
-            CoreError::Keychain(_) => "keychain",
-            CoreError::NotFound(_) => "notFound",
-            CoreError::AccessDenied(_) => "accessDenied",
-            CoreError::StateMismatch
-            | CoreError::InvalidCallback(_)
-            | CoreError::NoPendingSignIn
-            | CoreError::AttemptExpired
-            | CoreError::Cancelled => "signIn",
-            CoreError::Sonos(Error::Transport(_) | Error::Timeout | Error::Refresh(_)) => "network",
-            CoreError::Sonos(Error::Broker { status, .. }) if *status >= 500 => "network",
-            CoreError::Sonos(Error::RateLimited { .. }) => "rateLimited",
-            CoreError::Sonos(Error::Gone { .. }) => "gone",
-            CoreError::Sonos(_) => "sonos",
-            _ => "other",
-        };
-        Self::new(kind, err.to_string())
+        Self::new(err.kind(), err.to_string())
     }
 }

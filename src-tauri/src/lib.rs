@@ -13,18 +13,80 @@
 mod commands;
 mod demo;
 mod error;
+pub mod settings;
 mod state;
+pub mod tray;
 
+use settings::SettingsFile;
 use state::AppState;
-use tauri::{Emitter, Manager};
+use tauri::{Manager, WindowEvent};
 use tauri_plugin_deep_link::DeepLinkExt;
+use tauri_specta::{collect_commands, collect_events, Event};
 
 /// Events the webview listens to.
 pub mod events {
-    /// The session changed: `SessionView`.
-    pub const SESSION: &str = "session";
-    /// Something went wrong outside a command (a bad deep link): `AppError`.
-    pub const PROBLEM: &str = "problem";
+    use crate::error::AppError;
+    use crate::state::Snapshot;
+    use serde::Serialize;
+    use specta::Type;
+
+    /// The state changed (`state-changed`): the whole [`Snapshot`], with a higher revision.
+    #[derive(Debug, Clone, Serialize, Type, tauri_specta::Event)]
+    pub struct StateChanged(pub Snapshot);
+
+    /// Something went wrong outside a command (a bad deep link, a tray action): `problem`.
+    #[derive(Debug, Clone, Serialize, Type, tauri_specta::Event)]
+    pub struct Problem(pub AppError);
+}
+
+/// The commands and events the webview sees; the TypeScript bindings are made from this.
+fn specta() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(collect_commands![
+            commands::session_sign_in,
+            commands::session_cancel_sign_in,
+            commands::session_keep_for_this_run,
+            commands::session_sign_out,
+            commands::household_snapshot,
+            commands::household_refresh,
+            commands::playback_toggle,
+            commands::playback_play,
+            commands::playback_pause,
+            commands::playback_next,
+            commands::playback_previous,
+            commands::playback_seek,
+            commands::playback_set_mode,
+            commands::volume_set_group,
+            commands::volume_adjust_group,
+            commands::volume_mute_group,
+            commands::volume_set_room,
+            commands::volume_mute_room,
+            commands::grouping_set_members,
+            commands::grouping_create,
+            commands::library_get,
+            commands::library_play_favorite,
+            commands::library_play_playlist,
+            commands::settings_get,
+            commands::settings_set,
+        ])
+        .events(collect_events![events::StateChanged, events::Problem])
+        // The webview only receives these types: one shape each, not serialize/deserialize pairs.
+        .disable_serde_phases()
+}
+
+/// The TypeScript bindings of [`specta`], as committed in `ui/src/bindings.ts`.
+pub fn bindings() -> String {
+    let file = std::env::temp_dir().join(format!("roomtone-bindings-{}.ts", std::process::id()));
+    specta()
+        .export(
+            specta_typescript::Typescript::default()
+                .header("// Generated from the Rust types by `scripts/bindings`: do not edit.\n"),
+            &file,
+        )
+        .expect("the bindings export");
+    let text = std::fs::read_to_string(&file).expect("the exported bindings");
+    let _ = std::fs::remove_file(&file);
+    text
 }
 
 /// Hands `roomtone://` links to sign-in; a bad one becomes a `problem` event for the window.
@@ -33,13 +95,14 @@ fn deliver_links(app: &tauri::AppHandle, urls: impl IntoIterator<Item = String>)
     for url in urls {
         if let Err(err) = state.handle_deep_link(&url) {
             tracing::warn!(error = %err, "a deep link was refused");
-            let _ = app.emit(events::PROBLEM, error::AppError::from(err));
+            let _ = events::Problem(error::AppError::from(err)).emit(app);
         }
     }
 }
 
 /// Starts the app.
 pub fn run() {
+    let specta = specta();
     tauri::Builder::default()
         // First: a second launch (e.g. the OS opening a roomtone:// link) hands its
         // arguments to this instance; the deep-link feature turns them into open-url events.
@@ -48,8 +111,7 @@ pub fn run() {
             // not yank focus, and window managers treat focus requests differently).
             if let Some(window) = app.get_webview_window("main") {
                 if !window.is_visible().unwrap_or(true) {
-                    let _ = window.show();
-                    let _ = window.set_focus();
+                    tray::toggle_window(app);
                 }
             }
         }))
@@ -61,11 +123,18 @@ pub fn run() {
                 .build(),
         )
         .plugin(tauri_plugin_window_state::Builder::default().build())
-        .manage(AppState::default())
-        .setup(|app| {
+        .invoke_handler(specta.invoke_handler())
+        .setup(move |app| {
+            specta.mount_events(app);
+            let file = SettingsFile::new(&app.path().app_config_dir()?);
+            let (settings, problem) = file.load();
+            app.manage(AppState::new(file, settings));
             #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
             if let Err(err) = app.deep_link().register_all() {
                 tracing::warn!(error = %err, "could not register the roomtone:// scheme");
+            }
+            if let Err(err) = tray::create(app.handle()) {
+                tracing::warn!(error = %err, "no tray on this desktop; Roomtone runs without one");
             }
             let handle = app.handle().clone();
             app.deep_link().on_open_url(move |event| {
@@ -79,19 +148,50 @@ pub fn run() {
                 .flatten()
                 .unwrap_or_default();
             tauri::async_runtime::spawn(async move {
+                if let Some(problem) = problem {
+                    tracing::warn!(problem = %problem, "settings file");
+                    let _ =
+                        events::Problem(error::AppError::new("settings", problem)).emit(&handle);
+                }
                 state::start(&handle).await;
                 // A link that launched the app is handled once the core is ready.
                 deliver_links(&handle, launched_with.into_iter().map(|u| u.to_string()));
             });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::session_state,
-            commands::session_sign_in,
-            commands::session_sign_out,
-            commands::household_snapshot,
-            commands::playback_toggle,
-        ])
+        .on_window_event(|window, event| {
+            // Closing the window keeps Roomtone in the tray when the settings say so and
+            // there is a tray to come back from.
+            if let WindowEvent::CloseRequested { api, .. } = event {
+                let app = window.app_handle();
+                let keep = app.state::<AppState>().settings().close_to_tray
+                    && app.tray_by_id("main").is_some();
+                if keep {
+                    api.prevent_close();
+                    let _ = window.hide();
+                    tray::update(app, &app.state::<AppState>().snapshot().live);
+                }
+            }
+        })
         .run(tauri::generate_context!())
         .expect("Roomtone could not start its window");
+}
+
+#[cfg(test)]
+mod tests {
+    /// The committed bindings are what the Rust types make; `scripts/bindings` rewrites them.
+    #[test]
+    fn the_typescript_bindings_are_current() {
+        let made = super::bindings();
+        if std::env::var_os("ROOMTONE_WRITE_BINDINGS").is_some() {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/ui/src/bindings.ts");
+            std::fs::write(path, &made).expect("writing ui/src/bindings.ts");
+            return;
+        }
+        let committed = include_str!("../../ui/src/bindings.ts");
+        assert!(
+            made == committed,
+            "ui/src/bindings.ts is out of date: run scripts/bindings and commit the result"
+        );
+    }
 }

@@ -1,13 +1,17 @@
-//! What the app holds: the controller once it is ready (configured or demo), and the
-//! session's state forwarded to the webview as events.
+//! What the app holds: the controller once it is ready (configured or demo), the settings,
+//! and the one task that forwards the core's live state to the webview and the tray.
 
 use crate::demo;
 use crate::error::AppError;
-use crate::events;
-use roomtone_core::{Config, Controller, CoreError, KeychainStore, SessionState, SystemClock};
+use crate::events::{Problem, StateChanged};
+use crate::settings::{Settings, SettingsFile};
+use roomtone_core::live::{Live, Session, SessionPhase, Sync};
+use roomtone_core::{Config, Controller, CoreError, KeychainStore, SystemClock};
 use serde::Serialize;
-use std::sync::{Arc, OnceLock};
-use tauri::{AppHandle, Emitter, Manager};
+use specta::Type;
+use std::sync::{Arc, Mutex, OnceLock};
+use tauri::{AppHandle, Manager};
+use tauri_specta::Event;
 
 /// The core, once started.
 pub struct Ready {
@@ -17,26 +21,29 @@ pub struct Ready {
 }
 
 /// See the module documentation.
-#[derive(Default)]
 pub struct AppState {
     ready: OnceLock<Result<Ready, AppError>>,
+    pub settings_file: SettingsFile,
+    settings: Mutex<Settings>,
 }
 
-/// The session as the webview sees it: no tokens, ever.
-#[derive(Debug, Clone, Serialize)]
+/// What the webview shows: the core's live state, and whether it is the demo household.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
-pub struct SessionView {
-    /// `starting`, `signedIn` or `signedOut`.
-    pub state: &'static str,
-    /// False when the sign-in lives for this run only.
-    pub persistent: bool,
-    /// Why the session ended by itself.
-    pub reason: Option<String>,
-    /// Demo mode: the simulated household.
+pub struct Snapshot {
     pub demo: bool,
+    pub live: Live,
 }
 
 impl AppState {
+    pub fn new(settings_file: SettingsFile, settings: Settings) -> Self {
+        Self {
+            ready: OnceLock::new(),
+            settings_file,
+            settings: Mutex::new(settings),
+        }
+    }
+
     /// The core, or why it is not there (still starting, or it failed to start).
     pub fn ready(&self) -> Result<&Ready, AppError> {
         match self.ready.get() {
@@ -46,46 +53,73 @@ impl AppState {
         }
     }
 
+    /// The controller, for a command.
+    pub fn controller(&self) -> Result<&Controller, AppError> {
+        Ok(&self.ready()?.controller)
+    }
+
     pub fn handle_deep_link(&self, link: &str) -> Result<(), CoreError> {
         let ready = self.ready().map_err(|_| CoreError::NoPendingSignIn)?;
         ready.controller.handle_deep_link(link)
     }
 
-    pub fn view(&self) -> SessionView {
+    /// The current snapshot; before the core is ready, a "starting" one with revision 0.
+    pub fn snapshot(&self) -> Snapshot {
         match self.ready.get() {
-            Some(Ok(ready)) => view(&ready.controller.session(), ready.demo),
-            _ => SessionView {
-                state: "starting",
-                persistent: false,
-                reason: None,
+            Some(Ok(ready)) => Snapshot {
+                demo: ready.demo,
+                live: ready.controller.live(),
+            },
+            _ => Snapshot {
                 demo: false,
+                live: Live {
+                    revision: 0,
+                    session: Session {
+                        state: SessionPhase::Starting,
+                        persistent: false,
+                        reason: None,
+                    },
+                    households: Vec::new(),
+                    sync: Sync::Idle,
+                },
             },
         }
     }
-}
 
-fn view(state: &SessionState, demo: bool) -> SessionView {
-    match state {
-        SessionState::SignedIn { persistent } => SessionView {
-            state: "signedIn",
-            persistent: *persistent,
-            reason: None,
-            demo,
-        },
-        SessionState::SignedOut { reason } => SessionView {
-            state: "signedOut",
-            persistent: false,
-            reason: reason.clone(),
-            demo,
-        },
+    pub fn settings(&self) -> Settings {
+        self.settings.lock().expect("settings lock").clone()
+    }
+
+    /// Validates, saves and adopts `settings`.
+    pub fn save_settings(&self, settings: Settings) -> Result<Settings, AppError> {
+        let saved = self
+            .settings_file
+            .save(settings)
+            .map_err(|e| AppError::new("settings", e))?;
+        *self.settings.lock().expect("settings lock") = saved.clone();
+        Ok(saved)
     }
 }
 
-/// Starts the core: configured from the environment, or the demo when nothing is
-/// configured or `--demo` is given. Then forwards every session change to the webview.
+/// Starts the core: configured (environment over settings file over built-in defaults), or
+/// the demo when nothing is configured or `--demo` is given. Then forwards every change of
+/// the live state to the webview and the tray.
 pub async fn start(app: &AppHandle) {
     let wants_demo = std::env::args().any(|a| a == "--demo");
-    let started = match Config::from_env() {
+    let state = app.state::<AppState>();
+    let keychain = KeychainStore::new(roomtone_core::store::DEFAULT_SERVICE);
+    let overrides = state
+        .settings()
+        .overrides()
+        .or(roomtone_core::config::Overrides::built_in());
+    let configured = Config::resolve(
+        |name| std::env::var(name).ok(),
+        &overrides,
+        || Ok(keychain.load_client_secret()?),
+    );
+    let nothing_configured = overrides.client_id.is_none()
+        && std::env::var_os(roomtone_core::config::env::CLIENT_ID).is_none();
+    let started = match configured {
         Ok(config) if !wants_demo => Controller::new(
             &config,
             Arc::new(KeychainStore::new(roomtone_core::store::DEFAULT_SERVICE)),
@@ -96,20 +130,29 @@ pub async fn start(app: &AppHandle) {
             demo: false,
         })
         .map_err(AppError::from),
+        // Half a configuration is a mistake to show, not a reason for the demo.
+        Err(err) if !wants_demo && !nothing_configured => Err(AppError::from(err)),
         _ => demo::start(app).await,
     };
-    let state = app.state::<AppState>();
-    let _ = state.ready.set(started);
-    let _ = app.emit(events::SESSION, state.view());
-    if let Ok(ready) = state.ready() {
-        let mut changes = ready.controller.watch_session();
-        let demo = ready.demo;
-        let app = app.clone();
-        tauri::async_runtime::spawn(async move {
-            while changes.changed().await.is_ok() {
-                let current = changes.borrow_and_update().clone();
-                let _ = app.emit(events::SESSION, view(&current, demo));
-            }
-        });
+    if let Err(err) = &started {
+        tracing::error!(error = %err.message, "Roomtone could not start its core");
+        let _ = Problem(err.clone()).emit(app);
     }
+    let _ = state.ready.set(started);
+    let Ok(ready) = state.ready() else { return };
+    let controller = ready.controller.clone();
+    tauri::async_runtime::spawn(controller.clone().follow_session());
+    let mut changes = controller.watch();
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let snapshot = app.state::<AppState>().snapshot();
+            crate::tray::update(&app, &snapshot.live);
+            let _ = StateChanged(snapshot).emit(&app);
+            if changes.changed().await.is_err() {
+                return;
+            }
+            changes.borrow_and_update();
+        }
+    });
 }

@@ -6,7 +6,7 @@ use crate::session::SessionState;
 use crate::view::Household;
 use serde::Serialize;
 
-/// See the module documentation.
+/// Where everything stands: the session, the households and how fresh they are.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]

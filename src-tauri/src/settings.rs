@@ -1,0 +1,264 @@
+//! The settings file: `settings.json` in the OS config folder (on Linux
+//! `$XDG_CONFIG_HOME/com.roomtone.desktop/`). Validated on load and on save; written whole
+//! through a temporary file so a crash never leaves half a file. A file that cannot be read
+//! is left as it is — Roomtone starts with defaults and says what is wrong with it.
+//! Secrets never go here: a direct-mode client secret lives in the keychain.
+
+use roomtone_core::config::Overrides;
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use std::path::{Path, PathBuf};
+
+/// See the module documentation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Settings {
+    /// The relay to sign in through, over the built-in one.
+    pub relay_url: Option<String>,
+    /// The Sonos integration's client ID, over the built-in one.
+    pub client_id: Option<String>,
+    /// Direct mode: the redirect URI registered with your own integration (its client
+    /// secret is kept in the keychain with `roomtone-cli direct set`).
+    pub redirect_uri: Option<String>,
+    /// Closing the window keeps Roomtone in the tray.
+    pub close_to_tray: bool,
+    /// How far the tray's volume up and down move, 1–20.
+    pub tray_volume_step: u8,
+    /// The group the tray controls (a group ID); the playing group when unset or gone.
+    pub tray_group: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            relay_url: None,
+            client_id: None,
+            redirect_uri: None,
+            close_to_tray: true,
+            tray_volume_step: 2,
+            tray_group: None,
+        }
+    }
+}
+
+/// The largest tray volume step.
+pub const MAX_STEP: u8 = 20;
+
+impl Settings {
+    /// What is wrong with these settings, in words for a person; `Ok` with blank strings
+    /// turned into "unset".
+    pub fn validated(mut self) -> Result<Self, String> {
+        let blank = |v: &mut Option<String>| {
+            if v.as_deref().is_some_and(|s| s.trim().is_empty()) {
+                *v = None;
+            }
+            if let Some(s) = v {
+                *s = s.trim().to_owned();
+            }
+        };
+        blank(&mut self.relay_url);
+        blank(&mut self.client_id);
+        blank(&mut self.redirect_uri);
+        blank(&mut self.tray_group);
+        for (what, value) in [
+            ("relay URL", &self.relay_url),
+            ("redirect URI", &self.redirect_uri),
+        ] {
+            if let Some(value) = value {
+                let url = url::Url::parse(value)
+                    .map_err(|e| format!("the {what} {value:?} is not a URL ({e})"))?;
+                if !roomtone_sonos::secure_or_loopback(&url) {
+                    return Err(format!(
+                        "the {what} must start with https:// (http:// only for this computer)"
+                    ));
+                }
+            }
+        }
+        if let Some(id) = &self.client_id {
+            if id.chars().any(char::is_whitespace) || id.len() > 200 {
+                return Err(
+                    "the client ID is one word, as the Sonos developer portal shows it".into(),
+                );
+            }
+        }
+        if !(1..=MAX_STEP).contains(&self.tray_volume_step) {
+            return Err(format!(
+                "the tray's volume step is between 1 and {MAX_STEP}, not {}",
+                self.tray_volume_step
+            ));
+        }
+        Ok(self)
+    }
+
+    /// The connection values for [`roomtone_core::Config::resolve`].
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            client_id: self.client_id.clone(),
+            relay_url: self.relay_url.clone(),
+            redirect_uri: self.redirect_uri.clone(),
+        }
+    }
+}
+
+/// Where the settings live, and reading and writing them.
+#[derive(Debug, Clone)]
+pub struct SettingsFile {
+    path: PathBuf,
+}
+
+impl SettingsFile {
+    pub fn new(folder: &Path) -> Self {
+        Self {
+            path: folder.join("settings.json"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The saved settings; defaults when there is no file. A file that cannot be read or
+    /// is invalid gives the defaults and the reason, and is left untouched.
+    pub fn load(&self) -> (Settings, Option<String>) {
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                return (Settings::default(), None)
+            }
+            Err(err) => return (Settings::default(), Some(self.problem(&err.to_string()))),
+        };
+        match serde_json::from_str::<Settings>(&text)
+            .map_err(|e| e.to_string())
+            .and_then(Settings::validated)
+        {
+            Ok(settings) => (settings, None),
+            Err(err) => (Settings::default(), Some(self.problem(&err))),
+        }
+    }
+
+    fn problem(&self, err: &str) -> String {
+        format!(
+            "the settings file {} could not be used ({err}); Roomtone started with its defaults and left the file as it is",
+            self.path.display()
+        )
+    }
+
+    /// Validates and writes `settings` (a temporary file, then a rename).
+    pub fn save(&self, settings: Settings) -> Result<Settings, String> {
+        let settings = settings.validated()?;
+        let folder = self
+            .path
+            .parent()
+            .ok_or("the settings folder has no parent")?;
+        std::fs::create_dir_all(folder)
+            .map_err(|e| format!("could not create {}: {e}", folder.display()))?;
+        let text = serde_json::to_string_pretty(&settings).map_err(|e| e.to_string())?;
+        let temporary = self.path.with_extension("json.tmp");
+        std::fs::write(&temporary, text + "\n")
+            .and_then(|()| std::fs::rename(&temporary, &self.path))
+            .map_err(|e| format!("could not save {}: {e}", self.path.display()))?;
+        Ok(settings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "roomtone-settings-{}-{}",
+            std::process::id(),
+            rand_suffix()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn rand_suffix() -> u64 {
+        use std::hash::{BuildHasher, RandomState};
+        RandomState::new().hash_one(std::time::SystemTime::now())
+    }
+
+    #[test]
+    fn no_file_means_defaults_and_a_saved_file_reads_back() {
+        let file = SettingsFile::new(&folder().join("nested"));
+        assert_eq!(file.load(), (Settings::default(), None));
+        let saved = file
+            .save(Settings {
+                relay_url: Some(" https://relay.example ".into()),
+                tray_volume_step: 5,
+                close_to_tray: false,
+                tray_group: Some("".into()),
+                ..Settings::default()
+            })
+            .unwrap();
+        assert_eq!(saved.relay_url.as_deref(), Some("https://relay.example"));
+        assert_eq!(saved.tray_group, None);
+        assert_eq!(file.load(), (saved, None));
+    }
+
+    #[test]
+    fn invalid_values_are_refused_with_the_reason() {
+        let file = SettingsFile::new(&folder());
+        for (settings, says) in [
+            (
+                Settings {
+                    relay_url: Some("http://relay.example".into()),
+                    ..Settings::default()
+                },
+                "https://",
+            ),
+            (
+                Settings {
+                    redirect_uri: Some("not a url".into()),
+                    ..Settings::default()
+                },
+                "not a URL",
+            ),
+            (
+                Settings {
+                    tray_volume_step: 0,
+                    ..Settings::default()
+                },
+                "between 1 and 20",
+            ),
+            (
+                Settings {
+                    client_id: Some("two words".into()),
+                    ..Settings::default()
+                },
+                "one word",
+            ),
+        ] {
+            let err = file.save(settings).unwrap_err();
+            assert!(err.contains(says), "{err}");
+        }
+        assert!(!file.path().exists(), "nothing invalid was written");
+        // Loopback http is fine (a relay on this computer).
+        file.save(Settings {
+            relay_url: Some("http://127.0.0.1:8787".into()),
+            ..Settings::default()
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn a_broken_file_gives_defaults_says_why_and_is_left_alone() {
+        let file = SettingsFile::new(&folder());
+        std::fs::write(file.path(), "{ \"trayVolumeStep\": 2, oops").unwrap();
+        let (settings, problem) = file.load();
+        assert_eq!(settings, Settings::default());
+        let problem = problem.unwrap();
+        assert!(
+            problem.contains("settings.json") && problem.contains("left the file"),
+            "{problem}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(file.path()).unwrap(),
+            "{ \"trayVolumeStep\": 2, oops"
+        );
+        std::fs::write(file.path(), "{ \"trayVolumeStep\": 99 }").unwrap();
+        assert!(file.load().1.unwrap().contains("between 1 and 20"));
+    }
+}

@@ -1,0 +1,434 @@
+//! Tray quick controls: the icon's tooltip says what plays; the menu has the now-playing
+//! line, play/pause, next, previous, volume up and down (the settings' step), mute, a
+//! "Room" submenu choosing the group the tray controls, show/hide, sign out and quit.
+//!
+//! The menu is a function of the live state and the settings ([`model`], tested without a
+//! window) and is rebuilt when either changes — no polling. On Linux the tray is only a
+//! menu (tray click events are not emitted there); on macOS and Windows a left click
+//! toggles the window.
+
+use crate::error::AppError;
+use crate::events::Problem;
+use crate::settings::Settings;
+use crate::state::AppState;
+use roomtone_core::live::{Live, SessionPhase, Sync};
+use roomtone_core::view::Group;
+use roomtone_sonos::GroupId;
+use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu};
+use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
+use tauri::{AppHandle, Manager, Runtime};
+use tauri_specta::Event;
+
+const TRAY: &str = "main";
+
+/// What the tray shows, from the live state and the settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrayModel {
+    pub tooltip: String,
+    /// The first, disabled line of the menu.
+    pub headline: String,
+    /// The group the tray controls, if any.
+    pub controls: Option<Controls>,
+    /// Every group, for the "Room" submenu: (id, name, chosen).
+    pub rooms: Vec<(String, String, bool)>,
+    pub signed_in: bool,
+}
+
+/// The controlled group's buttons.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Controls {
+    pub group: String,
+    pub playing: bool,
+    pub can_skip: bool,
+    pub can_skip_back: bool,
+    pub muted: bool,
+    /// A fixed-volume group has no volume buttons.
+    pub fixed: bool,
+    pub step: u8,
+}
+
+/// The group the tray controls: the one chosen in the settings while it exists, else the
+/// first playing group, else the first group.
+pub fn controlled<'a>(live: &'a Live, settings: &Settings) -> Option<&'a Group> {
+    settings
+        .tray_group
+        .as_deref()
+        .and_then(|id| live.group(id))
+        .or_else(|| live.groups().find(|g| g.state.is_playing()))
+        .or_else(|| live.groups().next())
+}
+
+/// See [`TrayModel`].
+pub fn model(live: &Live, settings: &Settings) -> TrayModel {
+    let signed_in = live.session.state == SessionPhase::SignedIn;
+    let group = controlled(live, settings);
+    let headline = match (live.session.state, group) {
+        (SessionPhase::Starting, _) => "Roomtone is starting…".to_owned(),
+        (SessionPhase::SignedOut, _) => "Not signed in to Sonos".to_owned(),
+        (SessionPhase::SignedIn, None) if matches!(live.sync, Sync::Loading | Sync::Idle) => {
+            "Reading your rooms…".into()
+        }
+        (SessionPhase::SignedIn, None) => "No rooms found".to_owned(),
+        (SessionPhase::SignedIn, Some(g)) => {
+            let what = match &g.now_playing {
+                Some(now) if g.state.is_playing() => now.line(),
+                Some(now) => format!("{} (paused)", now.line()),
+                None => "nothing playing".to_owned(),
+            };
+            format!("{}: {what}", g.name)
+        }
+    };
+    TrayModel {
+        tooltip: format!("Roomtone — {headline}"),
+        controls: group.map(|g| Controls {
+            group: g.id.clone(),
+            playing: g.state.is_playing(),
+            can_skip: g.actions.can_skip,
+            can_skip_back: g.actions.can_skip_back,
+            muted: g.volume.muted,
+            fixed: g.volume.fixed,
+            step: settings.tray_volume_step,
+        }),
+        rooms: live
+            .groups()
+            .map(|g| {
+                let chosen = group.is_some_and(|c| c.id == g.id);
+                (g.id.clone(), g.name.clone(), chosen)
+            })
+            .collect(),
+        headline,
+        signed_in,
+    }
+}
+
+/// Menu item IDs.
+mod id {
+    pub const TOGGLE: &str = "toggle";
+    pub const NEXT: &str = "next";
+    pub const PREVIOUS: &str = "previous";
+    pub const VOLUME_UP: &str = "volume-up";
+    pub const VOLUME_DOWN: &str = "volume-down";
+    pub const MUTE: &str = "mute";
+    pub const WINDOW: &str = "window";
+    pub const SIGN_OUT: &str = "sign-out";
+    pub const QUIT: &str = "quit";
+    /// Followed by a group ID.
+    pub const ROOM: &str = "room:";
+}
+
+fn menu<R: Runtime>(app: &AppHandle<R>, m: &TrayModel) -> tauri::Result<Menu<R>> {
+    let item = |id: &str, text: &str, enabled: bool| {
+        MenuItem::with_id(app, id, text, enabled, None::<&str>)
+    };
+    let c = m.controls.as_ref();
+    let can = |f: fn(&Controls) -> bool| c.is_some_and(f);
+    let playing = can(|c| c.playing);
+    let step = c.map_or(2, |c| c.step);
+    let visible = app
+        .get_webview_window("main")
+        .and_then(|w| w.is_visible().ok())
+        .unwrap_or(false);
+    let rooms = Submenu::with_id(app, "rooms", "Room", !m.rooms.is_empty())?;
+    for (group, name, chosen) in &m.rooms {
+        let entry = CheckMenuItem::with_id(
+            app,
+            format!("{}{group}", id::ROOM),
+            name,
+            true,
+            *chosen,
+            None::<&str>,
+        )?;
+        rooms.append(&entry)?;
+    }
+    let menu = Menu::with_items(
+        app,
+        &[
+            &item("headline", &m.headline, false)?,
+            &PredefinedMenuItem::separator(app)?,
+            &item(
+                id::TOGGLE,
+                if playing { "Pause" } else { "Play" },
+                c.is_some(),
+            )?,
+            &item(id::NEXT, "Next", can(|c| c.can_skip))?,
+            &item(id::PREVIOUS, "Previous", can(|c| c.can_skip_back))?,
+            &PredefinedMenuItem::separator(app)?,
+            &item(
+                id::VOLUME_UP,
+                &format!("Volume up (+{step})"),
+                can(|c| !c.fixed),
+            )?,
+            &item(
+                id::VOLUME_DOWN,
+                &format!("Volume down (−{step})"),
+                can(|c| !c.fixed),
+            )?,
+            &CheckMenuItem::with_id(
+                app,
+                id::MUTE,
+                "Mute",
+                can(|c| !c.fixed),
+                can(|c| c.muted),
+                None::<&str>,
+            )?,
+            &rooms,
+            &PredefinedMenuItem::separator(app)?,
+            &item(
+                id::WINDOW,
+                if visible {
+                    "Hide Roomtone"
+                } else {
+                    "Show Roomtone"
+                },
+                true,
+            )?,
+            &item(id::SIGN_OUT, "Sign out", m.signed_in)?,
+            &item(id::QUIT, "Quit Roomtone", true)?,
+        ],
+    )?;
+    Ok(menu)
+}
+
+/// Creates the tray icon. Without a tray on this desktop, Roomtone runs without one.
+pub fn create(app: &AppHandle) -> tauri::Result<TrayIcon> {
+    let model = model(
+        &app.state::<AppState>().snapshot().live,
+        &Settings::default(),
+    );
+    let mut builder = TrayIconBuilder::with_id(TRAY)
+        .tooltip(&model.tooltip)
+        .menu(&menu(app, &model)?)
+        .show_menu_on_left_click(false)
+        .on_menu_event(on_menu)
+        .on_tray_icon_event(|tray, event| {
+            if let TrayIconEvent::Click {
+                button: MouseButton::Left,
+                button_state: MouseButtonState::Up,
+                ..
+            } = event
+            {
+                toggle_window(tray.app_handle());
+            }
+        });
+    if let Some(icon) = app.default_window_icon() {
+        builder = builder.icon(icon.clone());
+    }
+    builder.build(app)
+}
+
+/// Rebuilds the tray from `live` and the settings in force.
+pub fn update(app: &AppHandle, live: &Live) {
+    let Some(tray) = app.tray_by_id(TRAY) else {
+        return;
+    };
+    let m = model(live, &app.state::<AppState>().settings());
+    match menu(app, &m) {
+        Ok(menu) => {
+            let _ = tray.set_menu(Some(menu));
+        }
+        Err(err) => tracing::warn!(error = %err, "could not rebuild the tray menu"),
+    }
+    let _ = tray.set_tooltip(Some(&m.tooltip));
+}
+
+/// Shows a hidden window (focused) or hides a shown one.
+pub fn toggle_window(app: &AppHandle) {
+    if let Some(window) = app.get_webview_window("main") {
+        if window.is_visible().unwrap_or(false) {
+            let _ = window.hide();
+        } else {
+            let _ = window.show();
+            let _ = window.unminimize();
+            let _ = window.set_focus();
+        }
+    }
+    update(app, &app.state::<AppState>().snapshot().live);
+}
+
+fn on_menu(app: &AppHandle, event: MenuEvent) {
+    let which = event.id().as_ref().to_owned();
+    let state = app.state::<AppState>();
+    match which.as_str() {
+        id::WINDOW => return toggle_window(app),
+        id::QUIT => return app.exit(0),
+        id::SIGN_OUT => {
+            if let Err(err) = state.controller().and_then(|c| Ok(c.sign_out()?)) {
+                let _ = Problem(err).emit(app);
+            }
+            return;
+        }
+        _ => {}
+    }
+    if let Some(group) = which.strip_prefix(id::ROOM) {
+        let settings = Settings {
+            tray_group: Some(group.to_owned()),
+            ..state.settings()
+        };
+        if let Err(err) = state.save_settings(settings) {
+            let _ = Problem(err).emit(app);
+        }
+        return update(app, &state.snapshot().live);
+    }
+    let live = state.snapshot().live;
+    let Some(controls) = model(&live, &state.settings()).controls else {
+        return;
+    };
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        let done = match state.controller() {
+            Ok(controller) => act(controller, &which, &controls).await,
+            Err(err) => Err(err),
+        };
+        if let Err(err) = done {
+            tracing::warn!(error = %err.message, action = %which, "a tray action failed");
+            let _ = Problem(err).emit(&app);
+        }
+    });
+}
+
+async fn act(
+    controller: &roomtone_core::Controller,
+    which: &str,
+    controls: &Controls,
+) -> Result<(), AppError> {
+    let group = GroupId::from(controls.group.as_str());
+    let step = i16::from(controls.step);
+    match which {
+        id::TOGGLE => controller.toggle(&group).await?,
+        id::NEXT => controller.next(&group).await?,
+        id::PREVIOUS => controller.previous(&group).await?,
+        id::VOLUME_UP => controller.adjust_group_volume(&group, step).await?,
+        id::VOLUME_DOWN => controller.adjust_group_volume(&group, -step).await?,
+        id::MUTE => controller.set_group_mute(&group, !controls.muted).await?,
+        _ => {}
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use roomtone_core::live::Session;
+    use roomtone_core::view::{Actions, Household, Modes, NowPlaying, PlayState, Volume};
+
+    fn group(id: &str, name: &str, state: PlayState, title: Option<&str>) -> Group {
+        Group {
+            id: id.into(),
+            name: name.into(),
+            coordinator_id: format!("{id}-room"),
+            rooms: Vec::new(),
+            state,
+            position_millis: None,
+            now_playing: title.map(|t| NowPlaying {
+                title: t.into(),
+                artist: Some("Forty Rooms".into()),
+                album: None,
+                container: None,
+                service: None,
+                art_url: None,
+                duration_millis: None,
+            }),
+            volume: Volume {
+                volume: 20,
+                muted: false,
+                fixed: name == "Den",
+            },
+            actions: Actions {
+                can_skip: true,
+                ..Actions::default()
+            },
+            modes: Modes::default(),
+        }
+    }
+
+    fn live(groups: Vec<Group>) -> Live {
+        Live {
+            revision: 3,
+            session: Session {
+                state: SessionPhase::SignedIn,
+                persistent: true,
+                reason: None,
+            },
+            households: vec![Household {
+                id: "h".into(),
+                groups,
+            }],
+            sync: Sync::Ready,
+        }
+    }
+
+    #[test]
+    fn the_tray_controls_the_chosen_group_else_the_playing_one_else_the_first() {
+        let l = live(vec![
+            group("a", "Office", PlayState::Paused, Some("Flywheel")),
+            group("b", "Kitchen", PlayState::Playing, Some("Blue Hour")),
+            group("c", "Den", PlayState::Idle, None),
+        ]);
+        let m = model(&l, &Settings::default());
+        assert_eq!(m.headline, "Kitchen: Blue Hour — Forty Rooms");
+        assert_eq!(m.tooltip, "Roomtone — Kitchen: Blue Hour — Forty Rooms");
+        assert!(m.controls.as_ref().unwrap().playing);
+        let chosen: Vec<_> = m
+            .rooms
+            .iter()
+            .filter(|r| r.2)
+            .map(|r| r.1.as_str())
+            .collect();
+        assert_eq!(chosen, ["Kitchen"]);
+
+        let office = Settings {
+            tray_group: Some("a".into()),
+            tray_volume_step: 5,
+            ..Settings::default()
+        };
+        let m = model(&l, &office);
+        assert_eq!(m.headline, "Office: Flywheel — Forty Rooms (paused)");
+        assert_eq!(m.controls.as_ref().unwrap().step, 5);
+
+        let den = Settings {
+            tray_group: Some("c".into()),
+            ..Settings::default()
+        };
+        let m = model(&l, &den);
+        assert_eq!(m.headline, "Den: nothing playing");
+        assert!(
+            m.controls.unwrap().fixed,
+            "no volume buttons for a fixed volume"
+        );
+
+        // A chosen group that is gone (regrouped) falls back.
+        let gone = Settings {
+            tray_group: Some("zzz".into()),
+            ..Settings::default()
+        };
+        assert_eq!(model(&l, &gone).controls.unwrap().group, "b");
+        let idle = live(vec![group("a", "Office", PlayState::Paused, None)]);
+        assert_eq!(
+            model(&idle, &Settings::default()).controls.unwrap().group,
+            "a"
+        );
+    }
+
+    #[test]
+    fn signed_out_and_starting_trays_say_so_and_control_nothing() {
+        let mut l = live(Vec::new());
+        l.session.state = SessionPhase::SignedOut;
+        let m = model(&l, &Settings::default());
+        assert_eq!(m.headline, "Not signed in to Sonos");
+        assert!(m.controls.is_none() && !m.signed_in && m.rooms.is_empty());
+        l.session.state = SessionPhase::Starting;
+        assert_eq!(
+            model(&l, &Settings::default()).headline,
+            "Roomtone is starting…"
+        );
+        l.session.state = SessionPhase::SignedIn;
+        l.sync = Sync::Loading;
+        assert_eq!(
+            model(&l, &Settings::default()).headline,
+            "Reading your rooms…"
+        );
+        l.sync = Sync::Ready;
+        assert_eq!(model(&l, &Settings::default()).headline, "No rooms found");
+    }
+}
