@@ -16,6 +16,7 @@ import json
 import os
 import pathlib
 import select
+import shutil
 import socket
 import subprocess
 import sys
@@ -51,10 +52,6 @@ def call_http(method: str, url: str, body=None, timeout=60):
         if response.status >= 400:
             raise HttpError(response.status, text)
         return json.loads(text) if text else None
-    except Exception as e:
-        if os.environ.get("E2E_TRACE"):
-            print(f"TRACE {method} {url} {body!r}: {e!r}", flush=True)
-        raise
     finally:
         connection.close()
 
@@ -120,7 +117,11 @@ class WebDriver:
         self.call("POST", "timeouts", {"implicit": 20000})
 
     def call(self, method: str, path: str, body=None):
-        return call_http(method, f"{self.base}/session/{self.session}/{path}", body)["value"]
+        try:
+            return call_http(method, f"{self.base}/session/{self.session}/{path}", body)["value"]
+        except Exception as err:
+            print(f"     webdriver {method} {path} {json.dumps(body)[:160]}: {err!r}", flush=True)
+            raise
 
     def find(self, css: str) -> str:
         found = self.call("POST", "element", {"using": "css selector", "value": css})
@@ -179,7 +180,7 @@ def main() -> int:
                    ROOMTONE_CONTROL_URL=f"{sim_url}/control/api/v1", BROWSER=str(ROOT / "e2e/browser.py"),
                    ROOMTONE_E2E_APP=str(APP), ROOMTONE_E2E_OUT=str(OUT))
         native_port = free_port()
-        start(["tauri-driver", "--port", str(driver_port), "--native-port", str(native_port)] + os.environ.get("E2E_NATIVE", "").split(), log="tauri-driver.log")
+        start(["tauri-driver", "--port", str(driver_port), "--native-port", str(native_port)], log="tauri-driver.log")
         driver_url, native_url = f"http://127.0.0.1:{driver_port}", f"http://127.0.0.1:{native_port}"
 
         def scenario(name, body):
@@ -190,6 +191,10 @@ def main() -> int:
             except Exception as err:  # report and go on: later scenarios say more
                 results.append((name, err))
                 print(f"FAIL {name}: {err!r}", flush=True)
+                try:
+                    window.screenshot(f"FAILED-{len(results):02}")
+                except Exception:
+                    pass
 
         def sim_group(name: str) -> dict:
             state = call_http("GET", f"{sim_url}/sim/admin/state")
@@ -260,6 +265,7 @@ def main() -> int:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+        shutil.rmtree(home, ignore_errors=True)
     failed = sum(1 for _, err in results if err)
     print(f"e2e: {len(results) - failed} passed, {failed} failed")
     return 1 if failed or len(results) < 6 else 0
