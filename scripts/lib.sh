@@ -1,7 +1,8 @@
 # Shared by scripts/run and scripts/test: install what is missing, say what happens.
 # Sourced, not run. Safe to use twice: everything checks before it installs.
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+# Progress goes to stderr, so a script's standard output (a bench table) stays clean.
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Runs a command as root: directly when root, through sudo otherwise.
@@ -23,11 +24,11 @@ apt_install() {
   command -v apt-get >/dev/null 2>&1 || fail "missing packages ${missing[*]}, and this is not a Debian/Ubuntu system: install them by hand"
   if [ -z "$APT_UPDATED" ]; then
     say "apt-get update"
-    as_root apt-get update -qq
+    as_root apt-get update -qq >&2
     APT_UPDATED=1
   fi
   say "installing ${missing[*]}"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
 # need_commands CMD:PKG...: installs PKG when CMD is not on the PATH.
