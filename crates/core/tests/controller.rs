@@ -38,6 +38,12 @@ fn config(world: &World) -> Config {
     }
 }
 
+/// A signed-out controller with its tokens in memory.
+fn controller(world: &World) -> Arc<Controller> {
+    let store = Arc::new(MemoryStore::default());
+    Arc::new(Controller::new(&config(world), store, world.clock.clone()).unwrap())
+}
+
 /// Signs `controller` in through the relay, playing the browser.
 async fn sign_in(world: &World, controller: &Arc<Controller>) {
     let browser = Arc::new(Remember::default());
@@ -58,14 +64,7 @@ async fn sign_in(world: &World, controller: &Arc<Controller>) {
 #[tokio::test]
 async fn sign_in_read_toggle_and_sign_out() {
     let world = World::start(|_| {}).await;
-    let controller = Arc::new(
-        Controller::new(
-            &config(&world),
-            Arc::new(MemoryStore::default()),
-            world.clock.clone(),
-        )
-        .unwrap(),
-    );
+    let controller = controller(&world);
     assert!(matches!(
         controller.session(),
         SessionState::SignedOut { .. }
@@ -126,10 +125,9 @@ fn group<'a>(live: &'a Live, name: &str) -> &'a Group {
 }
 
 async fn sim_state(world: &World) -> serde_json::Value {
-    let base = world.sim.control_url().replace("/control/api/v1", "");
     world
         .http
-        .get(format!("{base}/sim/admin/state"))
+        .get(format!("{}/sim/admin/state", world.sim.url))
         .send()
         .await
         .unwrap()
@@ -141,14 +139,7 @@ async fn sim_state(world: &World) -> serde_json::Value {
 #[tokio::test]
 async fn the_live_state_follows_the_session_and_every_action_is_read_back_from_sonos() {
     let world = World::start(|_| {}).await;
-    let controller = Arc::new(
-        Controller::new(
-            &config(&world),
-            Arc::new(MemoryStore::default()),
-            world.clock.clone(),
-        )
-        .unwrap(),
-    );
+    let controller = controller(&world);
     let mut live = controller.watch();
     tokio::spawn(controller.clone().follow_session());
     let first = until(&mut live, |l| l.session.state == SessionPhase::SignedOut).await;
@@ -262,14 +253,7 @@ async fn the_live_state_follows_the_session_and_every_action_is_read_back_from_s
 #[tokio::test]
 async fn a_failed_read_keeps_the_last_state_and_says_why() {
     let world = World::start(|_| {}).await;
-    let controller = Arc::new(
-        Controller::new(
-            &config(&world),
-            Arc::new(MemoryStore::default()),
-            world.clock.clone(),
-        )
-        .unwrap(),
-    );
+    let controller = controller(&world);
     let mut live = controller.watch();
     tokio::spawn(controller.clone().follow_session());
     sign_in(&world, &controller).await;
