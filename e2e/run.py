@@ -229,8 +229,15 @@ def main() -> int:
             window.quit()
             # The old instance must be gone (and its single-instance name with it) first.
             wait_for_exit(running)
+            # A settings file the app cannot use: reported, left as it is, nothing else lost.
+            settings = pathlib.Path(home, ".config", "com.roomtone.desktop", "settings.json")
+            settings.parent.mkdir(parents=True, exist_ok=True)
+            settings.write_text('{"trayVolumeStep": 99}')
             window = WebDriver(driver_url, native_url)
             window.find('[data-test="groups"]')
+            notice = window.text('[data-test="notice"]')
+            assert "settings.json" in notice and "between 1 and 20" in notice, notice
+            assert settings.read_text() == '{"trayVolumeStep": 99}'
             window.screenshot("04-after-restart")
 
         def forged_deep_link():
@@ -253,7 +260,7 @@ def main() -> int:
         scenario("sign in through the deep-link path", sign_in)
         scenario("the groups list shows the simulator's household", groups_list)
         scenario("play/pause from the window changes the simulator", play_pause)
-        scenario("a restart is still signed in (keychain)", restart_still_signed_in)
+        scenario("a restart is still signed in (keychain); a broken settings file is reported and left alone", restart_still_signed_in)
         scenario("a forged deep link shows an error and changes nothing", forged_deep_link)
         scenario("sign out removes the tokens from the keychain", sign_out)
         window.quit()

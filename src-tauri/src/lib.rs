@@ -128,7 +128,11 @@ pub fn run() {
             specta.mount_events(app);
             let file = SettingsFile::new(&app.path().app_config_dir()?);
             let (settings, problem) = file.load();
-            app.manage(AppState::new(file, settings));
+            let state = AppState::new(file, settings);
+            if let Some(problem) = problem {
+                state.notice(error::AppError::new("settings", problem));
+            }
+            app.manage(state);
             #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
             if let Err(err) = app.deep_link().register_all() {
                 tracing::warn!(error = %err, "could not register the roomtone:// scheme");
@@ -148,11 +152,6 @@ pub fn run() {
                 .flatten()
                 .unwrap_or_default();
             tauri::async_runtime::spawn(async move {
-                if let Some(problem) = problem {
-                    tracing::warn!(problem = %problem, "settings file");
-                    let _ =
-                        events::Problem(error::AppError::new("settings", problem)).emit(&handle);
-                }
                 state::start(&handle).await;
                 // A link that launched the app is handled once the core is ready.
                 deliver_links(&handle, launched_with.into_iter().map(|u| u.to_string()));

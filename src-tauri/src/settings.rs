@@ -138,7 +138,7 @@ impl SettingsFile {
 
     fn problem(&self, err: &str) -> String {
         format!(
-            "the settings file {} could not be used ({err}); Roomtone started with its defaults and left the file as it is",
+            "the settings file {} could not be used ({err}); Roomtone started with its defaults and left the file as it is.",
             self.path.display()
         )
     }

@@ -3,7 +3,7 @@
 
 use crate::demo;
 use crate::error::AppError;
-use crate::events::{Problem, StateChanged};
+use crate::events::StateChanged;
 use crate::settings::{Settings, SettingsFile};
 use roomtone_core::live::{Live, Session, SessionPhase, Sync};
 use roomtone_core::{Config, Controller, CoreError, KeychainStore, SystemClock};
@@ -25,6 +25,7 @@ pub struct AppState {
     ready: OnceLock<Result<Ready, AppError>>,
     pub settings_file: SettingsFile,
     settings: Mutex<Settings>,
+    notices: Mutex<Vec<AppError>>,
 }
 
 /// What the webview shows: the core's live state, and whether it is the demo household.
@@ -33,6 +34,9 @@ pub struct AppState {
 pub struct Snapshot {
     pub demo: bool,
     pub live: Live,
+    /// Problems found at start that last until fixed (a broken settings file, a half-done
+    /// configuration), so a window opened later still sees them.
+    pub notices: Vec<AppError>,
 }
 
 impl AppState {
@@ -41,7 +45,14 @@ impl AppState {
             ready: OnceLock::new(),
             settings_file,
             settings: Mutex::new(settings),
+            notices: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Adds a start-up problem to every snapshot from now on.
+    pub fn notice(&self, problem: AppError) {
+        tracing::warn!(kind = %problem.kind, problem = %problem.message, "start-up problem");
+        self.notices.lock().expect("notices lock").push(problem);
     }
 
     /// The core, or why it is not there (still starting, or it failed to start).
@@ -65,13 +76,16 @@ impl AppState {
 
     /// The current snapshot; before the core is ready, a "starting" one with revision 0.
     pub fn snapshot(&self) -> Snapshot {
+        let notices = self.notices.lock().expect("notices lock").clone();
         match self.ready.get() {
             Some(Ok(ready)) => Snapshot {
                 demo: ready.demo,
                 live: ready.controller.live(),
+                notices,
             },
             _ => Snapshot {
                 demo: false,
+                notices,
                 live: Live {
                     revision: 0,
                     session: Session {
@@ -135,11 +149,13 @@ pub async fn start(app: &AppHandle) {
         _ => demo::start(app).await,
     };
     if let Err(err) = &started {
-        tracing::error!(error = %err.message, "Roomtone could not start its core");
-        let _ = Problem(err.clone()).emit(app);
+        state.notice(err.clone());
     }
     let _ = state.ready.set(started);
-    let Ok(ready) = state.ready() else { return };
+    let Ok(ready) = state.ready() else {
+        let _ = StateChanged(state.snapshot()).emit(app);
+        return;
+    };
     let controller = ready.controller.clone();
     tauri::async_runtime::spawn(controller.clone().follow_session());
     let mut changes = controller.watch();

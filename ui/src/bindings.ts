@@ -210,6 +210,11 @@ export type Settings = {
 export type Snapshot = {
 	demo: boolean,
 	live: Live,
+	/**
+	 *  Problems found at start that last until fixed (a broken settings file, a half-done
+	 *  configuration), so a window opened later still sees them.
+	 */
+	notices: AppError[],
 };
 
 /**  The state changed (`state-changed`): the whole [`Snapshot`], with a higher revision. */

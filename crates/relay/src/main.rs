@@ -197,25 +197,32 @@ async fn serve(args: Args) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     let scheme = if tls.is_some() { "https" } else { "http" };
-    say!("roomtone-relay listening on {scheme}://{address}");
-    say!("  mode {mode}; redirect URI to register with Sonos: {redirect}");
-    tracing::info!(%address, mode, "relay started");
-    let shutdown = async {
-        // Ctrl+C, or SIGTERM from systemd and `docker stop`.
-        #[cfg(unix)]
-        {
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                    .expect("a SIGTERM handler installs");
+    // Ctrl+C, or SIGTERM from systemd and `docker stop`. The handlers are in place before
+    // the relay says it listens: a signal right after that line must not kill it outright.
+    #[cfg(unix)]
+    let shutdown = {
+        use tokio::signal::unix::{signal, SignalKind};
+        let handler = |kind| signal(kind).map_err(|e| format!("cannot handle signals: {e}"));
+        let (mut term, mut interrupt) = (
+            handler(SignalKind::terminate())?,
+            handler(SignalKind::interrupt())?,
+        );
+        async move {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
+                _ = interrupt.recv() => {}
                 _ = term.recv() => {}
             }
+            tracing::info!("shutting down");
         }
-        #[cfg(not(unix))]
+    };
+    #[cfg(not(unix))]
+    let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutting down");
     };
+    say!("roomtone-relay listening on {scheme}://{address}");
+    say!("  mode {mode}; redirect URI to register with Sonos: {redirect}");
+    tracing::info!(%address, mode, "relay started");
     roomtone_relay::run(listener, relay, tls, shutdown)
         .await
         .map_err(|e| e.to_string())

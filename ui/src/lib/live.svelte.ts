@@ -4,6 +4,7 @@ import { commands, events, type AppError, type Group, type Snapshot } from '../b
 
 const starting: Snapshot = {
   demo: false,
+  notices: [],
   live: {
     revision: 0,
     session: { state: 'starting', persistent: false, reason: null },
@@ -35,7 +36,7 @@ export class Live {
   async connect(): Promise<() => void> {
     const stops = await Promise.all([
       events.stateChanged.listen((e) => this.apply(e.payload)),
-      events.problem.listen((e) => (this.problem = e.payload.message)),
+      events.problem.listen((e) => (this.problem = sentence(e.payload.message))),
     ]);
     this.apply(await commands.householdSnapshot());
     return () => stops.forEach((stop) => stop());
@@ -44,7 +45,7 @@ export class Live {
   /** Runs a command; a failure is shown in words. */
   async run(action: () => Promise<Result>): Promise<boolean> {
     const result = await action();
-    if (result.status === 'error') this.problem = result.error.message;
+    if (result.status === 'error') this.problem = sentence(result.error.message);
     return result.status === 'ok';
   }
 
@@ -66,6 +67,9 @@ export class Live {
     return this.run(() => commands.playbackToggle(group.id));
   }
 }
+
+/** Messages from the core start in lower case, to read well after a colon; a banner starts a sentence. */
+export const sentence = (message: string) => message.charAt(0).toUpperCase() + message.slice(1);
 
 export const playing = (g: Group) => g.state === 'playing' || g.state === 'buffering';
 
