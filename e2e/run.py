@@ -15,6 +15,7 @@ import base64
 import json
 import os
 import pathlib
+import re
 import select
 import shutil
 import socket
@@ -145,6 +146,81 @@ class WebDriver:
         call_http("DELETE", f"{self.base}/session/{self.session}")
 
 
+TRAY_MENU = "/org/ayatana/NotificationItem/tray_icon_tray_app_main/Menu"
+
+
+class Tray:
+    """The app's real tray menu, as the desktop sees it: the com.canonical.dbusmenu object
+    the app's indicator exports on the session bus, read and clicked with gdbus."""
+
+    def __init__(self, env: dict):
+        self.env = env
+        names = self.gdbus("--dest", "org.freedesktop.DBus", "--object-path", "/org/freedesktop/DBus",
+                           "--method", "org.freedesktop.DBus.ListNames")
+        app = set(subprocess.run(["pgrep", "-f", f"^{APP}$"], capture_output=True, text=True).stdout.split())
+        for name in sorted(set(re.findall(r"'(:[0-9.]+)'", names))):
+            try:
+                pid = self.gdbus("--dest", "org.freedesktop.DBus", "--object-path", "/org/freedesktop/DBus",
+                                 "--method", "org.freedesktop.DBus.GetConnectionUnixProcessID", name)
+            except subprocess.CalledProcessError:
+                continue  # a connection that closed meanwhile
+            if re.sub(r"\D", "", pid.replace("uint32", "")) not in app:
+                continue
+            self.owner = name
+            try:  # the app has more than one connection; the indicator's answers
+                self.items(timeout=3)
+                return
+            except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+                continue
+        raise AssertionError("no tray menu of the app on the session bus")
+
+    def gdbus(self, *args: str, timeout: float = 10) -> str:
+        return subprocess.run(["gdbus", "call", "--session", *args], env=self.env, check=True,
+                              capture_output=True, text=True, timeout=timeout).stdout
+
+    def items(self, timeout: float = 10) -> list:
+        """(id, label, properties) of every item, submenus included, in order."""
+        layout = self.gdbus("--dest", self.owner, "--object-path", TRAY_MENU,
+                            "--method", "com.canonical.dbusmenu.GetLayout", "--", "0", "-1", "@as []", timeout=timeout)
+        found = []
+        for item, props in re.findall(r"\((\d+), \{([^{}]*)\}", layout):
+            label = re.search(r"'label': <'((?:[^'\\]|\\.)*)'>", props)
+            found.append((int(item), label.group(1) if label else "", props))
+        return found
+
+    def labels(self) -> list:
+        return [label for _, label, _ in self.items() if label]
+
+    def wait_for(self, what: str, ready, limit: float = 20) -> list:
+        """The labels, once `ready(labels)` holds; the menu is rebuilt as the state changes."""
+        deadline = time.monotonic() + limit
+        while True:
+            labels = self.labels()
+            if ready(labels):
+                return labels
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the tray never showed {what}: {labels}")
+            time.sleep(0.05)
+
+    def click(self, label: str) -> None:
+        item = next((i for i, l, _ in self.items() if l == label), None)
+        assert item is not None, f"no tray item {label!r}: {self.labels()}"
+        self.gdbus("--dest", self.owner, "--object-path", TRAY_MENU, "--method", "com.canonical.dbusmenu.Event",
+                   "--", str(item), "clicked", "<0>", "0")
+
+
+def wait_until(what: str, ready, limit: float = 20):
+    """Polls `ready()` until it returns something true (a condition with a deadline)."""
+    deadline = time.monotonic() + limit
+    while True:
+        value = ready()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} never happened")
+        time.sleep(0.05)
+
+
 def main() -> int:
     home = tempfile.mkdtemp(prefix="roomtone-e2e-")
     env = dict(os.environ, HOME=home, XDG_DATA_HOME=f"{home}/.local/share", XDG_CONFIG_HOME=f"{home}/.config", XDG_CACHE_HOME=f"{home}/.cache")
@@ -222,6 +298,28 @@ def main() -> int:
             assert sim_group("Office")["playback"]["playbackState"] in ("PLAYBACK_STATE_BUFFERING", "PLAYBACK_STATE_PLAYING")
             window.screenshot("03-office-playing")
 
+        def tray_controls():
+            tray = Tray(env)
+            # By default the tray controls the first playing group.
+            labels = tray.wait_for("the playing group", lambda l: l[0].startswith("Living Room + 1: "))
+            assert "Pause" in labels and "Room" in labels and "Quit Roomtone" in labels, labels
+            # Choose the Office in the Room submenu: the headline follows, the choice is saved.
+            tray.click("Office")
+            tray.wait_for("the Office", lambda l: l[0] == "Office: Flywheel — Forty Rooms")
+            office = sim_group("Office")
+            saved = json.loads(pathlib.Path(home, ".config", "com.roomtone.desktop", "settings.json").read_text())
+            assert saved["trayGroup"] == office["group"]["id"], saved
+            # Pause from the tray: Sonos (the simulator) pauses, and the window follows.
+            tray.click("Pause")
+            window.find('[aria-label="Play Office"]')
+            assert sim_group("Office")["playback"]["playbackState"] == "PLAYBACK_STATE_PAUSED"
+            tray.wait_for("the pause", lambda l: l[0].endswith("(paused)") and "Play" in l)
+            # Volume up by the default step of 2.
+            before = office["volume"]["volume"]
+            tray.click("Volume up (+2)")
+            wait_until("the volume step", lambda: sim_group("Office")["volume"]["volume"] == before + 2)
+            window.screenshot("04-tray-paused-office")
+
         def restart_still_signed_in():
             nonlocal window
             running = app_processes()
@@ -238,7 +336,7 @@ def main() -> int:
             notice = window.text('[data-test="notice"]')
             assert "settings.json" in notice and "between 1 and 20" in notice, notice
             assert settings.read_text() == '{"trayVolumeStep": 99}'
-            window.screenshot("04-after-restart")
+            window.screenshot("05-after-restart")
 
         def forged_deep_link():
             forged = "roomtone://oauth/callback?state=v1.AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.40000&broker_code=forged"
@@ -247,7 +345,7 @@ def main() -> int:
             message = window.text('[data-test="problem"]')
             assert "was ignored" in message, message
             window.find('[data-test="groups"]')  # still signed in, nothing changed
-            window.screenshot("05-forged-link")
+            window.screenshot("06-forged-link")
 
         def sign_out():
             window.click('[data-test="dismiss"]')
@@ -255,11 +353,12 @@ def main() -> int:
             window.find('[data-test="signed-out"]')
             lookup = subprocess.run(["secret-tool", "lookup", "service", "com.roomtone.app", "username", "sonos-refresh-token"], env=env, capture_output=True)
             assert lookup.returncode != 0 and not lookup.stdout, "the keychain entries are gone"
-            window.screenshot("06-signed-out-again")
+            window.screenshot("07-signed-out-again")
 
         scenario("sign in through the deep-link path", sign_in)
         scenario("the groups list shows the simulator's household", groups_list)
         scenario("play/pause from the window changes the simulator", play_pause)
+        scenario("the tray follows the state and controls the group chosen in it", tray_controls)
         scenario("a restart is still signed in (keychain); a broken settings file is reported and left alone", restart_still_signed_in)
         scenario("a forged deep link shows an error and changes nothing", forged_deep_link)
         scenario("sign out removes the tokens from the keychain", sign_out)
@@ -275,7 +374,7 @@ def main() -> int:
         shutil.rmtree(home, ignore_errors=True)
     failed = sum(1 for _, err in results if err)
     print(f"e2e: {len(results) - failed} passed, {failed} failed")
-    return 1 if failed or len(results) < 6 else 0
+    return 1 if failed or len(results) < 7 else 0
 
 
 if __name__ == "__main__":
