@@ -2,13 +2,21 @@
 //!
 //! The map of the app:
 //! - [`run`] builds the app: plugins (single-instance first, then deep links, the opener,
-//!   logs, window state), the deep-link hand-over to sign-in, and the commands.
+//!   logs, window state), the settings, the tray, the deep-link hand-over to sign-in, the
+//!   commands and events, and close-to-tray.
 //! - `commands`: thin Tauri commands, grouped per domain (`session_*`, `household_*`,
-//!   `playback_*`); each is arguments in, one call into the core, a result out.
+//!   `playback_*`, `volume_*`, `grouping_*`, `library_*`, `settings_*`); each is arguments
+//!   in, one call into the core, a result out.
+//! - [`events`]: what the webview hears — the state (a snapshot with a revision) and problems.
+//! - `state`: what the app holds — the controller once it is ready, the settings, start-up
+//!   problems — and the task that forwards the core's live state to the webview and the tray.
+//! - [`settings`]: the settings file in the OS config folder.
+//! - [`tray`]: tray quick controls, a function of the live state and the settings.
 //! - `demo`: demo mode — the simulator and a relay in this process on loopback, signed in
 //!   through the real flow.
 //! - `error`: the one error type that crosses into the webview, `{kind, message}`.
-//! - `state`: what the app holds: the controller once it is ready, and whether it is a demo.
+//!
+//! The webview's TypeScript bindings are generated from [`bindings`].
 
 mod commands;
 mod demo;

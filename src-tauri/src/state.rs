@@ -23,7 +23,7 @@ pub struct Ready {
 /// See the module documentation.
 pub struct AppState {
     ready: OnceLock<Result<Ready, AppError>>,
-    pub settings_file: SettingsFile,
+    settings_file: SettingsFile,
     settings: Mutex<Settings>,
     notices: Mutex<Vec<AppError>>,
 }

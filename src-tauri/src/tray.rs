@@ -191,10 +191,8 @@ fn menu<R: Runtime>(app: &AppHandle<R>, m: &TrayModel) -> tauri::Result<Menu<R>>
 
 /// Creates the tray icon. Without a tray on this desktop, Roomtone runs without one.
 pub fn create(app: &AppHandle) -> tauri::Result<TrayIcon> {
-    let model = model(
-        &app.state::<AppState>().snapshot().live,
-        &Settings::default(),
-    );
+    let state = app.state::<AppState>();
+    let model = model(&state.snapshot().live, &state.settings());
     let mut builder = TrayIconBuilder::with_id(TRAY)
         .tooltip(&model.tooltip)
         .menu(&menu(app, &model)?)
