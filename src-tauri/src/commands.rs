@@ -49,6 +49,13 @@ pub async fn session_sign_in(app: AppHandle, state: State<'_, AppState>) -> Done
     Ok(state.controller()?.sign_in(&browser).await?)
 }
 
+/// Opens the waiting sign-in's login page in the browser again.
+#[tauri::command]
+#[specta::specta]
+pub fn session_open_browser_again(app: AppHandle, state: State<'_, AppState>) -> Done {
+    Ok(state.controller()?.reopen_sign_in(&SystemBrowser(app))?)
+}
+
 /// Stops a sign-in that waits for the browser.
 #[tauri::command]
 #[specta::specta]

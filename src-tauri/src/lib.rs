@@ -52,6 +52,7 @@ fn specta() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
         .commands(collect_commands![
             commands::session_sign_in,
+            commands::session_open_browser_again,
             commands::session_cancel_sign_in,
             commands::session_keep_for_this_run,
             commands::session_sign_out,

@@ -95,6 +95,7 @@ impl AppState {
                     },
                     households: Vec::new(),
                     sync: Sync::Idle,
+                    signing_in: false,
                 },
             },
         }

@@ -29,6 +29,8 @@ pub struct Controller {
     live: watch::Sender<Live>,
     /// One read of Sonos at a time, so an older read never lands after a newer one.
     reads: Mutex<()>,
+    /// The login page of the sign-in waiting for the browser.
+    login_url: std::sync::Mutex<Option<url::Url>>,
 }
 
 /// A play mode to change; the others stay as they are.
@@ -61,6 +63,7 @@ impl Controller {
             session,
             live,
             reads: Mutex::new(()),
+            login_url: std::sync::Mutex::new(None),
         })
     }
 
@@ -194,8 +197,25 @@ impl Controller {
     /// Signs in: shows the login through `opener`, waits for the callback, keeps the tokens.
     pub async fn sign_in(&self, opener: &dyn Opener) -> Result<()> {
         let attempt = self.sign_in.begin(opener).await?;
-        let tokens = attempt.finish().await?;
-        self.session.signed_in(tokens)
+        *self.login_url.lock().unwrap_or_else(|e| e.into_inner()) = Some(attempt.url.clone());
+        self.publish(|live| live.signing_in = true);
+        let finished = attempt.finish().await;
+        *self.login_url.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        self.publish(|live| live.signing_in = false);
+        self.session.signed_in(finished?)
+    }
+
+    /// Shows the waiting sign-in's login page again (the browser was closed).
+    pub fn reopen_sign_in(&self, opener: &dyn Opener) -> Result<()> {
+        let url = self
+            .login_url
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .ok_or(CoreError::NoPendingSignIn)?;
+        opener
+            .open(&url)
+            .map_err(|why| CoreError::Browser(why, url.to_string()))
     }
 
     /// Stops a sign-in that is waiting for the browser.

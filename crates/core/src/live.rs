@@ -17,6 +17,8 @@ pub struct Live {
     /// The households as last read from Sonos (kept while a new read is under way).
     pub households: Vec<Household>,
     pub sync: Sync,
+    /// A sign-in waits for the browser.
+    pub signing_in: bool,
 }
 
 /// The session as a window sees it: never a token.
@@ -81,6 +83,7 @@ impl Live {
             session: session.into(),
             households: Vec::new(),
             sync: Sync::Idle,
+            signing_in: false,
         }
     }
 

@@ -51,9 +51,14 @@ async fn sign_in(world: &World, controller: &Arc<Controller>) {
         let (controller, browser) = (controller.clone(), browser.clone());
         async move { controller.sign_in(browser.as_ref()).await }
     });
-    // The login URL is shown once the attempt has begun.
+    // The login URL is shown once the attempt has begun; the state says a sign-in waits.
     browser.shown.notified().await;
+    let mut live = controller.watch();
+    live.wait_for(|l| l.signing_in).await.unwrap();
+    // Showing the page again opens the same URL.
     let url = browser.url.lock().unwrap().clone().unwrap();
+    controller.reopen_sign_in(browser.as_ref()).unwrap();
+    assert_eq!(browser.url.lock().unwrap().as_ref(), Some(&url));
     let page = world.browse(&url).await;
     controller
         .handle_deep_link(&link(&page, "roomtone://"))
@@ -146,9 +151,15 @@ async fn the_live_state_follows_the_session_and_every_action_is_read_back_from_s
     assert!(first.households.is_empty());
     assert_eq!(first.sync, Sync::Idle);
 
+    // Nothing waits for the browser: there is no login page to show again.
+    assert!(matches!(
+        controller.reopen_sign_in(&Remember::default()),
+        Err(CoreError::NoPendingSignIn)
+    ));
     sign_in(&world, &controller).await;
     let read = until(&mut live, |l| l.sync == Sync::Ready).await;
     assert_eq!(read.session.state, SessionPhase::SignedIn);
+    assert!(!read.signing_in);
     assert_eq!(read.households.len(), 2);
     let office = group(&read, "Office");
     assert_eq!(office.state, PlayState::Paused);
