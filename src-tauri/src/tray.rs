@@ -353,6 +353,7 @@ mod tests {
                 groups,
             }],
             sync: Sync::Ready,
+            signing_in: false,
         }
     }
 

@@ -9,6 +9,8 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 export const commands = {
 	/**  Signs in through the browser; returns once the sign-in is kept (or failed). */
 	sessionSignIn: () => typedError<null, AppError>(__TAURI_INVOKE("session_sign_in")),
+	/**  Opens the waiting sign-in's login page in the browser again. */
+	sessionOpenBrowserAgain: () => typedError<null, AppError>(__TAURI_INVOKE("session_open_browser_again")),
 	/**  Stops a sign-in that waits for the browser. */
 	sessionCancelSignIn: () => typedError<null, AppError>(__TAURI_INVOKE("session_cancel_sign_in")),
 	/**  Without a keychain: stay signed in until Roomtone quits. */
@@ -123,6 +125,8 @@ export type Live = {
 	/**  The households as last read from Sonos (kept while a new read is under way). */
 	households: Household[],
 	sync: Sync,
+	/**  A sign-in waits for the browser. */
+	signingIn: boolean,
 };
 
 /**  How a favorite or playlist goes into the queue. */
