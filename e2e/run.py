@@ -342,13 +342,12 @@ def main() -> int:
             forged = "roomtone://oauth/callback?state=v1.AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.40000&broker_code=forged"
             with open(OUT / "second-instance.log", "w") as log:
                 subprocess.run([str(APP), forged], env=env, check=True, timeout=60, stdout=log, stderr=log)
-            message = window.text('[data-test="problem"]')
+            message = window.text('[data-test="toast"]')
             assert "was ignored" in message, message
             window.find('[data-test="groups"]')  # still signed in, nothing changed
             window.screenshot("06-forged-link")
 
         def sign_out():
-            window.click('[data-test="dismiss"]')
             window.click('[data-test="sign-out"]')
             window.find('[data-test="signed-out"]')
             lookup = subprocess.run(["secret-tool", "lookup", "service", "com.roomtone.app", "username", "sonos-refresh-token"], env=env, capture_output=True)

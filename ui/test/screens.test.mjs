@@ -1,0 +1,268 @@
+// Every screen in Debian's Chromium (playwright-core), the UI built with Tauri's IPC mocked
+// (test/harness.ts): each state a person can meet, an axe-core check on each with no serious
+// violation, the interactions (optimistic changes and rollback, the throttled slider,
+// grouping, the library, the keyboard), and screenshots in light and dark to test-output/.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const dist = path.join(here, '..', 'test-dist');
+const out = path.join(here, '..', 'test-output');
+const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const ORIGIN = 'http://roomtone.test';
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
+
+let browser;
+before(async () => {
+  await mkdir(out, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
+  });
+});
+after(() => browser?.close());
+
+/** A page of the harness in `scenario`, colour scheme `scheme`, with commands in `fail` failing. */
+async function open(scenario, { scheme = 'light', fail = [], failKind, width = 1100, height = 760 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, colorScheme: scheme, reducedMotion: 'reduce' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  // The built files, served from a made-up origin; artwork is a drawn square, like a real cover.
+  await page.route(`${ORIGIN}/**`, async (route) => {
+    const file = path.join(dist, new URL(route.request().url()).pathname);
+    const body = await readFile(file).catch(() => null);
+    if (!body) return route.fulfill({ status: 404 });
+    await route.fulfill({ body, contentType: types[path.extname(file)] ?? 'application/octet-stream' });
+  });
+  await page.route('https://art.example/**', (route) => {
+    const seed = decodeURIComponent(new URL(route.request().url()).pathname);
+    const hue = [...seed].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 360, 0);
+    route.fulfill({ contentType: 'image/svg+xml', body: `<svg xmlns="http://www.w3.org/2000/svg" width="300" height="300"><rect width="300" height="300" fill="hsl(${hue} 45% 42%)"/><circle cx="210" cy="90" r="60" fill="hsl(${(hue + 60) % 360} 60% 70%)"/></svg>` });
+  });
+  const query = new URLSearchParams({ scenario, fail: fail.join(',') });
+  if (failKind) query.set('failKind', failKind);
+  await page.goto(`${ORIGIN}/test/harness.html?${query}`);
+  return { page, errors, close: () => context.close() };
+}
+
+const calls = (page, cmd) => page.evaluate((cmd) => window.__fake.calls.filter((c) => c.cmd === cmd).map((c) => c.args), cmd);
+
+async function axe(page, name) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(
+    serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    [],
+    `${name}: accessibility violations`,
+  );
+}
+
+async function shoot(page, name) {
+  // Painted: two animation frames after the DOM settled.
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+  await page.screenshot({ path: path.join(out, `${name}.png`), fullPage: false });
+}
+
+/** Opens a screen in light and dark, checks it each time, and returns nothing. */
+async function screen(scenario, name, ready, check = async () => {}, options = {}) {
+  for (const scheme of ['light', 'dark']) {
+    const { page, errors, close } = await open(scenario, { ...options, scheme });
+    await page.locator(ready).first().waitFor();
+    await check(page);
+    await axe(page, `${name} (${scheme})`);
+    await shoot(page, `${name}-${scheme}`);
+    assert.deepEqual(errors.map(String), [], 'no errors in the page');
+    await close();
+  }
+}
+
+describe('every screen, light and dark, accessible', () => {
+  it('signed out', () =>
+    screen('signedOut', 'signed-out', '[data-test="sign-in"]', async (page) => {
+      assert.equal(await page.getByRole('button', { name: 'Sign in with Sonos' }).count(), 1);
+    }));
+
+  it('signed out by Sonos, with the reason', () =>
+    screen('expired', 'signed-out-reason', '[data-test="reason"]', async (page) => {
+      assert.match(await page.locator('[data-test="reason"]').innerText(), /^Sonos no longer accepts this sign-in/);
+    }));
+
+  it('waiting for the browser, with cancel and open again', () =>
+    screen('waiting', 'waiting', '[data-test="waiting"]', async (page) => {
+      await page.getByRole('button', { name: 'Open the browser again' }).click();
+      assert.equal((await calls(page, 'session_open_browser_again')).length, 1);
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      await page.locator('[data-test="sign-in"]').waitFor();
+    }));
+
+  it('a sign-in that fails says why in plain words', () =>
+    screen('signedOut', 'sign-in-error', '[data-test="sign-in"]', async (page) => {
+      await page.locator('[data-test="sign-in"]').click();
+      const text = await page.locator('[data-test="sign-in-error"]').innerText();
+      assert.match(text, /could not reach its sign-in relay/);
+    }, { fail: ['session_sign_in'], failKind: 'network' }));
+
+  it('no keychain: the session-only choice', () =>
+    screen('signedOut', 'keychain-unavailable', '[data-test="sign-in"]', async (page) => {
+      await page.locator('[data-test="sign-in"]').click();
+      await page.getByRole('button', { name: 'Stay signed in until Roomtone quits' }).click();
+      assert.equal((await calls(page, 'session_keep_for_this_run')).length, 1);
+    }, { fail: ['session_sign_in'], failKind: 'keychainUnavailable' }));
+
+  it('the household: rooms, now playing, volumes, library', () =>
+    screen('home', 'household', '[data-test="now-playing"]', async (page) => {
+      const rooms = await page.locator('[data-test="group"]').allInnerTexts();
+      assert.equal(rooms.length, 4);
+      assert.match(await page.locator('[data-test="title"]').innerText(), /Fog Lifts at Noon/);
+      await page.locator('[data-test="library-item"]').first().waitFor();
+      // Two households: a switcher.
+      assert.equal(await page.locator('[data-test="household-switch"] option').count(), 2);
+    }));
+
+  it('the demo household', () =>
+    screen('demo', 'demo', '[data-test="demo-banner"]', async (page) => {
+      assert.equal(await page.locator('[data-test="demo-banner"]').innerText(), 'Demo household');
+    }));
+
+  it('offline: the last state, quietly marked, with a retry', () =>
+    screen('offline', 'offline', '[data-test="offline"]', async (page) => {
+      assert.match(await page.locator('[data-test="offline"]').innerText(), /Can't reach Sonos/);
+      assert.equal(await page.locator('[data-test="group"]').count(), 4, 'the last-known rooms stay');
+    }));
+
+  it('reading the household', () => screen('loading', 'loading', '[data-test="loading"]'));
+
+  it('a problem found at start', () =>
+    screen('notice', 'notice', '[data-test="notice"]', async (page) => {
+      assert.match(await page.locator('[data-test="notice"]').innerText(), /^The settings file/);
+    }));
+
+  it('many groups', () =>
+    screen('many', 'many-groups', '[data-test="now-playing"]', async (page) => {
+      assert.equal(await page.locator('[data-test="group"]').count(), 32);
+    }));
+
+  it('long titles stay inside their boxes', () =>
+    screen('long', 'long-titles', '[data-test="now-playing"]', async (page) => {
+      const overflow = await page.evaluate(() =>
+        [...document.querySelectorAll('.now, .groups li, .volume-panel')].filter((el) => el.scrollWidth > el.clientWidth + 1).length,
+      );
+      assert.equal(overflow, 0, 'nothing spills sideways');
+    }));
+
+  it('missing artwork and LAN artwork get fallback art', () =>
+    screen('noArt', 'missing-artwork', '[data-test="now-playing"]', async (page) => {
+      // The LAN URL is never requested; a drawn stand-in shows instead.
+      assert.ok((await page.locator('[data-test="now-playing"] [data-test="fallback-art"]').count()) === 1);
+      assert.equal(await page.locator('img[src*="192.168."]').count(), 0);
+    }));
+});
+
+describe('interactions', () => {
+  it('play/pause shows at once; a refusal rolls back and says why', async () => {
+    const { page, close } = await open('home', { fail: ['playback_toggle'] });
+    const office = page.locator('[data-group="Office"] [data-test="toggle"]');
+    await office.click();
+    await page.locator('[data-test="toast"]').waitFor();
+    assert.match(await page.locator('[data-test="toast"]').innerText(), /Sonos refused playback toggle/);
+    assert.equal(await office.getAttribute('aria-label'), 'Play Office', 'rolled back to paused');
+    await shoot(page, 'rollback-toast-light');
+    await close();
+  });
+
+  it('play/pause that Sonos accepts is read back', async () => {
+    const { page, close } = await open('home');
+    await page.locator('[data-group="Office"] [data-test="toggle"]').click();
+    await page.locator('[aria-label="Pause Office"]').waitFor();
+    assert.deepEqual(await calls(page, 'playback_toggle'), [{ group: 'G-office' }]);
+    await close();
+  });
+
+  it('the group slider sends a few requests while dragged, and the final value', async () => {
+    const { page, close } = await open('home');
+    const slider = page.locator('[data-test="group-volume"]');
+    await slider.focus();
+    // Thirty quick steps with the keyboard: one input event each.
+    for (let n = 0; n < 30; n++) await slider.press('ArrowRight');
+    await page.waitForFunction(() => window.__fake.snapshot.live.households[0].groups[0].volume.volume === 58);
+    const sent = (await calls(page, 'volume_set_group')).map((a) => a.volume);
+    assert.equal(sent.at(-1), 58);
+    assert.ok(sent.length < 30, `throttled: ${sent.length} requests for 30 steps`);
+    await close();
+  });
+
+  it('regrouping asks Sonos and shows the new groups', async () => {
+    const { page, close } = await open('home');
+    await page.locator('[data-group="Office"] .pick').click();
+    await page.locator('[data-test="open-grouping"]').click();
+    await page.locator('[data-test="group-room"][data-room="Patio"]').check();
+    await shoot(page, 'grouping-light');
+    await page.locator('[data-test="apply-grouping"]').click();
+    await page.locator('[data-group="Office + 1"]').waitFor();
+    assert.deepEqual(await calls(page, 'grouping_set_members'), [{ group: 'G-office', rooms: ['P-office', 'P-patio'] }]);
+    assert.equal(await page.locator('[data-group="Patio"]').count(), 0);
+    await close();
+  });
+
+  it('a favorite plays now, next or at the end', async () => {
+    const { page, close } = await open('home');
+    await page.locator('[data-test="library-item"]').first().waitFor();
+    await page.getByRole('button', { name: /^Play Harbour Lights .* now, on Living Room \+ 1$/ }).click();
+    await page.getByRole('button', { name: 'More ways to play Coastline FM' }).click();
+    await page.locator('[data-test="load-insert"]').click();
+    await page.locator('[data-test="tab-playlists"]').click();
+    await page.getByRole('button', { name: 'More ways to play Dinner' }).click();
+    await page.locator('[data-test="load-append"]').click();
+    assert.deepEqual(await calls(page, 'library_play_favorite'), [
+      { group: 'G-living', favorite: 'F1', action: 'replace' },
+      { group: 'G-living', favorite: 'F2', action: 'insert' },
+    ]);
+    assert.deepEqual(await calls(page, 'library_play_playlist'), [{ group: 'G-living', playlist: 'L2', action: 'append' }]);
+    await close();
+  });
+
+  it('keys: space, arrows, m, / and Ctrl+K', async () => {
+    const { page, close } = await open('home');
+    await page.locator('[data-test="now-playing"]').waitFor();
+    await page.locator('body').click({ position: { x: 5, y: 700 } });
+    await page.keyboard.press('Space');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('m');
+    assert.deepEqual(await calls(page, 'playback_toggle'), [{ group: 'G-living' }]);
+    assert.deepEqual(await calls(page, 'volume_set_group'), [{ group: 'G-living', volume: 30 }]);
+    assert.deepEqual(await calls(page, 'volume_mute_group'), [{ group: 'G-living', muted: true }]);
+    await page.keyboard.press('/');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-test')), 'room-search');
+    await page.keyboard.type('pat');
+    await page.keyboard.press('Enter');
+    assert.match(await page.locator('[data-test="now-playing"]').getAttribute('aria-label'), /Patio/);
+    await page.keyboard.press('Control+k');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-test')), 'room-search');
+    await close();
+  });
+
+  it('seek and play modes follow what the source allows', async () => {
+    const { page, close } = await open('home');
+    await page.locator('[data-test="now-playing"]').waitFor();
+    await page.locator('[data-test="mode-shuffle"]').click();
+    assert.deepEqual(await calls(page, 'playback_set_mode'), [{ group: 'G-living', mode: 'shuffle', on: true }]);
+    const seek = page.locator('[data-test="seek"]');
+    const box = await seek.boundingBox();
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    const [{ positionMillis }] = await calls(page, 'playback_seek');
+    assert.ok(Math.abs(positionMillis - 128_000) < 8_000, `seeked to the middle: ${positionMillis}`);
+    // The Den's radio allows neither: the controls are off.
+    await page.locator('[data-group="Den"] .pick').click();
+    assert.equal(await page.locator('[data-test="mode-shuffle"]').isDisabled(), true);
+    assert.equal(await page.locator('[data-test="next"]').isDisabled(), true);
+    assert.equal(await page.locator('[data-test="fixed"]').count(), 1, 'a fixed volume is said, not a slider');
+    await close();
+  });
+});
