@@ -286,7 +286,7 @@ def main() -> int:
             assert (OUT / "deep-link.txt").read_text() == "roomtone://oauth/callback"
 
         def groups_list():
-            names = window.text('[data-test="groups"]')
+            names = window.call("POST", "execute/sync", {"script": "return [...document.querySelectorAll('[data-test=group]')].map((e) => e.dataset.group).join(', ')", "args": []})
             for room in ["Living Room + 1", "Office", "Den", "Patio"]:
                 assert room in names, names
             window.screenshot("02-groups")
@@ -320,6 +320,30 @@ def main() -> int:
             wait_until("the volume step", lambda: sim_group("Office")["volume"]["volume"] == before + 2)
             window.screenshot("04-tray-paused-office")
 
+        def controls_reach_sonos():
+            # The Office (paused by the tray, at 20): its volume slider, clicked in the middle.
+            window.click('[data-group="Office"] .pick')
+            window.find('[data-test="now-playing"][aria-label="Now playing in Office"]')
+            window.click('[data-test="group-volume"]')
+            wait_until("the volume from the slider", lambda: 40 <= sim_group("Office")["volume"]["volume"] <= 60)
+            # Regroup: the Patio joins the Office; Sonos then has one group of both.
+            window.click('[data-test="open-grouping"]')
+            window.click('[data-test="group-room"][data-room="Patio"]')
+            window.click('[data-test="apply-grouping"]')
+            window.find('[data-group="Office + 1"]')
+            state = call_http("GET", f"{sim_url}/sim/admin/state")
+            office = next(g for g in state["households"][0]["groups"] if g["group"]["name"] == "Office + 1")
+            assert len(office["group"]["playerIds"]) == 2, office["group"]
+            # Play a favorite on it now.
+            window.click('[data-test="library-item"] .tile-main')
+            wait_until("the favorite playing", lambda: sim_group("Office + 1")["playback"]["playbackState"] in ("PLAYBACK_STATE_BUFFERING", "PLAYBACK_STATE_PLAYING"))
+            window.screenshot("05-office-grouped-playing")
+            # Seek: the middle of the progress bar is the middle of the track.
+            seek = window.find('[data-test="seek"]')
+            duration = int(window.call("GET", f"element/{seek}/property/max"))
+            window.click('[data-test="seek"]')
+            wait_until("the seek", lambda: abs(sim_group("Office + 1")["playback"].get("positionMillis", 0) - duration / 2) < duration * 0.15)
+
         def restart_still_signed_in():
             nonlocal window
             running = app_processes()
@@ -336,7 +360,7 @@ def main() -> int:
             notice = window.text('[data-test="notice"]')
             assert "settings.json" in notice and "between 1 and 20" in notice, notice
             assert settings.read_text() == '{"trayVolumeStep": 99}'
-            window.screenshot("05-after-restart")
+            window.screenshot("06-after-restart")
 
         def forged_deep_link():
             forged = "roomtone://oauth/callback?state=v1.AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.40000&broker_code=forged"
@@ -345,19 +369,20 @@ def main() -> int:
             message = window.text('[data-test="toast"]')
             assert "was ignored" in message, message
             window.find('[data-test="groups"]')  # still signed in, nothing changed
-            window.screenshot("06-forged-link")
+            window.screenshot("07-forged-link")
 
         def sign_out():
             window.click('[data-test="sign-out"]')
             window.find('[data-test="signed-out"]')
             lookup = subprocess.run(["secret-tool", "lookup", "service", "com.roomtone.app", "username", "sonos-refresh-token"], env=env, capture_output=True)
             assert lookup.returncode != 0 and not lookup.stdout, "the keychain entries are gone"
-            window.screenshot("07-signed-out-again")
+            window.screenshot("08-signed-out-again")
 
         scenario("sign in through the deep-link path", sign_in)
         scenario("the groups list shows the simulator's household", groups_list)
         scenario("play/pause from the window changes the simulator", play_pause)
         scenario("the tray follows the state and controls the group chosen in it", tray_controls)
+        scenario("volume, grouping, a favorite and seek from the window reach the simulator", controls_reach_sonos)
         scenario("a restart is still signed in (keychain); a broken settings file is reported and left alone", restart_still_signed_in)
         scenario("a forged deep link shows an error and changes nothing", forged_deep_link)
         scenario("sign out removes the tokens from the keychain", sign_out)
@@ -373,7 +398,7 @@ def main() -> int:
         shutil.rmtree(home, ignore_errors=True)
     failed = sum(1 for _, err in results if err)
     print(f"e2e: {len(results) - failed} passed, {failed} failed")
-    return 1 if failed or len(results) < 7 else 0
+    return 1 if failed or len(results) < 8 else 0
 
 
 if __name__ == "__main__":

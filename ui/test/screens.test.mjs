@@ -96,10 +96,8 @@ describe('every screen, light and dark, accessible', () => {
 
   it('waiting for the browser, with cancel and open again', () =>
     screen('waiting', 'waiting', '[data-test="waiting"]', async (page) => {
-      await page.getByRole('button', { name: 'Open the browser again' }).click();
-      assert.equal((await calls(page, 'session_open_browser_again')).length, 1);
-      await page.getByRole('button', { name: 'Cancel' }).click();
-      await page.locator('[data-test="sign-in"]').waitFor();
+      assert.equal(await page.getByRole('button', { name: 'Open the browser again' }).count(), 1);
+      assert.equal(await page.getByRole('button', { name: 'Cancel' }).count(), 1);
     }));
 
   it('a sign-in that fails says why in plain words', () =>
@@ -112,8 +110,7 @@ describe('every screen, light and dark, accessible', () => {
   it('no keychain: the session-only choice', () =>
     screen('signedOut', 'keychain-unavailable', '[data-test="sign-in"]', async (page) => {
       await page.locator('[data-test="sign-in"]').click();
-      await page.getByRole('button', { name: 'Stay signed in until Roomtone quits' }).click();
-      assert.equal((await calls(page, 'session_keep_for_this_run')).length, 1);
+      await page.getByRole('button', { name: 'Stay signed in until Roomtone quits' }).waitFor();
     }, { fail: ['session_sign_in'], failKind: 'keychainUnavailable' }));
 
   it('the household: rooms, now playing, volumes, library', () =>
@@ -166,6 +163,24 @@ describe('every screen, light and dark, accessible', () => {
 });
 
 describe('interactions', () => {
+  it('waiting for the browser: open it again, or cancel', async () => {
+    const { page, close } = await open('waiting');
+    await page.getByRole('button', { name: 'Open the browser again' }).click();
+    assert.equal((await calls(page, 'session_open_browser_again')).length, 1);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('[data-test="sign-in"]').waitFor();
+    assert.equal((await calls(page, 'session_cancel_sign_in')).length, 1);
+    await close();
+  });
+
+  it('no keychain: staying signed in for this run is one click', async () => {
+    const { page, close } = await open('signedOut', { fail: ['session_sign_in'], failKind: 'keychainUnavailable' });
+    await page.locator('[data-test="sign-in"]').click();
+    await page.getByRole('button', { name: 'Stay signed in until Roomtone quits' }).click();
+    assert.equal((await calls(page, 'session_keep_for_this_run')).length, 1);
+    await close();
+  });
+
   it('play/pause shows at once; a refusal rolls back and says why', async () => {
     const { page, close } = await open('home', { fail: ['playback_toggle'] });
     const office = page.locator('[data-group="Office"] [data-test="toggle"]');

@@ -44,6 +44,8 @@ export class Live {
   selectedGroup = $state<string | null>(null);
   readonly toasts: Toasts;
   #inFlight = new Map<string, number>();
+  /** A room whose new group to select once it shows (after a regroup). */
+  #following: string | null = null;
   #volumeSenders = new Map<string, (volume: number) => void>();
 
   constructor(toasts = new Toasts()) {
@@ -104,6 +106,13 @@ export class Live {
    * that is gone (regrouped) gives way to the playing one, else the first. */
   #pin() {
     const groups = this.household?.groups ?? [];
+    const following = this.#following;
+    const followed = following ? groups.find((g) => g.rooms.some((r) => r.id === following)) : undefined;
+    if (followed && followed.id !== this.selectedGroup) {
+      this.selectedGroup = followed.id;
+      this.#following = null;
+      return;
+    }
     if (groups.some((g) => g.id === this.selectedGroup)) return;
     this.selectedGroup = (groups.find(playing) ?? groups[0])?.id ?? null;
   }
@@ -223,10 +232,11 @@ export class Live {
     return ok;
   }
 
-  /** After a regroup the group's ID changes: select the group that now holds these rooms. */
+  /** After a regroup the group's ID changes: select the group that holds these rooms once
+   * Sonos's new grouping arrives (the answer may come before or after the new state). */
   #follow(rooms: string[]) {
-    const found = this.household?.groups.find((g) => g.rooms.some((r) => r.id === rooms[0]));
-    if (found) this.selectedGroup = found.id;
+    this.#following = rooms[0] ?? null;
+    this.#pin();
   }
 
 }

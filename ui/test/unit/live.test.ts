@@ -84,6 +84,20 @@ describe('Live', () => {
     expect(l.group?.name).toBe('Living Room + 1');
   });
 
+  it("after a regroup, selects the new group when Sonos's new grouping arrives", async () => {
+    const l = live();
+    l.select(l.households[0].groups[1]);
+    // The command is answered before the new state arrives (as in the app).
+    expect(await l.regroup(l.households[0].groups[1], ['P-office', 'P-patio'])).toBe(true);
+    expect(l.group?.name).toBe('Office');
+    const regrouped = snapshot([home()], { revision: 2 });
+    const groups = regrouped.live.households[0].groups;
+    groups[1] = { ...groups[1], id: 'G-office-2', name: 'Office + 1', rooms: [...groups[1].rooms, ...groups[3].rooms] };
+    groups.splice(3, 1);
+    l.apply(regrouped);
+    expect(l.group?.id).toBe('G-office-2');
+  });
+
   it('says it is offline only when Sonos cannot be reached', () => {
     const l = live();
     expect(l.offline).toBe(false);
