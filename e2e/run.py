@@ -355,12 +355,22 @@ def main() -> int:
             settings = pathlib.Path(home, ".config", "com.roomtone.desktop", "settings.json")
             settings.parent.mkdir(parents=True, exist_ok=True)
             settings.write_text('{"trayVolumeStep": 99}')
+            # Sonos fails every call for now: the household shown is the one kept last time.
+            call_http("PUT", f"{sim_url}/sim/admin/faults", {"error_rates": [{"status": 503, "rate": 1.0}]})
             window = WebDriver(driver_url, native_url)
+            window.find('[data-group="Office + 1"]')
+            offline = window.text('[data-test="offline"]')
+            assert "Can't reach Sonos" in offline, offline
+            window.screenshot("06-restart-offline-last-known")
+            # Sonos answers again: Try again, and the banner goes.
+            call_http("PUT", f"{sim_url}/sim/admin/faults", {})
+            window.click('[data-test="retry"]')
+            wait_until("the banner to go", lambda: window.call("POST", "execute/sync", {"script": "return !document.querySelector('[data-test=offline]')", "args": []}))
             window.find('[data-test="groups"]')
             notice = window.text('[data-test="notice"]')
             assert "settings.json" in notice and "between 1 and 20" in notice, notice
             assert settings.read_text() == '{"trayVolumeStep": 99}'
-            window.screenshot("06-after-restart")
+            window.screenshot("07-after-restart")
 
         def forged_deep_link():
             forged = "roomtone://oauth/callback?state=v1.AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.40000&broker_code=forged"
@@ -369,21 +379,21 @@ def main() -> int:
             message = window.text('[data-test="toast"]')
             assert "was ignored" in message, message
             window.find('[data-test="groups"]')  # still signed in, nothing changed
-            window.screenshot("07-forged-link")
+            window.screenshot("08-forged-link")
 
         def sign_out():
             window.click('[data-test="sign-out"]')
             window.find('[data-test="signed-out"]')
             lookup = subprocess.run(["secret-tool", "lookup", "service", "com.roomtone.app", "username", "sonos-refresh-token"], env=env, capture_output=True)
             assert lookup.returncode != 0 and not lookup.stdout, "the keychain entries are gone"
-            window.screenshot("08-signed-out-again")
+            window.screenshot("09-signed-out-again")
 
         scenario("sign in through the deep-link path", sign_in)
         scenario("the groups list shows the simulator's household", groups_list)
         scenario("play/pause from the window changes the simulator", play_pause)
         scenario("the tray follows the state and controls the group chosen in it", tray_controls)
         scenario("volume, grouping, a favorite and seek from the window reach the simulator", controls_reach_sonos)
-        scenario("a restart is still signed in (keychain); a broken settings file is reported and left alone", restart_still_signed_in)
+        scenario("a restart is still signed in (keychain), shows the last-known household while Sonos fails, and reports a broken settings file", restart_still_signed_in)
         scenario("a forged deep link shows an error and changes nothing", forged_deep_link)
         scenario("sign out removes the tokens from the keychain", sign_out)
         window.quit()

@@ -6,9 +6,11 @@ use crate::error::AppError;
 use crate::events::StateChanged;
 use crate::settings::{Settings, SettingsFile};
 use roomtone_core::live::{Live, Session, SessionPhase, Sync};
+use roomtone_core::view::Household;
 use roomtone_core::{Config, Controller, CoreError, KeychainStore, SystemClock};
 use serde::Serialize;
 use specta::Type;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use tauri::{AppHandle, Manager};
 use tauri_specta::Event;
@@ -158,13 +160,27 @@ pub async fn start(app: &AppHandle) {
         return;
     };
     let controller = ready.controller.clone();
+    // What Sonos said last time shows at once; the first read replaces it.
+    let last_known = app
+        .path()
+        .app_cache_dir()
+        .map(|dir| LastKnown(dir.join("last-household.json")))
+        .ok()
+        .filter(|_| !ready.demo);
+    if let Some(households) = last_known.as_ref().and_then(LastKnown::load) {
+        controller.seed(households);
+    }
     tauri::async_runtime::spawn(controller.clone().follow_session());
     let mut changes = controller.watch();
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
+        let mut saved: Option<Vec<Household>> = None;
         loop {
             let snapshot = app.state::<AppState>().snapshot();
             crate::tray::update(&app, &snapshot.live);
+            if let Some(file) = &last_known {
+                file.follow(&snapshot.live, &mut saved);
+            }
             let _ = StateChanged(snapshot).emit(&app);
             if changes.changed().await.is_err() {
                 return;
@@ -172,4 +188,42 @@ pub async fn start(app: &AppHandle) {
             changes.borrow_and_update();
         }
     });
+}
+
+/// The households as Sonos last described them, in the app's cache folder, so the next start
+/// shows them before the network answers. Room names and what played — never a token.
+struct LastKnown(PathBuf);
+
+impl LastKnown {
+    fn load(&self) -> Option<Vec<Household>> {
+        serde_json::from_slice(&std::fs::read(&self.0).ok()?).ok()
+    }
+
+    /// Keeps the file in step with `live`: written when a fresh read differs from what was
+    /// saved, removed on sign-out.
+    fn follow(&self, live: &Live, saved: &mut Option<Vec<Household>>) {
+        match (&live.session.state, &live.sync) {
+            (SessionPhase::SignedOut, _) => {
+                if saved.take().is_some() || self.0.exists() {
+                    let _ = std::fs::remove_file(&self.0);
+                }
+            }
+            (SessionPhase::SignedIn, Sync::Ready) if saved.as_ref() != Some(&live.households) => {
+                if let Err(err) = self.save(&live.households) {
+                    tracing::warn!(error = %err, "could not keep the household for the next start");
+                }
+                *saved = Some(live.households.clone());
+            }
+            _ => {}
+        }
+    }
+
+    fn save(&self, households: &[Household]) -> std::io::Result<()> {
+        if let Some(folder) = self.0.parent() {
+            std::fs::create_dir_all(folder)?;
+        }
+        let temporary = self.0.with_extension("json.tmp");
+        std::fs::write(&temporary, serde_json::to_vec(households)?)?;
+        std::fs::rename(&temporary, &self.0)
+    }
 }

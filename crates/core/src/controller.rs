@@ -97,6 +97,23 @@ impl Controller {
         }
     }
 
+    /// Shows `households` — what Sonos said last time, kept by the app — until the first
+    /// read answers. Only while signed in and before anything was read; otherwise ignored.
+    pub fn seed(&self, households: Vec<view::Household>) {
+        if !matches!(self.session.state(), SessionState::SignedIn { .. }) {
+            return;
+        }
+        self.live.send_if_modified(|live| {
+            if live.sync == Sync::Ready || !live.households.is_empty() {
+                return false;
+            }
+            live.households = households;
+            live.sync = Sync::Loading;
+            live.revision = live.revision.wrapping_add(1);
+            true
+        });
+    }
+
     /// Follows [`Live`]: the current value, then every change.
     pub fn watch(&self) -> watch::Receiver<Live> {
         self.live.subscribe()

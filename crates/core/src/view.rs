@@ -6,10 +6,10 @@
 
 use crate::household;
 use roomtone_sonos::models::{self, Capability, PlaybackState};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A household with its groups, and every room in it (for grouping).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct Household {
@@ -18,7 +18,7 @@ pub struct Household {
 }
 
 /// A group: its rooms, what it plays, how loud.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct Group {
@@ -36,7 +36,7 @@ pub struct Group {
 }
 
 /// A group's transport state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub enum PlayState {
@@ -54,7 +54,7 @@ impl PlayState {
 }
 
 /// What is playing: a track, or a station/programme with what Sonos says about it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct NowPlaying {
@@ -80,7 +80,7 @@ impl NowPlaying {
 }
 
 /// A volume: 0–100, muted, and whether the room's volume is fixed (a line-level output).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct Volume {
@@ -90,7 +90,7 @@ pub struct Volume {
 }
 
 /// A room (a Sonos player) in a group.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct Room {
@@ -104,7 +104,7 @@ pub struct Room {
 }
 
 /// What the current source allows (`availablePlaybackActions`); missing means no.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct Actions {
@@ -119,7 +119,7 @@ pub struct Actions {
 }
 
 /// Play modes in force.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct Modes {
@@ -130,7 +130,7 @@ pub struct Modes {
 }
 
 /// A favorite or a playlist, to play.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct LibraryItem {
@@ -142,7 +142,7 @@ pub struct LibraryItem {
 }
 
 /// A household's favorites and playlists.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct Library {
@@ -152,7 +152,7 @@ pub struct Library {
 }
 
 /// How a favorite or playlist goes into the queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub enum LoadAction {

@@ -291,3 +291,28 @@ async fn a_failed_read_keeps_the_last_state_and_says_why() {
         after.sync
     );
 }
+
+#[tokio::test]
+async fn the_last_known_household_shows_until_the_first_read_answers() {
+    let world = World::start(|_| {}).await;
+    let controller = controller(&world);
+    let remembered = vec![roomtone_core::view::Household {
+        id: "Sonos_remembered".into(),
+        groups: Vec::new(),
+    }];
+    // Signed out: nothing to show.
+    controller.seed(remembered.clone());
+    assert!(controller.live().households.is_empty());
+    sign_in(&world, &controller).await;
+    controller.seed(remembered.clone());
+    let seeded = controller.live();
+    assert_eq!(seeded.households, remembered);
+    assert_eq!(seeded.sync, Sync::Loading);
+    // The first read replaces it; a late seed changes nothing.
+    controller.refresh().await.unwrap();
+    controller.seed(remembered);
+    let read = controller.live();
+    assert_eq!(read.sync, Sync::Ready);
+    assert_eq!(read.households.len(), 2);
+    assert_ne!(read.households[0].id, "Sonos_remembered");
+}
