@@ -203,10 +203,8 @@ impl LastKnown {
     /// saved, removed on sign-out.
     fn follow(&self, live: &Live, saved: &mut Option<Vec<Household>>) {
         match (&live.session.state, &live.sync) {
-            (SessionPhase::SignedOut, _) => {
-                if saved.take().is_some() || self.0.exists() {
-                    let _ = std::fs::remove_file(&self.0);
-                }
+            (SessionPhase::SignedOut, _) if saved.take().is_some() || self.0.exists() => {
+                let _ = std::fs::remove_file(&self.0);
             }
             (SessionPhase::SignedIn, Sync::Ready) if saved.as_ref() != Some(&live.households) => {
                 if let Err(err) = self.save(&live.households) {
