@@ -6,7 +6,7 @@
 use crate::error::AppError;
 use crate::settings::Settings;
 use crate::state::{AppState, Snapshot};
-use roomtone_core::view::{Library, LoadAction};
+use roomtone_core::view::{Library, LoadAction, TheaterOptions};
 use roomtone_core::{Opener, PlayMode};
 use roomtone_sonos::{FavoriteId, GroupId, HouseholdId, PlayerId, PlaylistId};
 use tauri::{AppHandle, State};
@@ -221,6 +221,47 @@ pub async fn grouping_create(
     let controller = state.controller()?;
     Ok(controller
         .create_group(&HouseholdId::from(household), rooms)
+        .await?)
+}
+
+/// Plays a room's line-in on the group.
+#[tauri::command]
+#[specta::specta]
+pub async fn playback_line_in(group: String, room: String, state: State<'_, AppState>) -> Done {
+    let (group, room) = (GroupId::from(group), PlayerId::from(room));
+    Ok(state.controller()?.play_line_in(&group, &room).await?)
+}
+
+/// Plays the TV of a home-theater room.
+#[tauri::command]
+#[specta::specta]
+pub async fn playback_tv(room: String, state: State<'_, AppState>) -> Done {
+    Ok(state.controller()?.play_tv(&PlayerId::from(room)).await?)
+}
+
+/// A home-theater room's night mode and speech enhancement.
+#[tauri::command]
+#[specta::specta]
+pub async fn volume_theater_options(
+    room: String,
+    state: State<'_, AppState>,
+) -> Done<TheaterOptions> {
+    Ok(state
+        .controller()?
+        .theater_options(&PlayerId::from(room))
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn volume_set_theater_options(
+    room: String,
+    options: TheaterOptions,
+    state: State<'_, AppState>,
+) -> Done<TheaterOptions> {
+    let controller = state.controller()?;
+    Ok(controller
+        .set_theater_options(&PlayerId::from(room), options)
         .await?)
 }
 

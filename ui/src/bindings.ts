@@ -28,11 +28,18 @@ export const commands = {
 	playbackPrevious: (group: string) => typedError<null, AppError>(__TAURI_INVOKE("playback_previous", { group })),
 	playbackSeek: (group: string, positionMillis: number) => typedError<null, AppError>(__TAURI_INVOKE("playback_seek", { group, positionMillis })),
 	playbackSetMode: (group: string, mode: PlayMode, on: boolean) => typedError<null, AppError>(__TAURI_INVOKE("playback_set_mode", { group, mode, on })),
+	/**  Plays a room's line-in on the group. */
+	playbackLineIn: (group: string, room: string) => typedError<null, AppError>(__TAURI_INVOKE("playback_line_in", { group, room })),
+	/**  Plays the TV of a home-theater room. */
+	playbackTv: (room: string) => typedError<null, AppError>(__TAURI_INVOKE("playback_tv", { room })),
 	volumeSetGroup: (group: string, volume: number) => typedError<null, AppError>(__TAURI_INVOKE("volume_set_group", { group, volume })),
 	volumeAdjustGroup: (group: string, delta: number) => typedError<null, AppError>(__TAURI_INVOKE("volume_adjust_group", { group, delta })),
 	volumeMuteGroup: (group: string, muted: boolean) => typedError<null, AppError>(__TAURI_INVOKE("volume_mute_group", { group, muted })),
 	volumeSetRoom: (room: string, volume: number) => typedError<null, AppError>(__TAURI_INVOKE("volume_set_room", { room, volume })),
 	volumeMuteRoom: (room: string, muted: boolean) => typedError<null, AppError>(__TAURI_INVOKE("volume_mute_room", { room, muted })),
+	/**  A home-theater room's night mode and speech enhancement. */
+	volumeTheaterOptions: (room: string) => typedError<TheaterOptions, AppError>(__TAURI_INVOKE("volume_theater_options", { room })),
+	volumeSetTheaterOptions: (room: string, options: TheaterOptions) => typedError<TheaterOptions, AppError>(__TAURI_INVOKE("volume_set_theater_options", { room, options })),
 	/**  Makes `group` exactly these rooms. */
 	groupingSetMembers: (group: string, rooms: string[]) => typedError<null, AppError>(__TAURI_INVOKE("grouping_set_members", { group, rooms })),
 	/**  Makes a new group of these rooms. */
@@ -234,6 +241,13 @@ export type Sync =
 { state: "ready" } | 
 /**  The last read failed; the households shown are older. */
 { state: "failed"; kind: string; message: string };
+
+/**  A home-theater room's sound options. */
+export type TheaterOptions = {
+	nightMode: boolean,
+	/**  Speech enhancement (Sonos's "enhanceDialog"). */
+	enhanceDialog: boolean,
+};
 
 /**  A volume: 0–100, muted, and whether the room's volume is fixed (a line-level output). */
 export type Volume = {

@@ -17,6 +17,7 @@ export class FakeCore {
   /** Commands that wait until `release()` (to see a state while they are under way). */
   held = new Set<string>();
   #waiting: (() => void)[] = [];
+  theater: Record<string, { nightMode: boolean; enhanceDialog: boolean }> = {};
 
   constructor(public snapshot: Snapshot) {}
 
@@ -93,6 +94,14 @@ export class FakeCore {
             .map((g) => (g.id === target.id ? { ...g, id: `${g.id}+`, rooms: moving, name: moving.length > 1 ? `${moving[0].name} + ${moving.length - 1}` : moving[0].name } : { ...g, rooms: g.rooms.filter((r) => !rooms.includes(r.id)) }))
             .filter((g) => g.rooms.length > 0);
         });
+      case 'playback_line_in':
+      case 'playback_tv':
+        return null;
+      case 'volume_theater_options':
+        return this.theater[String(args.room)] ?? { nightMode: false, enhanceDialog: false };
+      case 'volume_set_theater_options':
+        this.theater[String(args.room)] = args.options as { nightMode: boolean; enhanceDialog: boolean };
+        return this.theater[String(args.room)];
       case 'library_get':
         return library(String(args.household));
       case 'library_play_favorite':

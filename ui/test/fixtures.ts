@@ -32,7 +32,7 @@ export function home(): Household {
         nowPlaying: { title: 'Fog Lifts at Noon', artist: 'June Arden', album: 'Slow Weather', container: 'Thursday Morning Mix', service: 'Sonos Playlist', artUrl: art('fog'), durationMillis: 256_000 },
         volume: { volume: 28, muted: false, fixed: false },
       }),
-      group('G-office', 'Office', [room('P-office', 'Office', 18)]),
+      group('G-office', 'Office', [room('P-office', 'Office', 18, { lineIn: true })]),
       group('G-den', 'Den', [room('P-den', 'Den', 100, { volume: { volume: 100, muted: false, fixed: true } })], {
         state: 'playing',
         positionMillis: null,

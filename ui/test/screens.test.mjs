@@ -263,6 +263,19 @@ describe('interactions', () => {
     await close();
   });
 
+  it("a home-theater room's TV, night mode and speech enhancement; a room's line-in", async () => {
+    const { page, close } = await open('home');
+    await page.locator('[data-test="sources"]').waitFor();
+    await page.locator('[data-test="night-mode"]:not([disabled])').check();
+    assert.deepEqual(await calls(page, 'volume_set_theater_options'), [{ room: 'P-living', options: { nightMode: true, enhanceDialog: false } }]);
+    await page.locator('[data-test="play-tv"]').click();
+    assert.deepEqual(await calls(page, 'playback_tv'), [{ room: 'P-living' }]);
+    await page.locator('[data-group="Office"] .pick').click();
+    await page.locator('[data-test="play-line-in"]').click();
+    assert.deepEqual(await calls(page, 'playback_line_in'), [{ group: 'G-office', room: 'P-office' }]);
+    await close();
+  });
+
   it('seek and play modes follow what the source allows', async () => {
     const { page, close } = await open('home');
     await page.locator('[data-test="now-playing"]').waitFor();

@@ -384,6 +384,59 @@ impl Controller {
             .map(drop)
     }
 
+    /// Play a room's line-in on its group.
+    pub async fn play_line_in(&self, group: &GroupId, room: &PlayerId) -> Result<()> {
+        let playback = self.client.playback();
+        self.act(
+            group.as_ref(),
+            playback.load_line_in(group, Some(room), true),
+        )
+        .await
+    }
+
+    /// Play the TV of a home-theater room.
+    pub async fn play_tv(&self, room: &PlayerId) -> Result<()> {
+        let theater = self.client.home_theater();
+        self.act(room.as_ref(), theater.load_playback(room)).await
+    }
+
+    /// A home-theater room's night mode and speech enhancement.
+    pub async fn theater_options(&self, room: &PlayerId) -> Result<view::TheaterOptions> {
+        let options = self
+            .client
+            .home_theater()
+            .options(room)
+            .await
+            .map_err(from_sonos)?;
+        Ok(view::TheaterOptions {
+            night_mode: options.night_mode.unwrap_or(false),
+            enhance_dialog: options.enhance_dialog.unwrap_or(false),
+        })
+    }
+
+    /// Changes them; the answer is what Sonos now has.
+    pub async fn set_theater_options(
+        &self,
+        room: &PlayerId,
+        options: view::TheaterOptions,
+    ) -> Result<view::TheaterOptions> {
+        let set = roomtone_sonos::models::HomeTheaterOptions {
+            night_mode: Some(options.night_mode),
+            enhance_dialog: Some(options.enhance_dialog),
+            grouping_latency: None,
+        };
+        let now = self
+            .client
+            .home_theater()
+            .set_options(room, set)
+            .await
+            .map_err(from_sonos)?;
+        Ok(view::TheaterOptions {
+            night_mode: now.night_mode.unwrap_or(options.night_mode),
+            enhance_dialog: now.enhance_dialog.unwrap_or(options.enhance_dialog),
+        })
+    }
+
     /// A household's favorites and playlists.
     pub async fn library(&self, household: &HouseholdId) -> Result<Library> {
         let (favorites, playlists) = (self.client.favorites(), self.client.playlists());

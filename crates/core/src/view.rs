@@ -151,6 +151,16 @@ pub struct Library {
     pub playlists: Vec<LibraryItem>,
 }
 
+/// A home-theater room's sound options.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct TheaterOptions {
+    pub night_mode: bool,
+    /// Speech enhancement (Sonos's "enhanceDialog").
+    pub enhance_dialog: bool,
+}
+
 /// How a favorite or playlist goes into the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

@@ -316,3 +316,58 @@ async fn the_last_known_household_shows_until_the_first_read_answers() {
     assert_eq!(read.households.len(), 2);
     assert_ne!(read.households[0].id, "Sonos_remembered");
 }
+
+#[tokio::test]
+async fn home_theater_options_the_tv_and_line_in() {
+    let world = World::start(|_| {}).await;
+    let controller = controller(&world);
+    sign_in(&world, &controller).await;
+    controller.refresh().await.unwrap();
+    let live = controller.live();
+    let theater = live
+        .groups()
+        .flat_map(|g| &g.rooms)
+        .find(|r| r.home_theater)
+        .expect("a home-theater room")
+        .clone();
+    let room = PlayerId::from(theater.id.as_str());
+    let before = controller.theater_options(&room).await.unwrap();
+    let wanted = roomtone_core::view::TheaterOptions {
+        night_mode: !before.night_mode,
+        enhance_dialog: true,
+    };
+    assert_eq!(
+        controller.set_theater_options(&room, wanted).await.unwrap(),
+        wanted
+    );
+    assert_eq!(controller.theater_options(&room).await.unwrap(), wanted);
+    controller.play_tv(&room).await.unwrap();
+    let tv = controller.live();
+    let group = tv
+        .groups()
+        .find(|g| g.rooms.iter().any(|r| r.id == theater.id))
+        .unwrap();
+    assert!(group.state.is_playing(), "the TV plays: {:?}", group.state);
+
+    let (group_id, line_in) = {
+        let live = controller.live();
+        let (g, r) = live
+            .groups()
+            .find_map(|g| {
+                g.rooms
+                    .iter()
+                    .find(|r| r.line_in)
+                    .map(|r| (g.id.clone(), r.id.clone()))
+            })
+            .expect("a room with a line-in");
+        (GroupId::from(g.as_str()), PlayerId::from(r.as_str()))
+    };
+    controller.play_line_in(&group_id, &line_in).await.unwrap();
+    let after = controller.live();
+    let playing = after.group(group_id.as_str()).unwrap();
+    assert!(
+        playing.state.is_playing(),
+        "line-in plays: {:?}",
+        playing.state
+    );
+}
