@@ -39,14 +39,16 @@ measure() {
   local name=$1; shift
   for _ in $(seq "$runs"); do
     home=$(mktemp -d)
+    # Its own process group, so that stopping it stops everything it started (the session's
+    # dbus-daemon and the accessibility bus outlive a killed dbus-run-session otherwise).
     HOME=$home XDG_CONFIG_HOME=$home/.config XDG_DATA_HOME=$home/.local/share XDG_CACHE_HOME=$home/.cache \
-      "$@" >"$home/log" 2>&1 &
+      setsid "$@" >"$home/log" 2>&1 &
     local pid=$!
     sleep "$idle"   # the measurement itself: memory after this much idle time
     read -r kib procs < <(pss_tree "$pid")
     say "$name: $((kib / 1024)) MiB PSS over $procs processes"
     echo "$kib"
-    kill "$pid"; wait "$pid" 2>/dev/null || true
+    kill -- -"$pid"; wait "$pid" 2>/dev/null || true
     rm -rf "$home"
   done
 }
