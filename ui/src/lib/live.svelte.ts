@@ -60,24 +60,20 @@ export class Live {
     return this.snapshot.live.sync;
   }
 
-  get households(): Household[] {
-    return this.snapshot.live.households.map((h) => ({ ...h, groups: h.groups.map((g) => this.#withChanges(g)) }));
-  }
+  /** The households as shown: what Sonos said, with the changes not yet answered. */
+  households: Household[] = $derived(
+    this.snapshot.live.households.map((h) => ({ ...h, groups: h.groups.map((g) => this.#withChanges(g)) })),
+  );
 
-  get household(): Household | null {
-    const all = this.households;
-    return all.find((h) => h.id === this.selectedHousehold) ?? all[0] ?? null;
-  }
+  household: Household | null = $derived(this.households.find((h) => h.id === this.selectedHousehold) ?? this.households[0] ?? null);
 
-  get group(): Group | null {
+  group: Group | null = $derived.by(() => {
     const groups = this.household?.groups ?? [];
     return groups.find((g) => g.id === this.selectedGroup) ?? groups.find(playing) ?? groups[0] ?? null;
-  }
+  });
 
   /** Every room of the selected household, for grouping. */
-  get rooms(): Room[] {
-    return (this.household?.groups ?? []).flatMap((g) => g.rooms).sort((a, b) => a.name.localeCompare(b.name));
-  }
+  rooms: Room[] = $derived((this.household?.groups ?? []).flatMap((g) => g.rooms).sort((a, b) => a.name.localeCompare(b.name)));
 
   /** Sonos cannot be reached: the state shown is older. */
   get offline(): boolean {
@@ -143,7 +139,11 @@ export class Live {
     } finally {
       const left = (this.#inFlight.get(id) ?? 1) - 1;
       this.#inFlight.set(id, left);
-      if (left === 0) {
+      // Settled — unless a newer value was shown meanwhile (a slider still moving): that one
+      // stays until its own request is answered.
+      const current = this.changes[id] ?? {};
+      const newer = (Object.keys(change) as (keyof Change)[]).some((k) => current[k] !== change[k]);
+      if (left === 0 && !newer) {
         const { [id]: _settled, ...rest } = this.changes;
         this.changes = rest;
       }

@@ -124,6 +124,19 @@ describe('throttled volume', () => {
     expect(volumes[0]).toBe(20);
     expect(volumes.at(-1)).toBe(60);
     expect(volumes.length).toBeLessThanOrEqual(3);
+    // Everything answered: the overlay is gone, what Sonos says shows.
+    expect(l.changes).toEqual({});
+  });
+
+  it('a value still waiting to be sent stays shown when an earlier request is answered', async () => {
+    const l = live();
+    const office = l.households[0].groups[1];
+    l.setGroupVolume(office, 30); // sent at once
+    l.setGroupVolume(office, 31); // waits for the interval
+    await vi.advanceTimersByTimeAsync(0); // the first request is answered
+    expect(l.households[0].groups[1].volume.volume).toBe(31);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(l.changes).toEqual({});
   });
 });
 
