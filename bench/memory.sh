@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 need_app_build
 apt_install xvfb xauth dbus gnome-keyring
-build_ui
+build_ui >&2
 say "release builds of Roomtone and the minimal app"
 cargo build --release --locked -p roomtone -p roomtone-bench-minimal >&2
 runs="${RUNS:-3}"
