@@ -243,6 +243,19 @@ describe('interactions', () => {
     await close();
   });
 
+  it('a library that cannot be read says so once, and Try again reads it', async () => {
+    const { page, close } = await open('home', { fail: ['library_get'] });
+    await page.locator('[data-test="library"] .problem').waitFor();
+    await page.locator('[data-test="tab-playlists"]').click();
+    await page.locator('[data-test="tab-favorites"]').click();
+    assert.equal((await calls(page, 'library_get')).length, 1, 'no retry loop');
+    await page.evaluate(() => (window.__fake.failing = {}));
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.locator('[data-test="library-item"]').first().waitFor();
+    assert.equal((await calls(page, 'library_get')).length, 2);
+    await close();
+  });
+
   it('keys: space, arrows, m, / and Ctrl+K', async () => {
     const { page, close } = await open('home');
     await page.locator('[data-test="now-playing"]').waitFor();

@@ -16,7 +16,8 @@ export class Library {
   }
 
   async load(household: string, again = false) {
-    if (!again && (this.byHousehold[household] || this.loading === household)) return;
+    if (this.loading === household) return;
+    if (!again && (this.byHousehold[household] || this.failed[household])) return;
     this.loading = household;
     try {
       const result = await commands.libraryGet(household);
