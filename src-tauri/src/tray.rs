@@ -124,10 +124,7 @@ fn menu<R: Runtime>(app: &AppHandle<R>, m: &TrayModel) -> tauri::Result<Menu<R>>
     let can = |f: fn(&Controls) -> bool| c.is_some_and(f);
     let playing = can(|c| c.playing);
     let step = c.map_or(2, |c| c.step);
-    let visible = app
-        .get_webview_window("main")
-        .and_then(|w| w.is_visible().ok())
-        .unwrap_or(false);
+    let visible = window_visible(app);
     let rooms = Submenu::with_id(app, "rooms", "Room", !m.rooms.is_empty())?;
     for (group, name, chosen) in &m.rooms {
         let entry = CheckMenuItem::with_id(
@@ -189,8 +186,19 @@ fn menu<R: Runtime>(app: &AppHandle<R>, m: &TrayModel) -> tauri::Result<Menu<R>>
     Ok(menu)
 }
 
+/// What the tray shows now, with whether the window was visible (its show/hide item).
+#[derive(Default)]
+struct Shown(std::sync::Mutex<Option<(TrayModel, bool)>>);
+
+fn window_visible<R: Runtime>(app: &AppHandle<R>) -> bool {
+    app.get_webview_window("main")
+        .and_then(|w| w.is_visible().ok())
+        .unwrap_or(false)
+}
+
 /// Creates the tray icon. Without a tray on this desktop, Roomtone runs without one.
 pub fn create(app: &AppHandle) -> tauri::Result<TrayIcon> {
+    app.manage(Shown::default());
     let state = app.state::<AppState>();
     let model = model(&state.snapshot().live, &state.settings());
     let mut builder = TrayIconBuilder::with_id(TRAY)
@@ -220,6 +228,17 @@ pub fn update(app: &AppHandle, live: &Live) {
         return;
     };
     let m = model(live, &app.state::<AppState>().settings());
+    // Most changes (a room's volume, a position) do not touch the tray: rebuild only when
+    // what it shows differs.
+    let visible = window_visible(app);
+    {
+        let shown = app.state::<Shown>();
+        let mut shown = shown.0.lock().unwrap_or_else(|e| e.into_inner());
+        if shown.as_ref() == Some(&(m.clone(), visible)) {
+            return;
+        }
+        *shown = Some((m.clone(), visible));
+    }
     match menu(app, &m) {
         Ok(menu) => {
             let _ = tray.set_menu(Some(menu));
