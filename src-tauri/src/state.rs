@@ -225,3 +225,49 @@ impl LastKnown {
         std::fs::rename(&temporary, &self.0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use roomtone_core::SessionState;
+
+    fn live(signed_in: bool, sync: Sync, names: &[&str]) -> Live {
+        let session = if signed_in {
+            SessionState::SignedIn { persistent: true }
+        } else {
+            SessionState::SignedOut { reason: None }
+        };
+        let mut live = Live::new(&session);
+        live.sync = sync;
+        live.households = names
+            .iter()
+            .map(|id| Household {
+                id: (*id).into(),
+                groups: Vec::new(),
+            })
+            .collect();
+        live
+    }
+
+    #[test]
+    fn the_last_known_household_is_kept_when_read_and_forgotten_on_sign_out() {
+        let dir = std::env::temp_dir().join(format!("roomtone-last-known-{}", std::process::id()));
+        let file = LastKnown(dir.join("cache").join("last-household.json"));
+        let mut saved = None;
+        // Not read yet, or read and failing: nothing written.
+        file.follow(&live(true, Sync::Loading, &["a"]), &mut saved);
+        assert!(file.load().is_none());
+        // A fresh read is written, and read back at the next start.
+        file.follow(&live(true, Sync::Ready, &["a"]), &mut saved);
+        assert_eq!(file.load().unwrap()[0].id, "a");
+        file.follow(&live(true, Sync::Ready, &["b"]), &mut saved);
+        assert_eq!(file.load().unwrap()[0].id, "b");
+        // Signing out removes it.
+        file.follow(&live(false, Sync::Idle, &[]), &mut saved);
+        assert!(!file.0.exists() && file.load().is_none());
+        // A file that cannot be read is no household, not an error.
+        std::fs::write(&file.0, "not json").unwrap();
+        assert!(file.load().is_none());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -190,11 +190,16 @@ export class Live {
 
   /** The group's volume as the slider moves: shown at once, sent a few times a second, the last value always. */
   setGroupVolume(g: Group, volume: number) {
-    this.changes = { ...this.changes, [g.id]: { ...this.changes[g.id], volume } };
-    let send = this.#volumeSenders.get(g.id);
+    this.#slide(g.id, volume, (v) => commands.volumeSetGroup(g.id, v));
+  }
+
+  /** A volume slider for `id` moved: shown at once, sent through one throttle per slider. */
+  #slide(id: string, volume: number, set: (volume: number) => Promise<Result>) {
+    this.changes = { ...this.changes, [id]: { ...this.changes[id], volume } };
+    let send = this.#volumeSenders.get(id);
     if (!send) {
-      send = throttle((v: number) => void this.change(g.id, { volume: v }, () => commands.volumeSetGroup(g.id, v)), VOLUME_INTERVAL);
-      this.#volumeSenders.set(g.id, send);
+      send = throttle((v: number) => void this.change(id, { volume: v }, () => set(v)), VOLUME_INTERVAL);
+      this.#volumeSenders.set(id, send);
     }
     send(volume);
   }
@@ -208,13 +213,7 @@ export class Live {
   muteGroup = (g: Group, muted: boolean) => this.change(g.id, { muted }, () => commands.volumeMuteGroup(g.id, muted));
 
   setRoomVolume(r: Room, volume: number) {
-    this.changes = { ...this.changes, [r.id]: { ...this.changes[r.id], volume } };
-    let send = this.#volumeSenders.get(r.id);
-    if (!send) {
-      send = throttle((v: number) => void this.change(r.id, { volume: v }, () => commands.volumeSetRoom(r.id, v)), VOLUME_INTERVAL);
-      this.#volumeSenders.set(r.id, send);
-    }
-    send(volume);
+    this.#slide(r.id, volume, (v) => commands.volumeSetRoom(r.id, v));
   }
 
   muteRoom = (r: Room, muted: boolean) => this.change(r.id, { muted }, () => commands.volumeMuteRoom(r.id, muted));
