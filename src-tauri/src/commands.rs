@@ -5,9 +5,11 @@
 
 use crate::error::AppError;
 use crate::settings::Settings;
+use crate::state::SettingsView;
 use crate::state::{AppState, Snapshot};
 use roomtone_core::view::{Library, LoadAction, TheaterOptions};
 use roomtone_core::{Opener, PlayMode};
+use roomtone_sonos::secret::ClientSecret;
 use roomtone_sonos::{FavoriteId, GroupId, HouseholdId, PlayerId, PlaylistId};
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
@@ -303,23 +305,43 @@ pub async fn library_play_playlist(
         .await?)
 }
 
-/// The settings in force.
+/// The settings in force, for the settings window.
 #[tauri::command]
 #[specta::specta]
-pub fn settings_get(state: State<'_, AppState>) -> Settings {
-    state.settings()
+pub fn settings_get(app: AppHandle, state: State<'_, AppState>) -> SettingsView {
+    state.settings_view(&app)
 }
 
-/// Validates and saves the settings; the tray follows at once, the relay and client ID at
-/// the next start.
+/// Validates, saves and applies the settings: the tray, hotkeys, start at login and the
+/// media session at once; the connection (relay, client ID, direct mode) at the next start.
 #[tauri::command]
 #[specta::specta]
 pub fn settings_set(
     settings: Settings,
     app: AppHandle,
     state: State<'_, AppState>,
-) -> Done<Settings> {
-    let saved = state.save_settings(settings)?;
-    crate::tray::update(&app, &state.snapshot().live);
-    Ok(saved)
+) -> Done<SettingsView> {
+    state.save_settings(&app, settings)?;
+    Ok(state.settings_view(&app))
+}
+
+/// Keeps your own integration's client secret (direct mode) in the keychain; a blank one
+/// removes it. It is never sent back to the window.
+#[tauri::command]
+#[specta::specta]
+pub fn settings_set_client_secret(
+    secret: String,
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Done<SettingsView> {
+    let secret = secret.trim();
+    state.set_client_secret((!secret.is_empty()).then(|| ClientSecret::new(secret)))?;
+    Ok(state.settings_view(&app))
+}
+
+/// Restarts Roomtone (to use a new connection).
+#[tauri::command]
+#[specta::specta]
+pub fn app_restart(app: AppHandle) {
+    app.restart();
 }

@@ -21,6 +21,10 @@
 mod commands;
 mod demo;
 mod error;
+mod hotkeys;
+pub mod media;
+mod notify;
+mod quick;
 pub mod settings;
 mod state;
 pub mod tray;
@@ -29,6 +33,7 @@ use settings::SettingsFile;
 use state::AppState;
 use tauri::{Manager, WindowEvent};
 use tauri_plugin_deep_link::DeepLinkExt;
+use tauri_plugin_window_state::StateFlags;
 use tauri_specta::{collect_commands, collect_events, Event};
 
 /// Events the webview listens to.
@@ -45,6 +50,10 @@ pub mod events {
     /// Something went wrong outside a command (a bad deep link, a tray action): `problem`.
     #[derive(Debug, Clone, Serialize, Type, tauri_specta::Event)]
     pub struct Problem(pub AppError);
+
+    /// The tray's "Settings…" was chosen: the window opens its settings (`open-settings`).
+    #[derive(Debug, Clone, Serialize, Type, tauri_specta::Event)]
+    pub struct OpenSettings;
 }
 
 /// The commands and events the webview sees; the TypeScript bindings are made from this.
@@ -81,8 +90,14 @@ fn specta() -> tauri_specta::Builder<tauri::Wry> {
             commands::library_play_playlist,
             commands::settings_get,
             commands::settings_set,
+            commands::settings_set_client_secret,
+            commands::app_restart,
         ])
-        .events(collect_events![events::StateChanged, events::Problem])
+        .events(collect_events![
+            events::StateChanged,
+            events::Problem,
+            events::OpenSettings
+        ])
         // The webview only receives these types: one shape each, not serialize/deserialize pairs.
         .disable_serde_phases()
 }
@@ -135,7 +150,16 @@ pub fn run() {
                 .level(log::LevelFilter::Info)
                 .build(),
         )
-        .plugin(tauri_plugin_window_state::Builder::default().build())
+        // The window's size and place are kept; whether it shows is Roomtone's choice
+        // ("start hidden").
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(StateFlags::all() - StateFlags::VISIBLE)
+                .build(),
+        )
+        .plugin(tauri_plugin_global_shortcut::Builder::new().build())
+        .plugin(tauri_plugin_autostart::Builder::new().build())
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             specta.mount_events(app);
@@ -146,12 +170,25 @@ pub fn run() {
                 state.notice(error::AppError::new("settings", problem));
             }
             app.manage(state);
+            app.manage(notify::Notifier::default());
             #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
             if let Err(err) = app.deep_link().register_all() {
                 tracing::warn!(error = %err, "could not register the roomtone:// scheme");
             }
-            if let Err(err) = tray::create(app.handle()) {
+            let tray = tray::create(app.handle());
+            if let Err(err) = &tray {
                 tracing::warn!(error = %err, "no tray on this desktop; Roomtone runs without one");
+            }
+            media::create(app.handle());
+            let state = app.state::<AppState>();
+            state.apply(app.handle(), None);
+            // The window opens unless Roomtone starts hidden (`--hidden` or the settings) and
+            // there is a tray to bring it back from.
+            let hidden = std::env::args().any(|a| a == "--hidden") || state.settings().start_hidden;
+            if !(hidden && tray.is_ok()) {
+                if let Some(window) = app.get_webview_window("main") {
+                    window.show()?;
+                }
             }
             let handle = app.handle().clone();
             app.deep_link().on_open_url(move |event| {

@@ -8,6 +8,8 @@ use roomtone_core::config::Overrides;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use tauri_plugin_global_shortcut::Shortcut;
 
 /// See the module documentation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -18,14 +20,23 @@ pub struct Settings {
     /// The Sonos integration's client ID, over the built-in one.
     pub client_id: Option<String>,
     /// Direct mode: the redirect URI registered with your own integration (its client
-    /// secret is kept in the keychain with `roomtone-cli direct set`).
+    /// secret is kept in the keychain, from the settings or `roomtone-cli direct set`).
     pub redirect_uri: Option<String>,
     /// Closing the window keeps Roomtone in the tray.
     pub close_to_tray: bool,
-    /// How far the tray's volume up and down move, 1–20.
+    /// Roomtone starts with its window hidden, in the tray.
+    pub start_hidden: bool,
+    /// Roomtone starts when you log in (the OS's autostart entry follows this).
+    pub start_at_login: bool,
+    /// A notification when the track changes in the group the tray controls, while the
+    /// window is not in front.
+    pub notify_track_change: bool,
+    /// How far the volume up and down of the tray, the hotkeys and the media keys move, 1–20.
     pub tray_volume_step: u8,
     /// The group the tray controls (a group ID); the playing group when unset or gone.
     pub tray_group: Option<String>,
+    /// Global keyboard shortcuts.
+    pub hotkeys: Hotkeys,
 }
 
 impl Default for Settings {
@@ -35,9 +46,120 @@ impl Default for Settings {
             client_id: None,
             redirect_uri: None,
             close_to_tray: true,
+            start_hidden: false,
+            start_at_login: false,
+            notify_track_change: false,
             tray_volume_step: 2,
             tray_group: None,
+            hotkeys: Hotkeys::default(),
         }
+    }
+}
+
+/// Global keyboard shortcuts for the group the tray controls: off until turned on; each an
+/// accelerator such as `CommandOrControl+Alt+P`, or blank for none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Hotkeys {
+    pub enabled: bool,
+    pub play_pause: String,
+    pub next: String,
+    pub previous: String,
+    pub volume_up: String,
+    pub volume_down: String,
+    pub mute: String,
+}
+
+impl Default for Hotkeys {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            play_pause: "CommandOrControl+Alt+P".into(),
+            next: "CommandOrControl+Alt+Right".into(),
+            previous: "CommandOrControl+Alt+Left".into(),
+            volume_up: "CommandOrControl+Alt+Up".into(),
+            volume_down: "CommandOrControl+Alt+Down".into(),
+            mute: "CommandOrControl+Alt+M".into(),
+        }
+    }
+}
+
+/// What a hotkey does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HotkeyAction {
+    PlayPause,
+    Next,
+    Previous,
+    VolumeUp,
+    VolumeDown,
+    Mute,
+}
+
+impl HotkeyAction {
+    /// The action's name in messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::PlayPause => "play/pause",
+            Self::Next => "next",
+            Self::Previous => "previous",
+            Self::VolumeUp => "volume up",
+            Self::VolumeDown => "volume down",
+            Self::Mute => "mute",
+        }
+    }
+}
+
+impl Hotkeys {
+    /// Every action with its accelerator, blank ones included.
+    pub fn bindings(&self) -> [(HotkeyAction, &str); 6] {
+        [
+            (HotkeyAction::PlayPause, self.play_pause.as_str()),
+            (HotkeyAction::Next, self.next.as_str()),
+            (HotkeyAction::Previous, self.previous.as_str()),
+            (HotkeyAction::VolumeUp, self.volume_up.as_str()),
+            (HotkeyAction::VolumeDown, self.volume_down.as_str()),
+            (HotkeyAction::Mute, self.mute.as_str()),
+        ]
+    }
+
+    /// The accelerators, parsed: what is wrong with one in words for a person. A shortcut
+    /// needs a modifier unless it is a function or media key (a bare letter would be taken
+    /// from every other app); two actions cannot share one.
+    pub fn parsed(&self) -> Result<Vec<(HotkeyAction, Shortcut)>, String> {
+        let mut parsed: Vec<(HotkeyAction, Shortcut)> = Vec::new();
+        for (action, text) in self.bindings() {
+            let text = text.trim();
+            if text.is_empty() {
+                continue;
+            }
+            let shortcut = Shortcut::from_str(text).map_err(|e| {
+                format!(
+                    "the {} shortcut {text:?} is not one Roomtone understands ({e}); write it like CommandOrControl+Alt+P",
+                    action.label()
+                )
+            })?;
+            let key = format!("{:?}", shortcut.key);
+            let bare_ok = key.starts_with("Media")
+                || key.starts_with("Audio")
+                || (key.len() > 1
+                    && key.starts_with('F')
+                    && key[1..].chars().all(|c| c.is_ascii_digit()));
+            if shortcut.mods.is_empty() && !bare_ok {
+                return Err(format!(
+                    "the {} shortcut {text:?} needs Ctrl, Alt, Shift or Super (or a function or media key): on its own it would take the key from every other app",
+                    action.label()
+                ));
+            }
+            if let Some((other, _)) = parsed.iter().find(|(_, s)| s.id() == shortcut.id()) {
+                return Err(format!(
+                    "{text:?} is the shortcut of both {} and {}",
+                    other.label(),
+                    action.label()
+                ));
+            }
+            parsed.push((action, shortcut));
+        }
+        Ok(parsed)
     }
 }
 
@@ -83,10 +205,21 @@ impl Settings {
         }
         if !(1..=MAX_STEP).contains(&self.tray_volume_step) {
             return Err(format!(
-                "the tray's volume step is between 1 and {MAX_STEP}, not {}",
+                "the volume step is between 1 and {MAX_STEP}, not {}",
                 self.tray_volume_step
             ));
         }
+        for text in [
+            &mut self.hotkeys.play_pause,
+            &mut self.hotkeys.next,
+            &mut self.hotkeys.previous,
+            &mut self.hotkeys.volume_up,
+            &mut self.hotkeys.volume_down,
+            &mut self.hotkeys.mute,
+        ] {
+            *text = text.trim().to_owned();
+        }
+        self.hotkeys.parsed()?;
         Ok(self)
     }
 
@@ -241,6 +374,51 @@ mod tests {
             ..Settings::default()
         })
         .unwrap();
+    }
+
+    #[test]
+    fn hotkeys_are_off_by_default_and_checked_when_saved() {
+        let defaults = Settings::default();
+        assert!(!defaults.hotkeys.enabled && !defaults.notify_track_change);
+        assert_eq!(defaults.hotkeys.parsed().unwrap().len(), 6);
+        let with = |f: fn(&mut Hotkeys)| {
+            let mut settings = Settings::default();
+            f(&mut settings.hotkeys);
+            settings.validated()
+        };
+        let err = with(|h| h.mute = "Ctrl+Alt+Nope".into()).unwrap_err();
+        assert!(
+            err.contains("mute shortcut") && err.contains("Nope"),
+            "{err}"
+        );
+        let err = with(|h| h.next = "K".into()).unwrap_err();
+        assert!(err.contains("needs Ctrl, Alt, Shift or Super"), "{err}");
+        let err = with(|h| h.mute = "CommandOrControl+Alt+P".into()).unwrap_err();
+        assert!(err.contains("both play/pause and mute"), "{err}");
+        // Media and function keys need no modifier; blank is none; spaces are trimmed.
+        let ok = with(|h| {
+            h.play_pause = "MediaPlayPause".into();
+            h.next = " F8 ".into();
+            h.mute = String::new();
+        })
+        .unwrap();
+        assert_eq!(ok.hotkeys.next, "F8");
+        assert_eq!(ok.hotkeys.parsed().unwrap().len(), 5);
+    }
+
+    #[test]
+    fn an_older_file_without_the_newer_settings_reads_with_their_defaults() {
+        let file = SettingsFile::new(&folder());
+        std::fs::write(
+            file.path(),
+            r#"{ "trayVolumeStep": 4, "closeToTray": false }"#,
+        )
+        .unwrap();
+        let (settings, problem) = file.load();
+        assert_eq!(problem, None);
+        assert_eq!(settings.tray_volume_step, 4);
+        assert!(!settings.close_to_tray && !settings.start_hidden && !settings.hotkeys.enabled);
+        assert_eq!(settings.hotkeys, Hotkeys::default());
     }
 
     #[test]

@@ -5,14 +5,18 @@ use crate::demo;
 use crate::error::AppError;
 use crate::events::StateChanged;
 use crate::settings::{Settings, SettingsFile};
+use roomtone_core::config::Overrides;
 use roomtone_core::live::{Live, Session, SessionPhase, Sync};
 use roomtone_core::view::Household;
 use roomtone_core::{Config, Controller, CoreError, KeychainStore, SystemClock};
+use roomtone_sonos::secret::ClientSecret;
 use serde::Serialize;
 use specta::Type;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use tauri::{AppHandle, Manager};
+use tauri_plugin_autostart::ManagerExt;
 use tauri_specta::Event;
 
 /// The core, once started.
@@ -28,6 +32,27 @@ pub struct AppState {
     settings_file: SettingsFile,
     settings: Mutex<Settings>,
     notices: Mutex<Vec<AppError>>,
+    /// The connection Roomtone started with: a saved one that differs needs a restart.
+    connection_at_start: Overrides,
+    /// The direct-mode client secret changed since the start.
+    secret_changed: AtomicBool,
+    /// What the OS refused when the settings were last applied (a hotkey, start at login).
+    refused: Mutex<Vec<String>>,
+}
+
+/// The settings as the settings window shows them.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsView {
+    pub settings: Settings,
+    /// A direct-mode client secret is in the keychain (the secret itself never leaves it).
+    pub client_secret_saved: bool,
+    /// What the OS refused of these settings, in words for a person.
+    pub problems: Vec<String>,
+    /// The connection (relay, client ID, direct mode) changed: it is used after a restart.
+    pub restart_needed: bool,
+    /// Where the settings file is.
+    pub file: String,
 }
 
 /// What the webview shows: the core's live state, and whether it is the demo household.
@@ -46,8 +71,11 @@ impl AppState {
         Self {
             ready: OnceLock::new(),
             settings_file,
+            connection_at_start: settings.overrides(),
             settings: Mutex::new(settings),
             notices: Mutex::new(Vec::new()),
+            secret_changed: AtomicBool::new(false),
+            refused: Mutex::new(Vec::new()),
         }
     }
 
@@ -107,15 +135,89 @@ impl AppState {
         self.settings.lock().expect("settings lock").clone()
     }
 
-    /// Validates, saves and adopts `settings`.
-    pub fn save_settings(&self, settings: Settings) -> Result<Settings, AppError> {
+    /// Validates, saves and adopts `settings`, then applies what changed: the tray, the
+    /// hotkeys, start at login, the media session.
+    pub fn save_settings(&self, app: &AppHandle, settings: Settings) -> Result<Settings, AppError> {
         let saved = self
             .settings_file
             .save(settings)
             .map_err(|e| AppError::new("settings", e))?;
-        *self.settings.lock().expect("settings lock") = saved.clone();
+        let before = std::mem::replace(
+            &mut *self.settings.lock().expect("settings lock"),
+            saved.clone(),
+        );
+        self.apply(app, Some(&before));
         Ok(saved)
     }
+
+    /// Puts the settings in force (at start, `before` is none); what the OS refuses is kept
+    /// for the settings window and logged.
+    pub fn apply(&self, app: &AppHandle, before: Option<&Settings>) {
+        let now = self.settings();
+        let mut refused = self.refused.lock().expect("refused lock");
+        if before.map(|b| &b.hotkeys) != Some(&now.hotkeys) {
+            refused.retain(|p| !p.contains("shortcut") && !p.contains("Hotkeys"));
+            refused.extend(crate::hotkeys::apply(app, &now.hotkeys));
+        }
+        if before.is_some_and(|b| b.start_at_login != now.start_at_login) {
+            refused.retain(|p| !p.contains("at login"));
+            if let Err(err) = start_at_login(app, now.start_at_login) {
+                refused.push(err);
+            }
+        }
+        drop(refused);
+        let live = self.snapshot().live;
+        crate::tray::update(app, &live);
+        crate::media::update(app, &live);
+    }
+
+    /// The settings for the settings window.
+    pub fn settings_view(&self, app: &AppHandle) -> SettingsView {
+        let mut settings = self.settings();
+        // The OS's autostart entry is the truth (it can be removed outside Roomtone).
+        if let Ok(on) = app.autolaunch().is_enabled() {
+            settings.start_at_login = on;
+        }
+        SettingsView {
+            restart_needed: settings.overrides() != self.connection_at_start
+                || self.secret_changed.load(Ordering::Relaxed),
+            settings,
+            client_secret_saved: keychain().load_client_secret().is_ok_and(|s| s.is_some()),
+            problems: self.refused.lock().expect("refused lock").clone(),
+            file: self.settings_file.path().display().to_string(),
+        }
+    }
+
+    /// Keeps (or, with none, removes) the direct-mode client secret in the keychain.
+    pub fn set_client_secret(&self, secret: Option<ClientSecret>) -> Result<(), AppError> {
+        let keychain = keychain();
+        match secret {
+            Some(secret) => keychain.save_client_secret(&secret),
+            None => keychain.clear_client_secret(),
+        }
+        .map_err(|e| AppError::from(CoreError::from(e)))?;
+        self.secret_changed.store(true, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+fn keychain() -> KeychainStore {
+    KeychainStore::new(roomtone_core::store::DEFAULT_SERVICE)
+}
+
+/// Turns the OS's autostart entry on or off.
+fn start_at_login(app: &AppHandle, on: bool) -> Result<(), String> {
+    let autolaunch = app.autolaunch();
+    let done = if on {
+        autolaunch.enable()
+    } else {
+        autolaunch.disable()
+    };
+    done.map_err(|err| {
+        let what = if on { "turn on" } else { "turn off" };
+        tracing::warn!(error = %err, "start at login");
+        format!("Roomtone could not {what} starting at login ({err}); try again, or use your desktop's startup settings.")
+    })
 }
 
 /// Starts the core: configured (environment over settings file over built-in defaults), or
@@ -124,7 +226,7 @@ impl AppState {
 pub async fn start(app: &AppHandle) {
     let wants_demo = std::env::args().any(|a| a == "--demo");
     let state = app.state::<AppState>();
-    let keychain = KeychainStore::new(roomtone_core::store::DEFAULT_SERVICE);
+    let keychain = keychain();
     let overrides = state
         .settings()
         .overrides()
@@ -137,16 +239,14 @@ pub async fn start(app: &AppHandle) {
     let nothing_configured = overrides.client_id.is_none()
         && std::env::var_os(roomtone_core::config::env::CLIENT_ID).is_none();
     let started = match configured {
-        Ok(config) if !wants_demo => Controller::new(
-            &config,
-            Arc::new(KeychainStore::new(roomtone_core::store::DEFAULT_SERVICE)),
-            Arc::new(SystemClock),
-        )
-        .map(|controller| Ready {
-            controller: Arc::new(controller),
-            demo: false,
-        })
-        .map_err(AppError::from),
+        Ok(config) if !wants_demo => {
+            Controller::new(&config, Arc::new(keychain), Arc::new(SystemClock))
+                .map(|controller| Ready {
+                    controller: Arc::new(controller),
+                    demo: false,
+                })
+                .map_err(AppError::from)
+        }
         // Half a configuration is a mistake to show, not a reason for the demo.
         Err(err) if !wants_demo && !nothing_configured => Err(AppError::from(err)),
         _ => demo::start(app).await,
@@ -178,6 +278,8 @@ pub async fn start(app: &AppHandle) {
         loop {
             let snapshot = app.state::<AppState>().snapshot();
             crate::tray::update(&app, &snapshot.live);
+            crate::media::update(&app, &snapshot.live);
+            crate::notify::follow(&app, &snapshot.live);
             if let Some(file) = &last_known {
                 file.follow(&snapshot.live, &mut saved);
             }

@@ -7,13 +7,12 @@
 //! menu (tray click events are not emitted there); on macOS and Windows a left click
 //! toggles the window.
 
-use crate::error::AppError;
-use crate::events::Problem;
+use crate::events::{OpenSettings, Problem};
+use crate::quick::{self, Quick};
 use crate::settings::Settings;
 use crate::state::AppState;
 use roomtone_core::live::{Live, SessionPhase, Sync};
 use roomtone_core::view::Group;
-use roomtone_sonos::GroupId;
 use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Manager, Runtime};
@@ -110,6 +109,7 @@ mod id {
     pub const VOLUME_DOWN: &str = "volume-down";
     pub const MUTE: &str = "mute";
     pub const WINDOW: &str = "window";
+    pub const SETTINGS: &str = "settings";
     pub const SIGN_OUT: &str = "sign-out";
     pub const QUIT: &str = "quit";
     /// Followed by a group ID.
@@ -179,6 +179,7 @@ fn menu<R: Runtime>(app: &AppHandle<R>, m: &TrayModel) -> tauri::Result<Menu<R>>
                 },
                 true,
             )?,
+            &item(id::SETTINGS, "Settings…", true)?,
             &item(id::SIGN_OUT, "Sign out", m.signed_in)?,
             &item(id::QUIT, "Quit Roomtone", true)?,
         ],
@@ -250,16 +251,29 @@ pub fn update(app: &AppHandle, live: &Live) {
 
 /// Shows a hidden window (focused) or hides a shown one.
 pub fn toggle_window(app: &AppHandle) {
-    if let Some(window) = app.get_webview_window("main") {
-        if window.is_visible().unwrap_or(false) {
+    match app.get_webview_window("main") {
+        Some(window) if window.is_visible().unwrap_or(false) => {
             let _ = window.hide();
-        } else {
-            let _ = window.show();
-            let _ = window.unminimize();
-            let _ = window.set_focus();
+            update(app, &app.state::<AppState>().snapshot().live);
         }
+        _ => show_window(app),
+    }
+}
+
+/// Shows the window, in front and focused.
+pub fn show_window(app: &AppHandle) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.show();
+        let _ = window.unminimize();
+        let _ = window.set_focus();
     }
     update(app, &app.state::<AppState>().snapshot().live);
+}
+
+/// Shows the window with the settings open.
+pub fn open_settings(app: &AppHandle) {
+    show_window(app);
+    let _ = OpenSettings.emit(app);
 }
 
 fn on_menu(app: &AppHandle, event: MenuEvent) {
@@ -267,6 +281,7 @@ fn on_menu(app: &AppHandle, event: MenuEvent) {
     let state = app.state::<AppState>();
     match which.as_str() {
         id::WINDOW => return toggle_window(app),
+        id::SETTINGS => return open_settings(app),
         id::QUIT => return app.exit(0),
         id::SIGN_OUT => {
             if let Err(err) = state.controller().and_then(|c| Ok(c.sign_out()?)) {
@@ -281,46 +296,21 @@ fn on_menu(app: &AppHandle, event: MenuEvent) {
             tray_group: Some(group.to_owned()),
             ..state.settings()
         };
-        if let Err(err) = state.save_settings(settings) {
+        if let Err(err) = state.save_settings(app, settings) {
             let _ = Problem(err).emit(app);
         }
         return update(app, &state.snapshot().live);
     }
-    let live = state.snapshot().live;
-    let Some(controls) = model(&live, &state.settings()).controls else {
-        return;
+    let quick = match which.as_str() {
+        id::TOGGLE => Quick::Toggle,
+        id::NEXT => Quick::Next,
+        id::PREVIOUS => Quick::Previous,
+        id::VOLUME_UP => Quick::VolumeUp,
+        id::VOLUME_DOWN => Quick::VolumeDown,
+        id::MUTE => Quick::Mute,
+        _ => return,
     };
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        let state = app.state::<AppState>();
-        let done = match state.controller() {
-            Ok(controller) => act(controller, &which, &controls).await,
-            Err(err) => Err(err),
-        };
-        if let Err(err) = done {
-            tracing::warn!(error = %err.message, action = %which, "a tray action failed");
-            let _ = Problem(err).emit(&app);
-        }
-    });
-}
-
-async fn act(
-    controller: &roomtone_core::Controller,
-    which: &str,
-    controls: &Controls,
-) -> Result<(), AppError> {
-    let group = GroupId::from(controls.group.as_str());
-    let step = i16::from(controls.step);
-    match which {
-        id::TOGGLE => controller.toggle(&group).await?,
-        id::NEXT => controller.next(&group).await?,
-        id::PREVIOUS => controller.previous(&group).await?,
-        id::VOLUME_UP => controller.adjust_group_volume(&group, step).await?,
-        id::VOLUME_DOWN => controller.adjust_group_volume(&group, -step).await?,
-        id::MUTE => controller.set_group_mute(&group, !controls.muted).await?,
-        _ => {}
-    }
-    Ok(())
+    quick::perform(app, quick, "tray");
 }
 
 #[cfg(test)]

@@ -48,17 +48,25 @@ export const commands = {
 	libraryGet: (household: string) => typedError<Library, AppError>(__TAURI_INVOKE("library_get", { household })),
 	libraryPlayFavorite: (group: string, favorite: string, action: LoadAction) => typedError<null, AppError>(__TAURI_INVOKE("library_play_favorite", { group, favorite, action })),
 	libraryPlayPlaylist: (group: string, playlist: string, action: LoadAction) => typedError<null, AppError>(__TAURI_INVOKE("library_play_playlist", { group, playlist, action })),
-	/**  The settings in force. */
-	settingsGet: () => __TAURI_INVOKE<Settings>("settings_get"),
+	/**  The settings in force, for the settings window. */
+	settingsGet: () => __TAURI_INVOKE<SettingsView>("settings_get"),
 	/**
-	 *  Validates and saves the settings; the tray follows at once, the relay and client ID at
-	 *  the next start.
+	 *  Validates, saves and applies the settings: the tray, hotkeys, start at login and the
+	 *  media session at once; the connection (relay, client ID, direct mode) at the next start.
 	 */
-	settingsSet: (settings: Settings) => typedError<Settings, AppError>(__TAURI_INVOKE("settings_set", { settings })),
+	settingsSet: (settings: Settings) => typedError<SettingsView, AppError>(__TAURI_INVOKE("settings_set", { settings })),
+	/**
+	 *  Keeps your own integration's client secret (direct mode) in the keychain; a blank one
+	 *  removes it. It is never sent back to the window.
+	 */
+	settingsSetClientSecret: (secret: string) => typedError<SettingsView, AppError>(__TAURI_INVOKE("settings_set_client_secret", { secret })),
+	/**  Restarts Roomtone (to use a new connection). */
+	appRestart: () => __TAURI_INVOKE<void>("app_restart"),
 };
 
 /** Events */
 export const events = {
+	openSettings: makeEvent<OpenSettings, OpenSettings>("open-settings"),
 	problem: makeEvent<Problem, Problem>("problem"),
 	stateChanged: makeEvent<StateChanged, StateChanged>("state-changed"),
 };
@@ -100,6 +108,20 @@ export type Group = {
 	volume: Volume,
 	actions: Actions,
 	modes: Modes,
+};
+
+/**
+ *  Global keyboard shortcuts for the group the tray controls: off until turned on; each an
+ *  accelerator such as `CommandOrControl+Alt+P`, or blank for none.
+ */
+export type Hotkeys = {
+	enabled?: boolean,
+	playPause?: string,
+	next?: string,
+	previous?: string,
+	volumeUp?: string,
+	volumeDown?: string,
+	mute?: string,
 };
 
 /**  A household with its groups, and every room in it (for grouping). */
@@ -166,6 +188,9 @@ export type NowPlaying = {
 	durationMillis: number | null,
 };
 
+/**  The tray's "Settings…" was chosen: the window opens its settings (`open-settings`). */
+export type OpenSettings = null;
+
 /**  A play mode to change; the others stay as they are. */
 export type PlayMode = "repeat" | "repeatOne" | "shuffle" | "crossfade";
 
@@ -206,15 +231,39 @@ export type Settings = {
 	clientId?: string | null,
 	/**
 	 *  Direct mode: the redirect URI registered with your own integration (its client
-	 *  secret is kept in the keychain with `roomtone-cli direct set`).
+	 *  secret is kept in the keychain, from the settings or `roomtone-cli direct set`).
 	 */
 	redirectUri?: string | null,
 	/**  Closing the window keeps Roomtone in the tray. */
 	closeToTray?: boolean,
-	/**  How far the tray's volume up and down move, 1–20. */
+	/**  Roomtone starts with its window hidden, in the tray. */
+	startHidden?: boolean,
+	/**  Roomtone starts when you log in (the OS's autostart entry follows this). */
+	startAtLogin?: boolean,
+	/**
+	 *  A notification when the track changes in the group the tray controls, while the
+	 *  window is not in front.
+	 */
+	notifyTrackChange?: boolean,
+	/**  How far the volume up and down of the tray, the hotkeys and the media keys move, 1–20. */
 	trayVolumeStep?: number,
 	/**  The group the tray controls (a group ID); the playing group when unset or gone. */
 	trayGroup?: string | null,
+	/**  Global keyboard shortcuts. */
+	hotkeys?: Hotkeys,
+};
+
+/**  The settings as the settings window shows them. */
+export type SettingsView = {
+	settings: Settings,
+	/**  A direct-mode client secret is in the keychain (the secret itself never leaves it). */
+	clientSecretSaved: boolean,
+	/**  What the OS refused of these settings, in words for a person. */
+	problems: string[],
+	/**  The connection (relay, client ID, direct mode) changed: it is used after a restart. */
+	restartNeeded: boolean,
+	/**  Where the settings file is. */
+	file: string,
 };
 
 /**  What the webview shows: the core's live state, and whether it is the demo household. */

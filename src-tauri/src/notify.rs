@@ -1,0 +1,171 @@
+//! Notifications on track change (off by default): when the track changes in the group the
+//! tray controls while it plays, and the window is not in front, the OS shows what plays now.
+//! Which change deserves one is [`Notifier::next`], tested without a notification service.
+
+use crate::settings::Settings;
+use crate::state::AppState;
+use roomtone_core::live::{Live, SessionPhase};
+use std::sync::Mutex;
+use tauri::{AppHandle, Manager};
+use tauri_plugin_notification::NotificationExt;
+
+/// A notification's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub title: String,
+    pub body: String,
+}
+
+/// The track last seen in the controlled group: (group ID, title, artist).
+#[derive(Debug, Default)]
+pub struct Notifier(Mutex<Option<(String, String, Option<String>)>>);
+
+impl Notifier {
+    /// Follows `live`; a [`Notice`] when the controlled group, still the same group and
+    /// playing, moved to another track. The first track seen, a paused group, or another
+    /// group chosen in the tray are not news.
+    pub fn next(&self, live: &Live, settings: &Settings) -> Option<Notice> {
+        let group = (live.session.state == SessionPhase::SignedIn)
+            .then(|| crate::tray::controlled(live, settings))
+            .flatten();
+        let now = group.and_then(|g| {
+            let track = g.now_playing.as_ref()?;
+            Some((g, (g.id.clone(), track.title.clone(), track.artist.clone())))
+        });
+        let mut seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let Some((group, track)) = now else {
+            *seen = None;
+            return None;
+        };
+        let news = seen
+            .as_ref()
+            .is_some_and(|before| before.0 == track.0 && *before != track)
+            && group.state.is_playing();
+        *seen = Some(track);
+        news.then(|| {
+            let now = group.now_playing.as_ref().expect("a track");
+            Notice {
+                title: now.title.clone(),
+                body: match &now.artist {
+                    Some(artist) => format!("{artist} · {}", group.name),
+                    None => group.name.clone(),
+                },
+            }
+        })
+    }
+}
+
+/// Shows a notification for `live` when the settings ask for one and it is news.
+pub fn follow(app: &AppHandle, live: &Live) {
+    let settings = app.state::<AppState>().settings();
+    let Some(notice) = app.state::<Notifier>().next(live, &settings) else {
+        return;
+    };
+    let in_front = app
+        .get_webview_window("main")
+        .is_some_and(|w| w.is_visible().unwrap_or(false) && w.is_focused().unwrap_or(false));
+    if !settings.notify_track_change || in_front {
+        return;
+    }
+    if let Err(err) = app
+        .notification()
+        .builder()
+        .title(&notice.title)
+        .body(&notice.body)
+        .show()
+    {
+        tracing::warn!(error = %err, "could not show a notification");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use roomtone_core::live::{Session, Sync};
+    use roomtone_core::view::{Actions, Group, Household, Modes, NowPlaying, PlayState, Volume};
+
+    fn live(groups: &[(&str, PlayState, &str)]) -> Live {
+        Live {
+            revision: 1,
+            session: Session {
+                state: SessionPhase::SignedIn,
+                persistent: true,
+                reason: None,
+            },
+            households: vec![Household {
+                id: "h".into(),
+                groups: groups
+                    .iter()
+                    .map(|(name, state, title)| Group {
+                        id: name.to_lowercase(),
+                        name: (*name).into(),
+                        coordinator_id: "p".into(),
+                        rooms: Vec::new(),
+                        state: *state,
+                        position_millis: None,
+                        now_playing: Some(NowPlaying {
+                            title: (*title).into(),
+                            artist: Some("Forty Rooms".into()),
+                            album: None,
+                            container: None,
+                            service: None,
+                            art_url: None,
+                            duration_millis: None,
+                        }),
+                        volume: Volume {
+                            volume: 10,
+                            muted: false,
+                            fixed: false,
+                        },
+                        actions: Actions::default(),
+                        modes: Modes::default(),
+                    })
+                    .collect(),
+            }],
+            sync: Sync::Ready,
+            signing_in: false,
+        }
+    }
+
+    #[test]
+    fn only_a_new_track_in_the_same_playing_group_is_news() {
+        let n = Notifier::default();
+        let s = Settings::default();
+        use PlayState::*;
+        assert_eq!(
+            n.next(&live(&[("Office", Playing, "Flywheel")]), &s),
+            None,
+            "first seen"
+        );
+        assert_eq!(
+            n.next(&live(&[("Office", Playing, "Flywheel")]), &s),
+            None,
+            "same"
+        );
+        assert_eq!(
+            n.next(&live(&[("Office", Playing, "Blue Hour")]), &s),
+            Some(Notice {
+                title: "Blue Hour".into(),
+                body: "Forty Rooms · Office".into()
+            })
+        );
+        // Paused on a new track (someone skipped while paused): not news.
+        assert_eq!(n.next(&live(&[("Office", Paused, "Lanterns")]), &s), None);
+        // Another group took over (the Office stopped playing): not news either.
+        assert_eq!(
+            n.next(
+                &live(&[("Office", Idle, "Lanterns"), ("Den", Playing, "Arc")]),
+                &s
+            ),
+            None
+        );
+        assert_eq!(
+            n.next(
+                &live(&[("Office", Idle, "Lanterns"), ("Den", Playing, "Tide")]),
+                &s
+            )
+            .map(|n| n.body),
+            Some("Forty Rooms · Den".into())
+        );
+    }
+}
