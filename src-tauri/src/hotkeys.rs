@@ -31,11 +31,12 @@ pub fn apply(app: &AppHandle, hotkeys: &Hotkeys) -> Vec<String> {
         });
         if let Err(err) = registered {
             tracing::warn!(error = %err, action = action.label(), "a hotkey was refused");
-            refused.push(refused_message(
-                action,
-                &shortcut.into_string(),
-                &err.to_string(),
-            ));
+            let text = hotkeys
+                .bindings()
+                .into_iter()
+                .find_map(|(a, text)| (a == action).then_some(text))
+                .unwrap_or_default();
+            refused.push(refused_message(action, text, &err.to_string()));
         }
     }
     refused
@@ -75,11 +76,11 @@ mod tests {
     fn a_refused_shortcut_says_which_and_what_to_do() {
         let message = refused_message(
             HotkeyAction::Mute,
-            "control+alt+KeyM",
+            "CommandOrControl+Alt+M",
             "HotKey already registered",
         );
         assert!(
-            message.starts_with("The mute shortcut control+alt+KeyM could not be registered (HotKey already registered)."),
+            message.starts_with("The mute shortcut CommandOrControl+Alt+M could not be registered (HotKey already registered)."),
             "{message}"
         );
         assert!(message.ends_with("choose another shortcut."), "{message}");

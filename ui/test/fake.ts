@@ -2,7 +2,7 @@
 // from an in-memory snapshot, sends `state-changed` like the app does, and fails the
 // commands a test names. For UI tests only; the real core is tested in Rust and end to end.
 import { emit } from '@tauri-apps/api/event';
-import type { AppError, Group, Snapshot } from '../src/bindings';
+import type { AppError, Group, Settings, SettingsView, Snapshot } from '../src/bindings';
 import { library } from './fixtures';
 
 export interface Call {
@@ -18,6 +18,13 @@ export class FakeCore {
   held = new Set<string>();
   #waiting: (() => void)[] = [];
   theater: Record<string, { nightMode: boolean; enhanceDialog: boolean }> = {};
+  settings: SettingsView = {
+    settings: { closeToTray: true, trayVolumeStep: 2, hotkeys: { enabled: false, playPause: 'CommandOrControl+Alt+P', next: 'CommandOrControl+Alt+Right', previous: 'CommandOrControl+Alt+Left', volumeUp: 'CommandOrControl+Alt+Up', volumeDown: 'CommandOrControl+Alt+Down', mute: 'CommandOrControl+Alt+M' } },
+    clientSecretSaved: false,
+    problems: [],
+    restartNeeded: false,
+    file: '/home/me/.config/com.roomtone.desktop/settings.json',
+  };
 
   constructor(public snapshot: Snapshot) {}
 
@@ -108,7 +115,22 @@ export class FakeCore {
       case 'library_play_playlist':
         return null;
       case 'settings_get':
-        return { closeToTray: true, trayVolumeStep: 2 };
+        return this.settings;
+      case 'settings_set': {
+        const next = args.settings as Settings;
+        if ((next.trayVolumeStep ?? 2) > 20) throw { kind: 'settings', message: `the volume step is between 1 and 20, not ${next.trayVolumeStep}` };
+        const connection = (s: Settings) => JSON.stringify([s.relayUrl ?? null, s.clientId ?? null, s.redirectUri ?? null]);
+        this.settings = {
+          ...this.settings,
+          settings: next,
+          restartNeeded: this.settings.restartNeeded || connection(next) !== connection(this.settings.settings),
+          problems: next.hotkeys?.enabled && next.hotkeys.mute === 'Ctrl+Alt+M' ? ['The mute shortcut Ctrl+Alt+M could not be registered (HotKey already registered). Another app may use it; choose another shortcut.'] : [],
+        };
+        return this.settings;
+      }
+      case 'settings_set_client_secret':
+        this.settings = { ...this.settings, clientSecretSaved: String(args.secret).trim() !== '', restartNeeded: true };
+        return this.settings;
       default:
         throw { kind: 'other', message: `the fake core has no ${cmd}` };
     }

@@ -154,6 +154,30 @@ describe('every screen, light and dark, accessible', () => {
       assert.equal(overflow, 0, 'nothing spills sideways');
     }));
 
+  it('the settings window', () =>
+    screen('home', 'settings', '[data-test="open-settings"]', async (page) => {
+      await page.locator('[data-test="open-settings"]').click();
+      await page.locator('[data-test="settings-save"]').waitFor();
+      assert.equal(await page.locator('dialog[open]').count(), 1, 'a modal dialog');
+      assert.equal(await page.locator('[data-test="mode-relay"]').isChecked(), true);
+      assert.equal(await page.locator('[data-test="hotkey"]').first().inputValue(), 'Ctrl+Alt+P');
+      assert.equal(await page.locator('[data-test="hotkey"]').first().isDisabled(), true, 'off until turned on');
+    }));
+
+  it('the settings window, direct mode with what the OS refused', () =>
+    screen('signedOut', 'settings-direct', '[data-test="open-settings"]', async (page) => {
+      await page.locator('[data-test="open-settings"]').click();
+      await page.locator('[data-test="mode-direct"]').check();
+      await page.locator('[data-test="client-id"]').fill('my-integration');
+      await page.locator('[data-test="redirect-uri"]').fill('https://me.example/sonos/callback');
+      await page.locator('[data-test="hotkeys-enabled"]').check();
+      await page.locator('[data-test="hotkey"][data-action="mute"]').click();
+      await page.keyboard.press('Control+Alt+KeyM');
+      await page.locator('[data-test="settings-save"]').click();
+      await page.locator('[data-test="settings-problem"]').waitFor();
+      await page.locator('[data-test="restart-needed"]').waitFor();
+    }));
+
   it('missing artwork and LAN artwork get fallback art', () =>
     screen('noArt', 'missing-artwork', '[data-test="now-playing"]', async (page) => {
       // The LAN URL is never requested; a drawn stand-in shows instead.
@@ -273,6 +297,66 @@ describe('interactions', () => {
     assert.match(await page.locator('[data-test="now-playing"]').getAttribute('aria-label'), /Patio/);
     await page.keyboard.press('Control+k');
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-test')), 'room-search');
+    await close();
+  });
+
+  it('settings: recorded shortcuts, checks and the step are saved; a refusal keeps the window open and says why', async () => {
+    const { page, close } = await open('home');
+    await page.locator('[data-test="now-playing"]').waitFor();
+    await page.keyboard.press('Control+Comma');
+    await page.locator('[data-test="settings-save"]').waitFor();
+    await page.locator('[data-test="hotkeys-enabled"]').check();
+    await page.locator('[data-test="hotkey"][data-action="next"]').click();
+    await page.keyboard.press('Control+Shift+ArrowRight');
+    await page.locator('[data-test="hotkey"][data-action="previous"]').click();
+    await page.keyboard.press('Backspace');
+    await page.locator('[data-test="notify"]').check();
+    await page.locator('[data-test="start-hidden"]').check();
+    await page.locator('[data-test="close-to-tray"]').selectOption({ label: 'quits Roomtone' });
+    // A step the core refuses: its reason shows, nothing closes.
+    await page.locator('[data-test="volume-step"]').fill('25');
+    await page.locator('[data-test="settings-save"]').click();
+    assert.match(await page.locator('[data-test="settings-error"]').innerText(), /^The volume step is between 1 and 20/);
+    await page.locator('[data-test="volume-step"]').fill('5');
+    await page.locator('[data-test="settings-save"]').click();
+    await page.locator('dialog[open]').waitFor({ state: 'detached' });
+    const saved = (await calls(page, 'settings_set')).at(-1).settings;
+    assert.equal(saved.trayVolumeStep, 5);
+    assert.equal(saved.closeToTray, false);
+    assert.equal(saved.startHidden, true);
+    assert.equal(saved.notifyTrackChange, true);
+    assert.equal(saved.relayUrl, null);
+    assert.equal(saved.redirectUri, null);
+    assert.deepEqual(saved.hotkeys, { enabled: true, playPause: 'CommandOrControl+Alt+P', next: 'Ctrl+Shift+Right', previous: '', volumeUp: 'CommandOrControl+Alt+Up', volumeDown: 'CommandOrControl+Alt+Down', mute: 'CommandOrControl+Alt+M' });
+    // While the settings are open, the app's keys do not act on the rooms.
+    assert.deepEqual(await calls(page, 'volume_set_group'), []);
+    // Reopened: what was saved.
+    await page.locator('[data-test="open-settings"]').click();
+    assert.equal(await page.locator('[data-test="volume-step"]').inputValue(), '5');
+    assert.equal(await page.locator('[data-test="hotkey"][data-action="next"]').inputValue(), 'Ctrl+Shift+Right');
+    // Escape leaves without saving.
+    await page.locator('[data-test="volume-step"]').fill('9');
+    await page.keyboard.press('Escape');
+    await page.locator('dialog[open]').waitFor({ state: 'detached' });
+    assert.equal((await calls(page, 'settings_set')).length, 2);
+    await close();
+  });
+
+  it('settings: the client secret goes to the keychain command only and is never shown again', async () => {
+    const { page, close } = await open('home');
+    await page.locator('[data-test="open-settings"]').click();
+    await page.locator('[data-test="mode-direct"]').check();
+    await page.locator('[data-test="client-secret"]').fill('s3cret-value');
+    await page.locator('[data-test="save-secret"]').click();
+    await page.locator('[data-test="remove-secret"]').waitFor();
+    assert.deepEqual(await calls(page, 'settings_set_client_secret'), [{ secret: 's3cret-value' }]);
+    assert.equal(await page.locator('[data-test="client-secret"]').inputValue(), '');
+    assert.equal(await page.locator('[data-test="client-secret"]').getAttribute('placeholder'), 'Saved in your keychain');
+    assert.ok(!(await page.content()).includes('s3cret-value'), 'the secret is not in the page');
+    // Direct mode without a redirect URI is refused before anything is sent.
+    await page.locator('[data-test="settings-save"]').click();
+    assert.match(await page.locator('[data-test="settings-error"]').innerText(), /needs your integration/);
+    assert.equal((await calls(page, 'settings_set')).length, 0);
     await close();
   });
 
