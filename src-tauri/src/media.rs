@@ -8,9 +8,9 @@
 //! [`Quick`] control ([`quick_for`]), the same path as the tray and the hotkeys.
 
 use crate::quick::{self, Quick};
-use crate::settings::Settings;
 use crate::state::AppState;
 use roomtone_core::live::{Live, SessionPhase};
+use roomtone_core::view::Group;
 use souvlaki::{
     MediaControlEvent, MediaControls, MediaMetadata, MediaPlayback, MediaPosition, PlatformConfig,
     SeekDirection,
@@ -54,11 +54,9 @@ pub struct Metadata {
     pub duration_millis: Option<u32>,
 }
 
-/// See [`MediaModel`]: the group the tray controls, or stopped with nothing.
-pub fn model(live: &Live, settings: &Settings) -> MediaModel {
-    let group = (live.session.state == SessionPhase::SignedIn)
-        .then(|| crate::tray::controlled(live, settings))
-        .flatten();
+/// See [`MediaModel`]: `group` (the one the tray controls), or stopped with nothing.
+pub fn model(live: &Live, group: Option<&Group>) -> MediaModel {
+    let group = group.filter(|_| live.session.state == SessionPhase::SignedIn);
     let Some(group) = group else {
         return MediaModel {
             playback: Playback::Stopped,
@@ -171,7 +169,7 @@ pub fn update(app: &AppHandle, live: &Live) {
     let Some(session) = app.try_state::<MediaSession>() else {
         return;
     };
-    let next = model(live, &app.state::<AppState>().settings());
+    let next = model(live, app.state::<AppState>().controlled(live).as_ref());
     let mut session = session.0.lock().unwrap_or_else(|e| e.into_inner());
     let Some((controls, shown)) = session.as_mut() else {
         return;
@@ -216,8 +214,13 @@ pub fn update(app: &AppHandle, live: &Live) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::settings::Settings;
     use roomtone_core::live::{Session, Sync};
-    use roomtone_core::view::{Actions, Group, Household, Modes, NowPlaying, PlayState, Volume};
+    use roomtone_core::view::{Actions, Household, Modes, NowPlaying, PlayState, Volume};
+
+    fn model(live: &Live, settings: &Settings) -> MediaModel {
+        super::model(live, crate::tray::controlled(live, settings, None))
+    }
 
     fn live(state: PlayState, art: &str, fixed: bool) -> Live {
         Live {

@@ -2,9 +2,9 @@
 //! tray controls while it plays, and the window is not in front, the OS shows what plays now.
 //! Which change deserves one is [`Notifier::next`], tested without a notification service.
 
-use crate::settings::Settings;
 use crate::state::AppState;
 use roomtone_core::live::{Live, SessionPhase};
+use roomtone_core::view::Group;
 use std::sync::Mutex;
 use tauri::{AppHandle, Manager};
 use tauri_plugin_notification::NotificationExt;
@@ -24,10 +24,8 @@ impl Notifier {
     /// Follows `live`; a [`Notice`] when the controlled group, still the same group and
     /// playing, moved to another track. The first track seen, a paused group, or another
     /// group chosen in the tray are not news.
-    pub fn next(&self, live: &Live, settings: &Settings) -> Option<Notice> {
-        let group = (live.session.state == SessionPhase::SignedIn)
-            .then(|| crate::tray::controlled(live, settings))
-            .flatten();
+    pub fn next(&self, live: &Live, group: Option<&Group>) -> Option<Notice> {
+        let group = group.filter(|_| live.session.state == SessionPhase::SignedIn);
         let now = group.and_then(|g| {
             let track = g.now_playing.as_ref()?;
             Some((g, (g.id.clone(), track.title.clone(), track.artist.clone())))
@@ -57,8 +55,12 @@ impl Notifier {
 
 /// Shows a notification for `live` when the settings ask for one and it is news.
 pub fn follow(app: &AppHandle, live: &Live) {
-    let settings = app.state::<AppState>().settings();
-    let Some(notice) = app.state::<Notifier>().next(live, &settings) else {
+    let state = app.state::<AppState>();
+    let settings = state.settings();
+    let Some(notice) = app
+        .state::<Notifier>()
+        .next(live, state.controlled(live).as_ref())
+    else {
         return;
     };
     let in_front = app
@@ -81,8 +83,9 @@ pub fn follow(app: &AppHandle, live: &Live) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::settings::Settings;
     use roomtone_core::live::{Session, Sync};
-    use roomtone_core::view::{Actions, Group, Household, Modes, NowPlaying, PlayState, Volume};
+    use roomtone_core::view::{Actions, Household, Modes, NowPlaying, PlayState, Volume};
 
     fn live(groups: &[(&str, PlayState, &str)]) -> Live {
         Live {
@@ -127,10 +130,20 @@ mod tests {
         }
     }
 
+    struct Next<'a>(&'a Notifier);
+
+    impl Next<'_> {
+        fn next(&self, live: &Live, s: &Settings) -> Option<Notice> {
+            self.0.next(live, crate::tray::controlled(live, s, None))
+        }
+    }
+
     #[test]
     fn only_a_new_track_in_the_same_playing_group_is_news() {
         let n = Notifier::default();
         let s = Settings::default();
+        // What the tray would control, as the app computes it (no choice, no stickiness).
+        let n = Next(&n);
         use PlayState::*;
         assert_eq!(
             n.next(&live(&[("Office", Playing, "Flywheel")]), &s),

@@ -40,7 +40,7 @@ pub fn perform(app: &AppHandle, quick: Quick, from: &'static str) {
     let state = app.state::<AppState>();
     let settings = state.settings();
     let live = state.snapshot().live;
-    let Some(group) = crate::tray::controlled(&live, &settings).cloned() else {
+    let Some(group) = state.controlled(&live) else {
         tracing::info!(?quick, from, "a quick control with no group to control");
         return;
     };

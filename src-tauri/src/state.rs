@@ -38,6 +38,8 @@ pub struct AppState {
     secret_changed: AtomicBool,
     /// What the OS refused when the settings were last applied (a hotkey, start at login).
     refused: Mutex<Vec<String>>,
+    /// The group the quick controls acted on last (see [`crate::tray::controlled`]).
+    last_controlled: Mutex<Option<crate::tray::Last>>,
 }
 
 /// The settings as the settings window shows them.
@@ -76,6 +78,7 @@ impl AppState {
             notices: Mutex::new(Vec::new()),
             secret_changed: AtomicBool::new(false),
             refused: Mutex::new(Vec::new()),
+            last_controlled: Mutex::new(None),
         }
     }
 
@@ -129,6 +132,20 @@ impl AppState {
                 },
             },
         }
+    }
+
+    /// The group the tray, the hotkeys and the media session control in `live`, remembered
+    /// for the next change.
+    pub fn controlled(&self, live: &Live) -> Option<roomtone_core::view::Group> {
+        let mut last = self.last_controlled.lock().expect("controlled lock");
+        let group = crate::tray::controlled(live, &self.settings(), last.as_ref()).cloned();
+        if let Some(g) = &group {
+            *last = Some(crate::tray::Last {
+                group: g.id.clone(),
+                coordinator: g.coordinator_id.clone(),
+            });
+        }
+        group
     }
 
     pub fn settings(&self) -> Settings {

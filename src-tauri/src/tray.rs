@@ -46,21 +46,38 @@ pub struct Controls {
     pub step: u8,
 }
 
-/// The group the tray controls: the one chosen in the settings while it exists, else the
-/// first playing group, else the first group.
-pub fn controlled<'a>(live: &'a Live, settings: &Settings) -> Option<&'a Group> {
+/// The group last controlled: kept while it exists (found again by its coordinator after a
+/// regroup), so pausing it does not hand the controls to another playing group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Last {
+    pub group: String,
+    pub coordinator: String,
+}
+
+/// The group the tray, the hotkeys and the media session control: the one chosen in the
+/// settings while it exists, else the one controlled last while it exists, else the first
+/// playing group, else the first group.
+pub fn controlled<'a>(
+    live: &'a Live,
+    settings: &Settings,
+    last: Option<&Last>,
+) -> Option<&'a Group> {
     settings
         .tray_group
         .as_deref()
         .and_then(|id| live.group(id))
+        .or_else(|| {
+            let last = last?;
+            live.group(&last.group)
+                .or_else(|| live.groups().find(|g| g.coordinator_id == last.coordinator))
+        })
         .or_else(|| live.groups().find(|g| g.state.is_playing()))
         .or_else(|| live.groups().next())
 }
 
-/// See [`TrayModel`].
-pub fn model(live: &Live, settings: &Settings) -> TrayModel {
+/// See [`TrayModel`]; `group` is the [`controlled`] one.
+pub fn model(live: &Live, settings: &Settings, group: Option<&Group>) -> TrayModel {
     let signed_in = live.session.state == SessionPhase::SignedIn;
-    let group = controlled(live, settings);
     let headline = match (live.session.state, group) {
         (SessionPhase::Starting, _) => "Roomtone is starting…".to_owned(),
         (SessionPhase::SignedOut, _) => "Not signed in to Sonos".to_owned(),
@@ -201,7 +218,8 @@ fn window_visible<R: Runtime>(app: &AppHandle<R>) -> bool {
 pub fn create(app: &AppHandle) -> tauri::Result<TrayIcon> {
     app.manage(Shown::default());
     let state = app.state::<AppState>();
-    let model = model(&state.snapshot().live, &state.settings());
+    let live = state.snapshot().live;
+    let model = model(&live, &state.settings(), state.controlled(&live).as_ref());
     let mut builder = TrayIconBuilder::with_id(TRAY)
         .tooltip(&model.tooltip)
         .menu(&menu(app, &model)?)
@@ -228,7 +246,8 @@ pub fn update(app: &AppHandle, live: &Live) {
     let Some(tray) = app.tray_by_id(TRAY) else {
         return;
     };
-    let m = model(live, &app.state::<AppState>().settings());
+    let state = app.state::<AppState>();
+    let m = model(live, &state.settings(), state.controlled(live).as_ref());
     // Most changes (a room's volume, a position) do not touch the tray: rebuild only when
     // what it shows differs.
     let visible = window_visible(app);
@@ -349,6 +368,10 @@ mod tests {
         }
     }
 
+    fn at(live: &Live, settings: &Settings) -> TrayModel {
+        model(live, settings, controlled(live, settings, None))
+    }
+
     fn live(groups: Vec<Group>) -> Live {
         Live {
             revision: 3,
@@ -373,7 +396,7 @@ mod tests {
             group("b", "Kitchen", PlayState::Playing, Some("Blue Hour")),
             group("c", "Den", PlayState::Idle, None),
         ]);
-        let m = model(&l, &Settings::default());
+        let m = at(&l, &Settings::default());
         assert_eq!(m.headline, "Kitchen: Blue Hour — Forty Rooms");
         assert_eq!(m.tooltip, "Roomtone — Kitchen: Blue Hour — Forty Rooms");
         assert!(m.controls.as_ref().unwrap().playing);
@@ -390,7 +413,7 @@ mod tests {
             tray_volume_step: 5,
             ..Settings::default()
         };
-        let m = model(&l, &office);
+        let m = at(&l, &office);
         assert_eq!(m.headline, "Office: Flywheel — Forty Rooms (paused)");
         assert_eq!(m.controls.as_ref().unwrap().step, 5);
 
@@ -398,7 +421,7 @@ mod tests {
             tray_group: Some("c".into()),
             ..Settings::default()
         };
-        let m = model(&l, &den);
+        let m = at(&l, &den);
         assert_eq!(m.headline, "Den: nothing playing");
         assert!(
             m.controls.unwrap().fixed,
@@ -410,11 +433,41 @@ mod tests {
             tray_group: Some("zzz".into()),
             ..Settings::default()
         };
-        assert_eq!(model(&l, &gone).controls.unwrap().group, "b");
+        assert_eq!(at(&l, &gone).controls.unwrap().group, "b");
         let idle = live(vec![group("a", "Office", PlayState::Paused, None)]);
+        assert_eq!(at(&idle, &Settings::default()).controls.unwrap().group, "a");
+    }
+
+    #[test]
+    fn the_group_controlled_last_stays_controlled_when_it_pauses_or_regroups() {
+        let l = live(vec![
+            group("a", "Office", PlayState::Paused, Some("Flywheel")),
+            group("b", "Kitchen", PlayState::Playing, Some("Blue Hour")),
+        ]);
+        let s = Settings::default();
+        let office = Last {
+            group: "a".into(),
+            coordinator: "a-room".into(),
+        };
+        assert_eq!(controlled(&l, &s, Some(&office)).unwrap().name, "Office");
+        // Regrouped: a new group ID, the same coordinator.
+        let mut regrouped = l.clone();
+        regrouped.households[0].groups[0].id = "a2".into();
+        assert_eq!(controlled(&regrouped, &s, Some(&office)).unwrap().id, "a2");
+        // Gone altogether: the playing group.
+        regrouped.households[0].groups[0].coordinator_id = "z-room".into();
         assert_eq!(
-            model(&idle, &Settings::default()).controls.unwrap().group,
-            "a"
+            controlled(&regrouped, &s, Some(&office)).unwrap().name,
+            "Kitchen"
+        );
+        // A choice in the Room submenu wins.
+        let chosen = Settings {
+            tray_group: Some("b".into()),
+            ..Settings::default()
+        };
+        assert_eq!(
+            controlled(&l, &chosen, Some(&office)).unwrap().name,
+            "Kitchen"
         );
     }
 
@@ -422,21 +475,18 @@ mod tests {
     fn signed_out_and_starting_trays_say_so_and_control_nothing() {
         let mut l = live(Vec::new());
         l.session.state = SessionPhase::SignedOut;
-        let m = model(&l, &Settings::default());
+        let m = at(&l, &Settings::default());
         assert_eq!(m.headline, "Not signed in to Sonos");
         assert!(m.controls.is_none() && !m.signed_in && m.rooms.is_empty());
         l.session.state = SessionPhase::Starting;
         assert_eq!(
-            model(&l, &Settings::default()).headline,
+            at(&l, &Settings::default()).headline,
             "Roomtone is starting…"
         );
         l.session.state = SessionPhase::SignedIn;
         l.sync = Sync::Loading;
-        assert_eq!(
-            model(&l, &Settings::default()).headline,
-            "Reading your rooms…"
-        );
+        assert_eq!(at(&l, &Settings::default()).headline, "Reading your rooms…");
         l.sync = Sync::Ready;
-        assert_eq!(model(&l, &Settings::default()).headline, "No rooms found");
+        assert_eq!(at(&l, &Settings::default()).headline, "No rooms found");
     }
 }
