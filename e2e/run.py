@@ -344,6 +344,104 @@ def main() -> int:
             window.click('[data-test="seek"]')
             wait_until("the seek", lambda: abs(sim_group("Office + 1")["playback"].get("positionMillis", 0) - duration / 2) < duration * 0.15)
 
+        def playerctl(*args: str) -> str:
+            return subprocess.run(["playerctl", "-p", "roomtone", *args], env=env, check=True, capture_output=True, text=True, timeout=20).stdout.strip()
+
+        def media_session():
+            # MPRIS: the group the tray controls (the Office, found again by its coordinator
+            # after it became "Office + 1"), with the simulator's track and artwork.
+            group = sim_group("Office + 1")
+            title = group["metadata"]["currentItem"]["track"]["name"]
+            wait_until("the MPRIS metadata", lambda: playerctl("metadata", "title") == title)
+            assert playerctl("metadata", "mpris:artUrl").startswith(sim_url + "/"), "artwork from the simulator"
+            wait_until("MPRIS playing", lambda: playerctl("status") == "Playing")
+            # playerctl drives Sonos: pause, play again, the volume.
+            playerctl("play-pause")
+            wait_until("the pause", lambda: sim_group("Office + 1")["playback"]["playbackState"] == "PLAYBACK_STATE_PAUSED")
+            wait_until("MPRIS paused", lambda: playerctl("status") == "Paused")
+            window.find('[aria-label="Play Office + 1"]')
+            playerctl("play")
+            wait_until("the play", lambda: sim_group("Office + 1")["playback"]["playbackState"] in ("PLAYBACK_STATE_BUFFERING", "PLAYBACK_STATE_PLAYING"))
+            playerctl("volume", "0.3")
+            wait_until("the volume", lambda: sim_group("Office + 1")["volume"]["volume"] == 30)
+            wait_until("MPRIS volume", lambda: playerctl("volume").startswith("0.3"))
+            before = sim_group("Office + 1")["metadata"]["currentItem"]["track"]["name"]
+            playerctl("next")
+            wait_until("the next track", lambda: sim_group("Office + 1")["metadata"]["currentItem"]["track"]["name"] != before)
+            after = sim_group("Office + 1")["metadata"]["currentItem"]["track"]["name"]
+            wait_until("MPRIS follows the track", lambda: playerctl("metadata", "title") == after)
+
+        settings_file = pathlib.Path(home, ".config", "com.roomtone.desktop", "settings.json")
+        autostart = pathlib.Path(home, ".config", "autostart", "Roomtone.desktop")
+
+        def settings_apply():
+            window.click('[data-test="open-settings"]')
+            window.find('[data-test="settings-save"]')
+            step = window.find('[data-test="volume-step"]')
+            window.call("POST", f"element/{step}/clear", {})
+            window.call("POST", f"element/{step}/value", {"text": "5"})
+            for box in ["notify", "start-hidden", "start-at-login", "hotkeys-enabled"]:
+                window.click(f'[data-test="{box}"]')
+            window.screenshot("10-settings")
+            window.click('[data-test="settings-save"]')
+            wait_until("the settings closing", lambda: window.call("POST", "execute/sync", {"script": "return !document.querySelector('dialog[open]')", "args": []}))
+            saved = json.loads(settings_file.read_text())
+            assert saved["trayVolumeStep"] == 5 and saved["notifyTrackChange"] and saved["startHidden"] and saved["startAtLogin"], saved
+            assert saved["hotkeys"]["enabled"] and saved["hotkeys"]["playPause"] == "CommandOrControl+Alt+P", saved
+            assert not any(k in json.dumps(saved).lower() for k in ("secret", "token")), saved
+            # Start at login: the desktop's autostart entry runs this binary.
+            entry = autostart.read_text()
+            assert f"Exec={APP}" in entry, entry
+            # The tray's step follows at once.
+            Tray(env).wait_for("the new step", lambda l: "Volume up (+5)" in l)
+            # A global shortcut from the keyboard (X11 XTest), whatever app is in front.
+            playing = lambda: sim_group("Office + 1")["playback"]["playbackState"] in ("PLAYBACK_STATE_BUFFERING", "PLAYBACK_STATE_PLAYING")
+            assert playing()
+            subprocess.run(["xdotool", "key", "ctrl+alt+p"], env=env, check=True, timeout=20)
+            wait_until("the hotkey's pause", lambda: not playing())
+            subprocess.run(["xdotool", "key", "ctrl+alt+p"], env=env, check=True, timeout=20)
+            wait_until("the hotkey's play", playing)
+
+        def settings_persist():
+            nonlocal window
+            running = app_processes()
+            window.quit()
+            wait_for_exit(running)
+            # What the app asks of the desktop's notification service, as the bus carries it.
+            monitor_log = open(OUT / "notifications.log", "w")
+            monitor = subprocess.Popen(["dbus-monitor", "--session", "interface='org.freedesktop.Notifications',member='Notify'"],
+                                       env=env, stdout=monitor_log, stderr=subprocess.DEVNULL)
+            processes.append(monitor)
+            window = WebDriver(driver_url, native_url)
+            # Started hidden, in the tray; the settings are those saved.
+            tray = Tray(env)
+            labels = tray.wait_for("the saved step", lambda l: "Volume up (+5)" in l)
+            assert "Show Roomtone" in labels, labels
+            # The track changes while the window is hidden: a notification says what plays.
+            before = sim_group("Office + 1")["metadata"]["currentItem"]["track"]["name"]
+            wait_until("the media session", lambda: playerctl("metadata", "title") == before)
+            playerctl("next")
+            wait_until("the next track", lambda: sim_group("Office + 1")["metadata"]["currentItem"]["track"]["name"] != before)
+            after = sim_group("Office + 1")["metadata"]["currentItem"]["track"]["name"]
+            wait_until("the notification", lambda: f'string "{after}"' in (OUT / "notifications.log").read_text())
+            # The hotkeys are registered again at start.
+            subprocess.run(["xdotool", "key", "ctrl+alt+p"], env=env, check=True, timeout=20)
+            wait_until("the hotkey after a restart", lambda: sim_group("Office + 1")["playback"]["playbackState"] == "PLAYBACK_STATE_PAUSED")
+            # Back to the window: the settings window shows what was saved.
+            tray.click("Show Roomtone")
+            window.click('[data-test="open-settings"]')
+            step = window.find('[data-test="volume-step"]')
+            assert window.call("GET", f"element/{step}/property/value") == "5"
+            for box in ["notify", "start-hidden", "start-at-login", "hotkeys-enabled"]:
+                checkbox = window.find(f'[data-test="{box}"]')
+                assert window.call("GET", f"element/{checkbox}/selected") is True, box
+            window.screenshot("11-settings-after-restart")
+            # Turned off again: the autostart entry goes.
+            for box in ["start-hidden", "start-at-login", "hotkeys-enabled"]:
+                window.click(f'[data-test="{box}"]')
+            window.click('[data-test="settings-save"]')
+            wait_until("the autostart entry to go", lambda: not autostart.exists())
+
         def restart_still_signed_in():
             nonlocal window
             running = app_processes()
@@ -393,6 +491,9 @@ def main() -> int:
         scenario("play/pause from the window changes the simulator", play_pause)
         scenario("the tray follows the state and controls the group chosen in it", tray_controls)
         scenario("volume, grouping, a favorite and seek from the window reach the simulator", controls_reach_sonos)
+        scenario("playerctl (MPRIS) shows the simulator's track and drives it", media_session)
+        scenario("the settings window saves and applies: tray step, start at login, a global hotkey", settings_apply)
+        scenario("the settings persist across a restart: started hidden, a notification on track change, hotkeys registered", settings_persist)
         scenario("a restart is still signed in (keychain), shows the last-known household while Sonos fails, and reports a broken settings file", restart_still_signed_in)
         scenario("a forged deep link shows an error and changes nothing", forged_deep_link)
         scenario("sign out removes the tokens from the keychain", sign_out)
@@ -408,7 +509,7 @@ def main() -> int:
         shutil.rmtree(home, ignore_errors=True)
     failed = sum(1 for _, err in results if err)
     print(f"e2e: {len(results) - failed} passed, {failed} failed")
-    return 1 if failed or len(results) < 8 else 0
+    return 1 if failed or len(results) < 11 else 0
 
 
 if __name__ == "__main__":

@@ -138,7 +138,22 @@ impl AppState {
     /// for the next change.
     pub fn controlled(&self, live: &Live) -> Option<roomtone_core::view::Group> {
         let mut last = self.last_controlled.lock().expect("controlled lock");
-        let group = crate::tray::controlled(live, &self.settings(), last.as_ref()).cloned();
+        let settings = self.settings();
+        let group = crate::tray::controlled(live, &settings, last.as_ref()).cloned();
+        if let (Some(g), Some(chosen), Some(l)) = (&group, &settings.tray_group, last.as_ref()) {
+            // The group chosen in the tray was regrouped (a new ID, the same coordinator):
+            // the choice follows it, and is kept for the next start.
+            if l.group == *chosen && g.id != *chosen && g.coordinator_id == l.coordinator {
+                let moved = Settings {
+                    tray_group: Some(g.id.clone()),
+                    ..settings
+                };
+                match self.settings_file.save(moved) {
+                    Ok(saved) => *self.settings.lock().expect("settings lock") = saved,
+                    Err(err) => tracing::warn!(error = %err, "could not keep the tray's group"),
+                }
+            }
+        }
         if let Some(g) = &group {
             *last = Some(crate::tray::Last {
                 group: g.id.clone(),

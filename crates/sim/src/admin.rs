@@ -144,7 +144,7 @@ async fn state(State(sim): State<Arc<Sim>>) -> Answer {
             .iter()
             .map(|h| {
                 let groups: Vec<Value> = (0..h.groups.len())
-                    .map(|i| json!({"group": h.group_model(&h.groups[i], true), "playback": h.playback_status(i, ctx.now), "volume": h.group_volume(i)}))
+                    .map(|i| json!({"group": h.group_model(&h.groups[i], true), "playback": h.playback_status(i, ctx.now), "metadata": h.metadata(i, &sim.links), "volume": h.group_volume(i)}))
                     .collect();
                 let players: Vec<Value> = h
                     .players
