@@ -345,3 +345,29 @@ pub fn settings_set_client_secret(
 pub fn app_restart(app: AppHandle) {
     app.restart();
 }
+
+/// A paint stage of the window, for the start-up figures.
+#[derive(Debug, Clone, Copy, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum Painted {
+    /// The first frame with content (the household, sign-in, or "starting").
+    First,
+    /// The first frame showing a household.
+    Household,
+}
+
+/// The window painted `stage`: logged with the time since start, and printed on standard
+/// output when `ROOMTONE_BENCH_MARKS` is set (`bench/start.sh` reads it).
+#[tauri::command]
+#[specta::specta]
+pub fn app_painted(stage: Painted) {
+    let millis = crate::STARTED.get().map(|t| t.elapsed().as_millis());
+    tracing::info!(?stage, ?millis, "the window painted");
+    if std::env::var_os("ROOMTONE_BENCH_MARKS").is_some() {
+        let stage = match stage {
+            Painted::First => "first",
+            Painted::Household => "household",
+        };
+        println!("painted {stage}");
+    }
+}

@@ -92,6 +92,7 @@ fn specta() -> tauri_specta::Builder<tauri::Wry> {
             commands::settings_set,
             commands::settings_set_client_secret,
             commands::app_restart,
+            commands::app_painted,
         ])
         .events(collect_events![
             events::StateChanged,
@@ -128,8 +129,12 @@ fn deliver_links(app: &tauri::AppHandle, urls: impl IntoIterator<Item = String>)
     }
 }
 
+/// When the app started, for the paint figures.
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 /// Starts the app.
 pub fn run() {
+    STARTED.get_or_init(std::time::Instant::now);
     let specta = specta();
     tauri::Builder::default()
         // First: a second launch (e.g. the OS opening a roomtone:// link) hands its

@@ -62,6 +62,11 @@ export const commands = {
 	settingsSetClientSecret: (secret: string) => typedError<SettingsView, AppError>(__TAURI_INVOKE("settings_set_client_secret", { secret })),
 	/**  Restarts Roomtone (to use a new connection). */
 	appRestart: () => __TAURI_INVOKE<void>("app_restart"),
+	/**
+	 *  The window painted `stage`: logged with the time since start, and printed on standard
+	 *  output when `ROOMTONE_BENCH_MARKS` is set (`bench/start.sh` reads it).
+	 */
+	appPainted: (stage: Painted) => __TAURI_INVOKE<void>("app_painted", { stage }),
 };
 
 /** Events */
@@ -190,6 +195,13 @@ export type NowPlaying = {
 
 /**  The tray's "Settings…" was chosen: the window opens its settings (`open-settings`). */
 export type OpenSettings = null;
+
+/**  A paint stage of the window, for the start-up figures. */
+export type Painted = 
+/**  The first frame with content (the household, sign-in, or "starting"). */
+"first" | 
+/**  The first frame showing a household. */
+"household";
 
 /**  A play mode to change; the others stay as they are. */
 export type PlayMode = "repeat" | "repeatOne" | "shuffle" | "crossfade";

@@ -114,6 +114,9 @@ export class FakeCore {
       case 'library_play_favorite':
       case 'library_play_playlist':
         return null;
+      case 'app_painted':
+      case 'app_restart':
+        return null;
       case 'settings_get':
         return this.settings;
       case 'settings_set': {

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Start to first paint under Xvfb: from spawning the process to the page's own mark (two
+# animation frames after it rendered, reported over IPC and printed with
+# ROOMTONE_BENCH_MARKS=1), for Roomtone and the minimal Tauri 2 app (bench/minimal), release
+# builds, each in a fresh home; median and range of RUNS (default 5). Roomtone runs in demo
+# mode: "first" is its first frame, "household" the first frame with the demo household
+# (the simulator, the relay and the sign-in run in the process first).
+# Prints a Markdown table on standard output.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+need_app_build
+need_commands python3:python3
+apt_install xvfb xauth dbus
+build_ui >&2
+say "release builds of Roomtone and the minimal app"
+cargo build --release --locked -p roomtone -p roomtone-bench-minimal >&2
+runs="${RUNS:-5}"
+
+display=":$((RANDOM % 400 + 500))"
+Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+xvfb=$!
+trap 'kill $xvfb 2>/dev/null || true' EXIT
+export DISPLAY=$display ROOMTONE_BENCH_MARKS=1
+unset ROOMTONE_CLIENT_ID ROOMTONE_RELAY_URL
+
+# marks BINARY ARGS...: one line per run, "first=MS household=MS" (milliseconds from spawn).
+marks() {
+  python3 - "$@" <<'EOF'
+import os, subprocess, sys, tempfile, time, signal
+home = tempfile.mkdtemp()
+env = dict(os.environ, HOME=home, XDG_CONFIG_HOME=f"{home}/.config", XDG_DATA_HOME=f"{home}/.local/share", XDG_CACHE_HOME=f"{home}/.cache")
+want = {"first"} if "minimal" in sys.argv[1] else {"first", "household"}
+start = time.monotonic()
+app = subprocess.Popen(["dbus-run-session", "--", *sys.argv[1:]], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+seen = {}
+deadline = start + 120
+for line in app.stdout:  # blocks on the app's own output: no polling
+    if line.startswith("painted "):
+        seen[line.split()[1]] = (time.monotonic() - start) * 1000
+    if want <= seen.keys() or time.monotonic() > deadline:
+        break
+os.killpg(app.pid, signal.SIGTERM)
+app.wait()
+print(" ".join(f"{k}={v:.0f}" for k, v in sorted(seen.items())))
+EOF
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+spread() { sort -n | awk 'NR==1{min=$1} {max=$1} END {print min "–" max}'; }
+field() { sed -n "s/.*$1=\([0-9]*\).*/\1/p"; }
+
+app="" minimal=""
+for _ in $(seq "$runs"); do
+  # Alternated, so that a slow moment of the machine falls on both.
+  a=$(marks target/release/roomtone --demo); app+="$a"$'\n'
+  m=$(marks target/release/roomtone-bench-minimal); minimal+="$m"$'\n'
+  say "roomtone: $a; minimal: $m"
+done
+row() { local v; v=$(printf '%s' "$2" | field "$3"); echo "| $1 | $(echo "$v" | median) ms ($(echo "$v" | spread)) |"; }
+echo "| start under Xvfb, release build | median of $runs (range) |"
+echo "|---|---|"
+row "minimal Tauri 2 app: first paint" "$minimal" first
+row "Roomtone: first paint" "$app" first
+row "Roomtone: demo household painted (simulator, relay and sign-in in process)" "$app" household
