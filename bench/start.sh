@@ -26,12 +26,16 @@ export DISPLAY=$display ROOMTONE_BENCH_MARKS=1
 unset ROOMTONE_CLIENT_ID ROOMTONE_RELAY_URL
 
 # marks BINARY ARGS...: one line per run, "first=MS household=MS" (milliseconds from spawn).
+# With SIGNED_OUT=1, Roomtone is configured (a client ID, a relay that does not answer) and
+# shows the sign-in: the start of the app itself, without the demo's simulator and relay.
 marks() {
   python3 - "$@" <<'EOF'
 import os, subprocess, sys, tempfile, time, signal
 home = tempfile.mkdtemp()
 env = dict(os.environ, HOME=home, XDG_CONFIG_HOME=f"{home}/.config", XDG_DATA_HOME=f"{home}/.local/share", XDG_CACHE_HOME=f"{home}/.cache")
-want = {"first"} if "minimal" in sys.argv[1] else {"first", "household"}
+want = {"first"} if "minimal" in sys.argv[1] or os.environ.get("SIGNED_OUT") else {"first", "household"}
+if os.environ.get("SIGNED_OUT"):
+    env.update(ROOMTONE_CLIENT_ID="bench", ROOMTONE_RELAY_URL="http://127.0.0.1:9")
 start = time.monotonic()
 app = subprocess.Popen(["dbus-run-session", "--", *sys.argv[1:]], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
 seen = {}
@@ -51,16 +55,18 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 spread() { sort -n | awk 'NR==1{min=$1} {max=$1} END {print min "–" max}'; }
 field() { sed -n "s/.*$1=\([0-9]*\).*/\1/p"; }
 
-app="" minimal=""
+app="" configured="" minimal=""
 for _ in $(seq "$runs"); do
-  # Alternated, so that a slow moment of the machine falls on both.
+  # Alternated, so that a slow moment of the machine falls on each.
   a=$(marks target/release/roomtone --demo); app+="$a"$'\n'
+  c=$(SIGNED_OUT=1 marks target/release/roomtone); configured+="$c"$'\n'
   m=$(marks target/release/roomtone-bench-minimal); minimal+="$m"$'\n'
-  say "roomtone: $a; minimal: $m"
+  say "roomtone demo: $a; configured, signed out: $c; minimal: $m"
 done
 row() { local v; v=$(printf '%s' "$2" | field "$3"); echo "| $1 | $(echo "$v" | median) ms ($(echo "$v" | spread)) |"; }
 echo "| start under Xvfb, release build | median of $runs (range) |"
 echo "|---|---|"
 row "minimal Tauri 2 app: first paint" "$minimal" first
-row "Roomtone: first paint" "$app" first
-row "Roomtone: demo household painted (simulator, relay and sign-in in process)" "$app" household
+row "Roomtone, configured (sign-in screen): first paint" "$configured" first
+row "Roomtone, demo: first paint" "$app" first
+row "Roomtone, demo: household painted (simulator, relay and sign-in in process)" "$app" household

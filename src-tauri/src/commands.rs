@@ -360,7 +360,10 @@ pub enum Painted {
 /// output when `ROOMTONE_BENCH_MARKS` is set (`bench/start.sh` reads it).
 #[tauri::command]
 #[specta::specta]
-pub fn app_painted(stage: Painted) {
+pub fn app_painted(stage: Painted, state: State<'_, AppState>) {
+    if let Painted::First = stage {
+        state.painted.notify_one();
+    }
     let millis = crate::STARTED.get().map(|t| t.elapsed().as_millis());
     tracing::info!(?stage, ?millis, "the window painted");
     if std::env::var_os("ROOMTONE_BENCH_MARKS").is_some() {

@@ -40,6 +40,8 @@ pub struct AppState {
     refused: Mutex<Vec<String>>,
     /// The group the quick controls acted on last (see [`crate::tray::controlled`]).
     last_controlled: Mutex<Option<crate::tray::Last>>,
+    /// The window painted its first frame (the demo starts after it).
+    pub painted: tokio::sync::Notify,
 }
 
 /// The settings as the settings window shows them.
@@ -79,6 +81,7 @@ impl AppState {
             secret_changed: AtomicBool::new(false),
             refused: Mutex::new(Vec::new()),
             last_controlled: Mutex::new(None),
+            painted: tokio::sync::Notify::new(),
         }
     }
 
@@ -281,7 +284,16 @@ pub async fn start(app: &AppHandle) {
         }
         // Half a configuration is a mistake to show, not a reason for the demo.
         Err(err) if !wants_demo && !nothing_configured => Err(AppError::from(err)),
-        _ => demo::start(app).await,
+        _ => {
+            // The demo's simulator, relay and sign-in compete with the webview for the CPU:
+            // they start once the window has painted (or after a moment, without a window).
+            let _ = tokio::time::timeout(
+                std::time::Duration::from_millis(1500),
+                state.painted.notified(),
+            )
+            .await;
+            demo::start(app).await
+        }
     };
     if let Err(err) = &started {
         state.notice(err.clone());
