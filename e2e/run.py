@@ -427,9 +427,9 @@ def main() -> int:
             # The hotkeys are registered again at start.
             subprocess.run(["xdotool", "key", "ctrl+alt+p"], env=env, check=True, timeout=20)
             wait_until("the hotkey after a restart", lambda: sim_group("Office + 1")["playback"]["playbackState"] == "PLAYBACK_STATE_PAUSED")
-            # Back to the window: the settings window shows what was saved.
-            tray.click("Show Roomtone")
-            window.click('[data-test="open-settings"]')
+            # The tray's "Settings…" brings the window back with the settings open: they
+            # show what was saved.
+            tray.click("Settings…")
             step = window.find('[data-test="volume-step"]')
             assert window.call("GET", f"element/{step}/property/value") == "5"
             for box in ["notify", "start-hidden", "start-at-login", "hotkeys-enabled"]:

@@ -31,6 +31,8 @@ pub struct Config {
     pub rate_limit: RateLimit,
     /// Read the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
+    /// The event stream's limits and timings.
+    pub event_limits: crate::events::EventLimits,
 }
 
 impl std::fmt::Debug for Config {
@@ -47,6 +49,7 @@ impl std::fmt::Debug for Config {
             .field("broker_code_ttl", &self.broker_code_ttl)
             .field("rate_limit", &self.rate_limit)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("event_limits", &self.event_limits)
             .finish_non_exhaustive()
     }
 }
@@ -69,6 +72,7 @@ impl Config {
             seal_key: crate::seal::Sealer::random_key(),
             rate_limit: RateLimit::default(),
             trust_forwarded_for: false,
+            event_limits: crate::events::EventLimits::default(),
         }
     }
 

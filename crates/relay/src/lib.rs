@@ -9,6 +9,8 @@
 //!   with the app's loopback listener as the fallback.
 //! - `POST /oauth/token` and `POST /oauth/refresh`: the token broker. A broker code is
 //!   traded only with the verifier whose challenge it carries.
+//! - `POST /events`, `GET /events/stream`, `GET /events/stats` ([`events`]): Sonos event
+//!   webhooks in, Server-Sent Events out to each app, for the households its token sees.
 //! - `GET /healthz`.
 //!
 //! Without a client secret the relay runs redirect-only: the callback hands the Sonos code
@@ -19,6 +21,7 @@
 //! headers; logs name the method, path and status, never a query string or a body.
 
 pub mod config;
+pub mod events;
 mod limits;
 pub mod oauth;
 pub mod pages;
@@ -53,6 +56,8 @@ pub struct RelayState {
     used: UsedCodes,
     limiter: Limiter,
     now: Now,
+    /// Sonos events in, event streams out.
+    pub events: Arc<events::Events>,
 }
 
 impl std::fmt::Debug for RelayState {
@@ -76,6 +81,7 @@ impl RelayState {
             sealer: Sealer::new(&config.seal_key),
             used: UsedCodes::default(),
             limiter: Limiter::new(config.rate_limit),
+            events: Arc::new(events::Events::new(config.event_limits)),
             login,
             now,
             config,
@@ -159,11 +165,22 @@ impl IntoResponse for ApiError {
 
 /// The relay's routes, with its security headers, request log, and body and time limits.
 pub fn app(relay: Arc<RelayState>) -> Router {
+    // The event stream lives as long as the app is connected: no request timeout there.
+    let streams = Router::new().route("/events/stream", get(events::stream));
+    // Sonos's `groups` events list every player of a household: a larger body than the rest.
+    let webhook = Router::new()
+        .route("/events", post(events::receive))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(256 * 1024))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(20),
+        ));
     Router::new()
         .route("/oauth/callback", get(oauth::callback))
         .route("/oauth/token", post(oauth::token))
         .route("/oauth/refresh", post(oauth::refresh))
         .route("/healthz", get(oauth::healthz))
+        .route("/events/stats", get(events::stats))
         .fallback(|| async {
             (
                 StatusCode::NOT_FOUND,
@@ -179,6 +196,8 @@ pub fn app(relay: Arc<RelayState>) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(20),
         ))
+        .merge(webhook)
+        .merge(streams)
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(log_request))
         .with_state(relay)

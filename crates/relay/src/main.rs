@@ -64,6 +64,15 @@ struct Args {
     /// Take the client address from X-Forwarded-For (only behind a proxy you trust).
     #[arg(long)]
     trust_forwarded_for: bool,
+    /// Events an event stream may fall behind before it is cut off.
+    #[arg(long, default_value_t = 256)]
+    stream_buffer: usize,
+    /// Open event streams per access token.
+    #[arg(long, default_value_t = 4)]
+    streams_per_token: usize,
+    /// Open event streams per client address.
+    #[arg(long, default_value_t = 64)]
+    streams_per_ip: usize,
     /// Log as text or JSON lines.
     #[arg(long, value_parser = ["text", "json"], default_value = "text")]
     log_format: String,
@@ -150,6 +159,12 @@ fn config(args: &Args) -> Result<Config, String> {
         per_second: args.rate_limit_per_second,
     };
     config.trust_forwarded_for = args.trust_forwarded_for;
+    config.event_limits = roomtone_relay::events::EventLimits {
+        stream_buffer: args.stream_buffer.max(1),
+        streams_per_token: args.streams_per_token,
+        streams_per_ip: args.streams_per_ip,
+        ..config.event_limits
+    };
     Ok(config)
 }
 

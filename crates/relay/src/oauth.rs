@@ -93,7 +93,7 @@ pub async fn callback(
 
 /// The client's address: the peer, or with `trust_forwarded_for` the last address a trusted
 /// proxy appended to `X-Forwarded-For`.
-fn client_ip(relay: &RelayState, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
+pub(crate) fn client_ip(relay: &RelayState, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
     if relay.config.trust_forwarded_for {
         let forwarded = headers
             .get_all("x-forwarded-for")
