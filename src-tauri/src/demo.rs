@@ -28,6 +28,9 @@ pub async fn start(app: &AppHandle) -> Result<Ready, AppError> {
         redirect_uris: vec![format!("{relay_url}/oauth/callback")],
         auto_consent: true,
         integration_name: "Roomtone (demo)".into(),
+        // Its events go to the relay, which streams them to the app: the demo household
+        // follows changes made through the simulator's admin API ("another phone").
+        event_callback: Some(format!("{relay_url}/events")),
         ..SimConfig::default()
     };
     let (_sim, sim_url) =

@@ -315,6 +315,8 @@ pub async fn start(app: &AppHandle) {
         controller.seed(households);
     }
     tauri::async_runtime::spawn(controller.clone().follow_session());
+    // Live updates: Sonos's events through the relay's stream, while signed in.
+    tauri::async_runtime::spawn(controller.clone().follow_events());
     let mut changes = controller.watch();
     let app = app.clone();
     tauri::async_runtime::spawn(async move {

@@ -31,6 +31,8 @@ pub struct Controller {
     reads: Mutex<()>,
     /// The login page of the sign-in waiting for the browser.
     login_url: std::sync::Mutex<Option<url::Url>>,
+    /// Live updates: the relay's event stream and the subscriptions.
+    events: crate::events::Events,
 }
 
 /// A play mode to change; the others stay as they are.
@@ -64,6 +66,7 @@ impl Controller {
             live,
             reads: Mutex::new(()),
             login_url: std::sync::Mutex::new(None),
+            events: crate::events::Events::new(config.relay_url.as_deref())?,
         })
     }
 
@@ -112,6 +115,18 @@ impl Controller {
             live.revision = live.revision.wrapping_add(1);
             true
         });
+    }
+
+    pub(crate) fn events(&self) -> &crate::events::Events {
+        &self.events
+    }
+
+    pub(crate) fn tokens(&self) -> &Arc<Session> {
+        &self.session
+    }
+
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
     }
 
     /// Follows [`Live`]: the current value, then every change.

@@ -15,6 +15,7 @@
 pub mod config;
 pub mod controller;
 pub mod error;
+pub mod events;
 pub mod household;
 pub mod live;
 pub mod session;

@@ -371,3 +371,79 @@ async fn home_theater_options_the_tv_and_line_in() {
         playing.state
     );
 }
+
+#[tokio::test]
+async fn a_change_made_on_another_phone_reaches_the_live_state_through_the_relays_stream() {
+    let world = World::start(|_| {}).await;
+    // The simulator sends its signed events to the relay, as Sonos does to the callback URL.
+    world
+        .http
+        .put(format!("{}/sim/admin/event-callback", world.sim.url))
+        .json(&serde_json::json!({ "url": format!("{}/events", world.relay_url) }))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+    let controller = controller(&world);
+    tokio::spawn(controller.clone().follow_session());
+    tokio::spawn(controller.clone().follow_events());
+    sign_in(&world, &controller).await;
+    let mut live = controller.watch();
+    let office = until(&mut live, |l| {
+        l.sync == Sync::Ready && l.groups().any(|g| g.name == "Office")
+    })
+    .await;
+    let office = group(&office, "Office").id.clone();
+
+    // The controller subscribes what is in view once its stream is open.
+    let subscribed = |state: serde_json::Value| {
+        state["subscriptions"].as_array().unwrap().iter().any(|s| {
+            s["namespace"] == "groupVolume"
+                && (s["targetValue"].as_str() == Some(office.as_str())
+                    || s["target_value"].as_str() == Some(office.as_str()))
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let state = world
+            .http
+            .get(format!("{}/sim/admin/subscriptions", world.sim.url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if subscribed(state) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the Office's volume was never subscribed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+
+    // Another phone turns the Office to 33: the controller's state follows, with no action here.
+    let (phone, _) = world.sim.mint_tokens();
+    roomtone_sonos::Client::builder(Arc::new(roomtone_sonos::StaticToken::new(
+        roomtone_sonos::AccessToken::new(phone),
+    )))
+    .base_url(world.sim.control_url())
+    .build()
+    .unwrap()
+    .group_volume()
+    .set(&GroupId::from(office.as_str()), 33)
+    .await
+    .unwrap();
+    let after = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        until(&mut live, |l| {
+            l.sync == Sync::Ready && group(l, "Office").volume.volume == 33
+        }),
+    )
+    .await
+    .expect("the phone's change reached the controller");
+    assert_eq!(after.session.state, SessionPhase::SignedIn);
+}

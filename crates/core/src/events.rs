@@ -1,0 +1,398 @@
+//! Live updates from Sonos: the relay's event stream (`GET /events/stream`, Server-Sent
+//! Events), the Control API subscriptions that make Sonos send the events, and what the
+//! controller does with them.
+//!
+//! - One stream to the relay while signed in, authenticated with the current access token;
+//!   reconnected with exponential backoff and jitter after a failure, a cut-off or a relay
+//!   restart.
+//! - On connecting, and whenever the groups change, the subscriptions are brought in line
+//!   with what is in view: `groups`, `favorites` and `playlists` per household; `playback`,
+//!   `playbackMetadata` and `groupVolume` per group; `playerVolume` per player. Each is
+//!   renewed a day after it was made (Sonos keeps them 3 days); a regroup's new group IDs
+//!   are subscribed as they appear.
+//! - An event is applied through the same path as a command's result: the household is read
+//!   back from Sonos (reads coalesced, so a burst of events is one read) and published. A
+//!   reconnect, or a gap in a target's sequence IDs, reads everything again.
+
+use crate::controller::Controller;
+use crate::error::{CoreError, Result};
+use crate::session::SessionState;
+use rand::Rng;
+use roomtone_sonos::{Client, GroupId, HouseholdId, PlayerId, Secret, TokenSource};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+/// How long a subscription is kept before it is renewed (Sonos keeps them 3 days).
+const RENEW_AFTER: Duration = Duration::from_secs(24 * 3600);
+/// Reconnection delays: from the first to the longest, doubled each failure, with jitter.
+const BACKOFF_FIRST: Duration = Duration::from_millis(500);
+const BACKOFF_MAX: Duration = Duration::from_secs(60);
+
+/// One event of the relay's stream, as much of it as the controller needs.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamEvent {
+    pub household_id: String,
+    pub seq_id: String,
+    pub namespace: String,
+    pub target_value: String,
+}
+
+/// What the stream said: a frame of Server-Sent Events, parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frame {
+    /// The stream is open (the relay checked the token).
+    Ready,
+    /// A Sonos event.
+    Event(StreamEvent),
+    /// The relay ended the stream, and why.
+    CutOff(String),
+    /// Something the controller does not use (a heartbeat, an unknown event).
+    Other,
+}
+
+/// Splits Server-Sent Events text into frames as it arrives.
+#[derive(Debug, Default)]
+pub struct SseParser {
+    buffer: String,
+}
+
+impl SseParser {
+    /// Adds `chunk`; returns the frames it completed.
+    pub fn push(&mut self, chunk: &str) -> Vec<Frame> {
+        self.buffer.push_str(&chunk.replace("\r\n", "\n"));
+        let mut frames = Vec::new();
+        while let Some(end) = self.buffer.find("\n\n") {
+            let block: String = self.buffer.drain(..end + 2).collect();
+            let (mut name, mut data) = ("message", String::new());
+            for line in block.lines() {
+                if let Some(v) = line.strip_prefix("event:") {
+                    name = match v.trim() {
+                        "ready" => "ready",
+                        "sonos" => "sonos",
+                        "cutoff" => "cutoff",
+                        _ => "other",
+                    };
+                } else if let Some(v) = line.strip_prefix("data:") {
+                    data.push_str(v.strip_prefix(' ').unwrap_or(v));
+                }
+            }
+            frames.push(match name {
+                "ready" => Frame::Ready,
+                "sonos" => serde_json::from_str(&data)
+                    .map(Frame::Event)
+                    .unwrap_or(Frame::Other),
+                "cutoff" => Frame::CutOff(
+                    serde_json::from_str::<serde_json::Value>(&data)
+                        .ok()
+                        .and_then(|v| v["reason"].as_str().map(str::to_owned))
+                        .unwrap_or_else(|| "the relay ended the stream".into()),
+                ),
+                _ => Frame::Other,
+            });
+        }
+        frames
+    }
+}
+
+/// Whether sequence IDs show a gap: per target, a numeric ID more than one past the last.
+#[derive(Debug, Default)]
+pub struct Gaps(HashMap<String, u64>);
+
+impl Gaps {
+    /// Follows `event`; true when events of its target were missed.
+    pub fn missed(&mut self, event: &StreamEvent) -> bool {
+        let Ok(seq) = event.seq_id.parse::<u64>() else {
+            return false; // the format is undocumented (REFERENCE §6.5): no judgement
+        };
+        match self.0.insert(event.target_value.clone(), seq) {
+            Some(last) => seq > last + 1,
+            None => false,
+        }
+    }
+}
+
+/// The delay before reconnecting after `failures` failures in a row: doubling from
+/// [`BACKOFF_FIRST`] up to [`BACKOFF_MAX`], then a random half to whole of it.
+pub fn backoff(failures: u32, jitter: f64) -> Duration {
+    let full = BACKOFF_FIRST
+        .saturating_mul(1u32 << failures.min(16))
+        .min(BACKOFF_MAX);
+    full.mul_f64(0.5 + 0.5 * jitter.clamp(0.0, 1.0))
+}
+
+/// A subscription: (namespace, target).
+type Subscription = (&'static str, String);
+
+/// The subscriptions made, with when.
+#[derive(Debug, Default)]
+pub struct Subscriptions(tokio::sync::Mutex<HashMap<Subscription, Instant>>);
+
+/// The event side of a controller: the relay URL, a reader of events, the subscriptions.
+#[derive(Debug)]
+pub struct Events {
+    relay: Option<url::Url>,
+    http: reqwest::Client,
+    subscriptions: Subscriptions,
+    /// A read is wanted (events arrived).
+    wanted: Notify,
+}
+
+impl Events {
+    pub fn new(relay_url: Option<&str>) -> Result<Self> {
+        let relay = relay_url
+            .map(|u| {
+                url::Url::parse(u)
+                    .and_then(|u| u.join("events/stream"))
+                    .map_err(|e| CoreError::Local(format!("the relay URL {u:?}: {e}")))
+            })
+            .transpose()?;
+        Ok(Self {
+            relay,
+            http: reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(10))
+                .build()
+                .map_err(|e| CoreError::Local(e.to_string()))?,
+            subscriptions: Subscriptions::default(),
+            wanted: Notify::new(),
+        })
+    }
+}
+
+/// What subscriptions the households in view need.
+pub fn wanted(households: &[crate::view::Household]) -> Vec<Subscription> {
+    let mut all = Vec::new();
+    for h in households {
+        for namespace in ["groups", "favorites", "playlists"] {
+            all.push((namespace, h.id.clone()));
+        }
+        for g in &h.groups {
+            for namespace in ["playback", "playbackMetadata", "groupVolume"] {
+                all.push((namespace, g.id.clone()));
+            }
+            for r in &g.rooms {
+                all.push(("playerVolume", r.id.clone()));
+            }
+        }
+    }
+    all
+}
+
+impl Controller {
+    /// Follows Sonos's events through the relay while signed in, and keeps the
+    /// subscriptions in line with the households in view. Run it once, on a task. Without a
+    /// relay (direct mode) there is no stream.
+    pub async fn follow_events(self: Arc<Self>) {
+        let Some(url) = self.events().relay.clone() else {
+            return;
+        };
+        let reader = tokio::spawn(self.clone().read_when_wanted());
+        let mut session = self.tokens().watch();
+        let mut failures = 0u32;
+        loop {
+            while !matches!(*session.borrow_and_update(), SessionState::SignedIn { .. }) {
+                self.events().subscriptions.0.lock().await.clear();
+                if session.changed().await.is_err() {
+                    reader.abort();
+                    return;
+                }
+            }
+            let outcome = tokio::select! {
+                outcome = self.stream_once(&url, &mut failures) => outcome,
+                _ = session.changed() => continue,
+            };
+            if let Err(err) = outcome {
+                tracing::info!(error = %err, failures, "the event stream ended; reconnecting");
+            }
+            failures = failures.saturating_add(1);
+            let delay = backoff(failures - 1, rand::thread_rng().gen());
+            tokio::select! {
+                () = tokio::time::sleep(delay) => {}
+                _ = session.changed() => {}
+            }
+        }
+    }
+
+    /// One connection: open, subscribe and read everything again, then take events.
+    async fn stream_once(&self, url: &url::Url, failures: &mut u32) -> Result<()> {
+        let session = self.tokens();
+        let token = session
+            .access_token()
+            .await
+            .map_err(crate::session::from_sonos)?;
+        let mut response = self
+            .events()
+            .http
+            .get(url.clone())
+            .bearer_auth(token.expose())
+            .header("accept", "text/event-stream")
+            .send()
+            .await
+            .map_err(|e| CoreError::Local(format!("the relay's event stream: {e}")))?;
+        if response.status() == reqwest::StatusCode::UNAUTHORIZED {
+            // A token the relay (Sonos) no longer takes: refresh it for the next attempt.
+            let _ = session.refresh_after_unauthorized(&token).await;
+            return Err(CoreError::Local(
+                "the relay refused the access token".into(),
+            ));
+        }
+        if !response.status().is_success() {
+            return Err(CoreError::Local(format!(
+                "the relay's event stream answered {}",
+                response.status()
+            )));
+        }
+        let mut parser = SseParser::default();
+        let mut gaps = Gaps::default();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| CoreError::Local(format!("the event stream dropped: {e}")))?
+        {
+            for frame in parser.push(&String::from_utf8_lossy(&chunk)) {
+                match frame {
+                    Frame::Ready => {
+                        *failures = 0;
+                        // Whatever happened while disconnected: read it all, then subscribe.
+                        let _ = self.refresh().await;
+                        self.subscribe_in_view().await;
+                    }
+                    Frame::Event(event) => {
+                        if gaps.missed(&event) {
+                            tracing::info!(namespace = %event.namespace, "events were missed; reading again");
+                        }
+                        self.events().wanted.notify_one();
+                    }
+                    Frame::CutOff(reason) => return Err(CoreError::Local(reason)),
+                    Frame::Other => {}
+                }
+            }
+        }
+        Err(CoreError::Local("the relay closed the event stream".into()))
+    }
+
+    /// Reads Sonos again when events asked for it: one read for a burst of events; after the
+    /// read, the subscriptions follow the groups (a regroup makes new group IDs).
+    async fn read_when_wanted(self: Arc<Self>) {
+        loop {
+            self.events().wanted.notified().await;
+            if self.refresh().await.is_ok() {
+                self.subscribe_in_view().await;
+            }
+        }
+    }
+
+    /// Subscribes what is in view and not yet subscribed (or due for renewal); forgets
+    /// subscriptions of targets that are gone (Sonos drops those itself).
+    async fn subscribe_in_view(&self) {
+        let want = wanted(&self.live().households);
+        let mut made = self.events().subscriptions.0.lock().await;
+        made.retain(|key, _| want.contains(key));
+        for (namespace, target) in want {
+            let due = made
+                .get(&(namespace, target.clone()))
+                .is_none_or(|at| at.elapsed() > RENEW_AFTER);
+            if !due {
+                continue;
+            }
+            match subscribe(self.client(), namespace, &target).await {
+                Ok(()) => {
+                    made.insert((namespace, target), Instant::now());
+                }
+                Err(err) => tracing::warn!(error = %err, namespace, "a subscription failed"),
+            }
+        }
+    }
+}
+
+async fn subscribe(client: &Client, namespace: &str, target: &str) -> roomtone_sonos::Result<()> {
+    match namespace {
+        "groups" => client.groups().subscribe(&HouseholdId::from(target)).await,
+        "favorites" => {
+            client
+                .favorites()
+                .subscribe(&HouseholdId::from(target))
+                .await
+        }
+        "playlists" => {
+            client
+                .playlists()
+                .subscribe(&HouseholdId::from(target))
+                .await
+        }
+        "playback" => client.playback().subscribe(&GroupId::from(target)).await,
+        "playbackMetadata" => {
+            client
+                .playback_metadata()
+                .subscribe(&GroupId::from(target))
+                .await
+        }
+        "groupVolume" => {
+            client
+                .group_volume()
+                .subscribe(&GroupId::from(target))
+                .await
+        }
+        _ => {
+            client
+                .player_volume()
+                .subscribe(&PlayerId::from(target))
+                .await
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_are_read_across_chunk_boundaries_and_heartbeats_skipped() {
+        let mut p = SseParser::default();
+        assert_eq!(
+            p.push("event: ready\ndata: {\"households\":[]}\n\n: keep-alive\n\nevent: son"),
+            vec![Frame::Ready, Frame::Other]
+        );
+        let frames = p.push("os\nid: 7\ndata: {\"householdId\":\"H\",\"seqId\":\"7\",\"namespace\":\"groupVolume\",\"type\":\"groupVolume\",\"targetType\":\"groupId\",\"targetValue\":\"G\",\"body\":{}}\n\n");
+        assert_eq!(
+            frames,
+            vec![Frame::Event(StreamEvent {
+                household_id: "H".into(),
+                seq_id: "7".into(),
+                namespace: "groupVolume".into(),
+                target_value: "G".into(),
+            })]
+        );
+        assert_eq!(
+            p.push("event: cutoff\r\ndata: {\"reason\":\"too slow\"}\r\n\r\n"),
+            vec![Frame::CutOff("too slow".into())]
+        );
+    }
+
+    #[test]
+    fn a_gap_in_a_targets_sequence_ids_is_noticed() {
+        let event = |target: &str, seq: &str| StreamEvent {
+            household_id: "H".into(),
+            seq_id: seq.into(),
+            namespace: "playback".into(),
+            target_value: target.into(),
+        };
+        let mut gaps = Gaps::default();
+        assert!(!gaps.missed(&event("G", "4")));
+        assert!(!gaps.missed(&event("G", "5")));
+        assert!(!gaps.missed(&event("F", "9")), "another target");
+        assert!(gaps.missed(&event("G", "7")));
+        assert!(!gaps.missed(&event("G", "x")), "not numeric: no judgement");
+    }
+
+    #[test]
+    fn reconnecting_backs_off_to_a_minute_with_jitter() {
+        assert_eq!(backoff(0, 1.0), Duration::from_millis(500));
+        assert_eq!(backoff(0, 0.0), Duration::from_millis(250));
+        assert_eq!(backoff(3, 1.0), Duration::from_secs(4));
+        assert_eq!(backoff(30, 1.0), Duration::from_secs(60));
+        assert_eq!(backoff(30, 0.0), Duration::from_secs(30));
+    }
+}
