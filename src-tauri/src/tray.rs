@@ -241,8 +241,13 @@ pub fn create(app: &AppHandle) -> tauri::Result<TrayIcon> {
     builder.build(app)
 }
 
-/// Rebuilds the tray from `live` and the settings in force.
+/// Rebuilds the tray from `live` and the settings in force, and tells the core whether the
+/// window is shown.
 pub fn update(app: &AppHandle, live: &Live) {
+    // Without Sonos's events, the core polls often only while the window is shown.
+    if let Ok(controller) = app.state::<AppState>().controller() {
+        controller.set_watching(window_visible(app));
+    }
     let Some(tray) = app.tray_by_id(TRAY) else {
         return;
     };

@@ -13,6 +13,9 @@
 //! - An event is applied through the same path as a command's result: the household is read
 //!   back from Sonos (reads coalesced, so a burst of events is one read) and published. A
 //!   reconnect, or a gap in a target's sequence IDs, reads everything again.
+//! - Without a stream (direct mode, or while the relay cannot be reached) the controller
+//!   polls instead: every few seconds while someone watches (the window is shown), every
+//!   few minutes while nobody does; it stops as soon as the stream is back.
 
 use crate::controller::Controller;
 use crate::error::{CoreError, Result};
@@ -123,6 +126,22 @@ pub fn backoff(failures: u32, jitter: f64) -> Duration {
     full.mul_f64(0.5 + 0.5 * jitter.clamp(0.0, 1.0))
 }
 
+/// How often to read Sonos without a stream: while watched, and while not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PollEvery {
+    pub watched: Duration,
+    pub unwatched: Duration,
+}
+
+impl Default for PollEvery {
+    fn default() -> Self {
+        Self {
+            watched: Duration::from_secs(5),
+            unwatched: Duration::from_secs(300),
+        }
+    }
+}
+
 /// A subscription: (namespace, target).
 type Subscription = (&'static str, String);
 
@@ -138,6 +157,11 @@ pub struct Events {
     subscriptions: Subscriptions,
     /// A read is wanted (events arrived).
     wanted: Notify,
+    /// The stream is open.
+    connected: tokio::sync::watch::Sender<bool>,
+    /// Someone watches (the window is shown).
+    watching: tokio::sync::watch::Sender<bool>,
+    poll_every: std::sync::Mutex<PollEvery>,
 }
 
 impl Events {
@@ -157,6 +181,9 @@ impl Events {
                 .map_err(|e| CoreError::Local(e.to_string()))?,
             subscriptions: Subscriptions::default(),
             wanted: Notify::new(),
+            connected: tokio::sync::watch::channel(false).0,
+            watching: tokio::sync::watch::channel(true).0,
+            poll_every: std::sync::Mutex::new(PollEvery::default()),
         })
     }
 }
@@ -181,11 +208,32 @@ pub fn wanted(households: &[crate::view::Household]) -> Vec<Subscription> {
 }
 
 impl Controller {
+    /// Whether someone watches the household (the window is shown): polling without a
+    /// stream is frequent then, and rare otherwise.
+    pub fn set_watching(&self, watching: bool) {
+        self.events()
+            .watching
+            .send_if_modified(|w| std::mem::replace(w, watching) != watching);
+    }
+
+    /// How often to poll without a stream (tests shorten it).
+    pub fn poll_every(&self, every: PollEvery) {
+        *self.events().poll_every.lock().expect("poll lock") = every;
+    }
+
+    /// Whether the event stream is open.
+    pub fn streaming(&self) -> bool {
+        *self.events().connected.borrow()
+    }
+
     /// Follows Sonos's events through the relay while signed in, and keeps the
-    /// subscriptions in line with the households in view. Run it once, on a task. Without a
-    /// relay (direct mode) there is no stream.
+    /// subscriptions in line with the households in view; polls while there is no stream.
+    /// Run it once, on a task.
     pub async fn follow_events(self: Arc<Self>) {
+        let poller = tokio::spawn(self.clone().poll_without_stream());
         let Some(url) = self.events().relay.clone() else {
+            // Direct mode: no relay, no stream; the poller does it all.
+            let _ = poller.await;
             return;
         };
         let reader = tokio::spawn(self.clone().read_when_wanted());
@@ -196,13 +244,15 @@ impl Controller {
                 self.events().subscriptions.0.lock().await.clear();
                 if session.changed().await.is_err() {
                     reader.abort();
+                    poller.abort();
                     return;
                 }
             }
             let outcome = tokio::select! {
                 outcome = self.stream_once(&url, &mut failures) => outcome,
-                _ = session.changed() => continue,
+                _ = session.changed() => Ok(()),
             };
+            self.events().connected.send_replace(false);
             if let Err(err) = outcome {
                 tracing::info!(error = %err, failures, "the event stream ended; reconnecting");
             }
@@ -255,6 +305,7 @@ impl Controller {
                 match frame {
                     Frame::Ready => {
                         *failures = 0;
+                        self.events().connected.send_replace(true);
                         // Whatever happened while disconnected: read it all, then subscribe.
                         let _ = self.refresh().await;
                         self.subscribe_in_view().await;
@@ -271,6 +322,45 @@ impl Controller {
             }
         }
         Err(CoreError::Local("the relay closed the event stream".into()))
+    }
+
+    /// Reads Sonos every so often while signed in without a stream (see [`PollEvery`]).
+    async fn poll_without_stream(self: Arc<Self>) {
+        let events = self.events();
+        let (mut connected, mut watching) =
+            (events.connected.subscribe(), events.watching.subscribe());
+        let mut session = self.tokens().watch();
+        loop {
+            let signed_in = matches!(*session.borrow_and_update(), SessionState::SignedIn { .. });
+            let streaming = *connected.borrow_and_update();
+            let every = {
+                let every = *events.poll_every.lock().expect("poll lock");
+                if *watching.borrow_and_update() {
+                    every.watched
+                } else {
+                    every.unwatched
+                }
+            };
+            if !signed_in || streaming {
+                // Nothing to poll for until one of these changes.
+                let changed = tokio::select! {
+                    r = session.changed() => r.is_ok(),
+                    r = connected.changed() => r.is_ok(),
+                };
+                if !changed {
+                    return;
+                }
+                continue;
+            }
+            tokio::select! {
+                () = tokio::time::sleep(every) => {
+                    let _ = self.refresh().await;
+                }
+                _ = session.changed() => {}
+                _ = connected.changed() => {}
+                _ = watching.changed() => {}
+            }
+        }
     }
 
     /// Reads Sonos again when events asked for it: one read for a burst of events; after the

@@ -386,6 +386,11 @@ async fn a_change_made_on_another_phone_reaches_the_live_state_through_the_relay
         .error_for_status()
         .unwrap();
     let controller = controller(&world);
+    // No polling: only the stream can bring the phone's change.
+    controller.poll_every(roomtone_core::events::PollEvery {
+        watched: std::time::Duration::from_secs(3600),
+        unwatched: std::time::Duration::from_secs(3600),
+    });
     tokio::spawn(controller.clone().follow_session());
     tokio::spawn(controller.clone().follow_events());
     sign_in(&world, &controller).await;
@@ -446,4 +451,47 @@ async fn a_change_made_on_another_phone_reaches_the_live_state_through_the_relay
     .await
     .expect("the phone's change reached the controller");
     assert_eq!(after.session.state, SessionPhase::SignedIn);
+    assert!(controller.streaming());
+}
+
+#[tokio::test]
+async fn without_a_stream_the_controller_polls_while_watched() {
+    let mut world = World::start(|_| {}).await;
+    let controller = controller(&world);
+    tokio::spawn(controller.clone().follow_session());
+    sign_in(&world, &controller).await;
+    let mut live = controller.watch();
+    let first = until(&mut live, |l| {
+        l.sync == Sync::Ready && !l.households.is_empty()
+    })
+    .await;
+    let office = group(&first, "Office").id.clone();
+    // The relay is gone: no event stream. Sonos itself still answers.
+    world.stop_relay().await;
+    controller.poll_every(roomtone_core::events::PollEvery {
+        watched: std::time::Duration::from_millis(50),
+        unwatched: std::time::Duration::from_secs(3600),
+    });
+    tokio::spawn(controller.clone().follow_events());
+
+    let (phone, _) = world.sim.mint_tokens();
+    roomtone_sonos::Client::builder(Arc::new(roomtone_sonos::StaticToken::new(
+        roomtone_sonos::AccessToken::new(phone),
+    )))
+    .base_url(world.sim.control_url())
+    .build()
+    .unwrap()
+    .group_volume()
+    .set(&GroupId::from(office.as_str()), 41)
+    .await
+    .unwrap();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        until(&mut live, |l| {
+            l.sync == Sync::Ready && group(l, "Office").volume.volume == 41
+        }),
+    )
+    .await
+    .expect("a poll read the phone's change");
+    assert!(!controller.streaming());
 }
