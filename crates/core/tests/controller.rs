@@ -372,6 +372,21 @@ async fn home_theater_options_the_tv_and_line_in() {
     );
 }
 
+/// Another phone, with a sign-in of its own, sets `group`'s volume through the Control API.
+async fn another_phone_sets_the_volume(world: &World, group: &str, volume: u8) {
+    let (phone, _) = world.sim.mint_tokens();
+    roomtone_sonos::Client::builder(Arc::new(roomtone_sonos::StaticToken::new(
+        roomtone_sonos::AccessToken::new(phone),
+    )))
+    .base_url(world.sim.control_url())
+    .build()
+    .unwrap()
+    .group_volume()
+    .set(&GroupId::from(group), volume)
+    .await
+    .unwrap();
+}
+
 #[tokio::test]
 async fn a_change_made_on_another_phone_reaches_the_live_state_through_the_relays_stream() {
     let world = World::start(|_| {}).await;
@@ -431,17 +446,7 @@ async fn a_change_made_on_another_phone_reaches_the_live_state_through_the_relay
     }
 
     // Another phone turns the Office to 33: the controller's state follows, with no action here.
-    let (phone, _) = world.sim.mint_tokens();
-    roomtone_sonos::Client::builder(Arc::new(roomtone_sonos::StaticToken::new(
-        roomtone_sonos::AccessToken::new(phone),
-    )))
-    .base_url(world.sim.control_url())
-    .build()
-    .unwrap()
-    .group_volume()
-    .set(&GroupId::from(office.as_str()), 33)
-    .await
-    .unwrap();
+    another_phone_sets_the_volume(&world, &office, 33).await;
     let after = tokio::time::timeout(
         std::time::Duration::from_secs(20),
         until(&mut live, |l| {
@@ -474,17 +479,7 @@ async fn without_a_stream_the_controller_polls_while_watched() {
     });
     tokio::spawn(controller.clone().follow_events());
 
-    let (phone, _) = world.sim.mint_tokens();
-    roomtone_sonos::Client::builder(Arc::new(roomtone_sonos::StaticToken::new(
-        roomtone_sonos::AccessToken::new(phone),
-    )))
-    .base_url(world.sim.control_url())
-    .build()
-    .unwrap()
-    .group_volume()
-    .set(&GroupId::from(office.as_str()), 41)
-    .await
-    .unwrap();
+    another_phone_sets_the_volume(&world, &office, 41).await;
     tokio::time::timeout(
         std::time::Duration::from_secs(20),
         until(&mut live, |l| {

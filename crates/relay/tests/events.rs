@@ -95,6 +95,34 @@ async fn deliver(base: &str, request: reqwest::RequestBuilder) -> u16 {
         .as_u16()
 }
 
+/// The relay's event counters.
+async fn stats(base: &str) -> Value {
+    reqwest::get(format!("{base}/events/stats"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// A relay whose event limits `tweak` changes, serving on loopback; its base URL.
+async fn with_limits(tweak: impl FnOnce(&mut EventLimits)) -> (Setup, String, impl Drop) {
+    let setup = Setup::with(|c| tweak(&mut c.event_limits), true).await;
+    let (address, stop, _task) = serve(&setup, None).await;
+    (setup, format!("http://{address}"), Stop(Some(stop)))
+}
+
+/// Stops the relay when dropped.
+struct Stop(Option<tokio::sync::oneshot::Sender<()>>);
+
+impl Drop for Stop {
+    fn drop(&mut self) {
+        if let Some(stop) = self.0.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
 /// Opens a stream with a fresh token; returns it and the households it sees.
 async fn stream(setup: &Setup, base: &str) -> (Sse, Vec<String>) {
     let (token, _) = setup.sim.mint_tokens();
@@ -206,12 +234,7 @@ async fn forged_unsigned_malformed_and_replayed_events_are_refused_and_counted()
         "nothing refused came through, the replay neither"
     );
 
-    let stats: Value = reqwest::get(format!("{base}/events/stats"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats = stats(&base).await;
     assert_eq!(stats["unsigned"], 1);
     assert_eq!(stats["forged"], 1);
     assert_eq!(stats["malformed"], 2);
@@ -234,18 +257,7 @@ async fn a_relay_without_the_client_secret_cannot_check_events_and_says_so() {
 
 #[tokio::test]
 async fn the_stream_needs_a_token_sonos_accepts_and_is_limited_per_sign_in() {
-    let setup = Setup::with(
-        |c| {
-            c.event_limits = EventLimits {
-                streams_per_token: 2,
-                ..EventLimits::default()
-            }
-        },
-        true,
-    )
-    .await;
-    let (address, _stop, _task) = serve(&setup, None).await;
-    let base = format!("http://{address}");
+    let (setup, base, _stop) = with_limits(|l| l.streams_per_token = 2).await;
     let missing = reqwest::get(format!("{base}/events/stream")).await.unwrap();
     assert_eq!(missing.status(), 401);
     let (status, body) = Sse::open(&base, "not-a-token-sonos-issued")
@@ -271,18 +283,7 @@ async fn the_stream_needs_a_token_sonos_accepts_and_is_limited_per_sign_in() {
 
 #[tokio::test]
 async fn a_stream_that_falls_behind_is_cut_off_with_a_reason() {
-    let setup = Setup::with(
-        |c| {
-            c.event_limits = EventLimits {
-                stream_buffer: 2,
-                ..EventLimits::default()
-            }
-        },
-        true,
-    )
-    .await;
-    let (address, _stop, _task) = serve(&setup, None).await;
-    let base = format!("http://{address}");
+    let (setup, base, _stop) = with_limits(|l| l.stream_buffer = 2).await;
     let (mut sse, households) = stream(&setup, &base).await;
     // Ten events at once, with no chance for the stream to take any (one-threaded runtime).
     for seq in 0..10 {
@@ -303,12 +304,7 @@ async fn a_stream_that_falls_behind_is_cut_off_with_a_reason() {
         "the stream fell 8 events behind; reconnect and read the state again"
     );
     assert!(sse.next().await.is_none(), "the stream ends");
-    let stats: Value = reqwest::get(format!("{base}/events/stats"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats = stats(&base).await;
     assert_eq!(stats["cutOff"], 1);
 }
 
@@ -362,11 +358,6 @@ async fn a_change_made_on_another_phone_reaches_the_app_through_the_simulator_an
     };
     assert_eq!(volume["targetValue"], group.to_string());
     assert_eq!(volume["householdId"], households[0].as_str());
-    let stats: Value = reqwest::get(format!("{base}/events/stats"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats = stats(&base).await;
     assert_eq!(stats["forged"], 0, "the simulator's signatures check out");
 }
