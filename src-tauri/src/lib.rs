@@ -21,6 +21,8 @@
 mod commands;
 mod demo;
 mod error;
+#[cfg(test)]
+mod fixtures;
 mod hotkeys;
 pub mod media;
 mod notify;

@@ -215,51 +215,23 @@ pub fn update(app: &AppHandle, live: &Live) {
 mod tests {
     use super::*;
     use crate::settings::Settings;
-    use roomtone_core::live::{Session, Sync};
-    use roomtone_core::view::{Actions, Household, Modes, NowPlaying, PlayState, Volume};
+    use roomtone_core::view::PlayState;
 
     fn model(live: &Live, settings: &Settings) -> MediaModel {
         super::model(live, crate::tray::controlled(live, settings, None))
     }
 
+    /// The Office, playing "Flywheel" from "Late Tapes" at 1:01 of 3:20, volume 35.
     fn live(state: PlayState, art: &str, fixed: bool) -> Live {
-        Live {
-            revision: 1,
-            session: Session {
-                state: SessionPhase::SignedIn,
-                persistent: true,
-                reason: None,
-            },
-            households: vec![Household {
-                id: "h".into(),
-                groups: vec![Group {
-                    id: "g".into(),
-                    name: "Office".into(),
-                    coordinator_id: "p".into(),
-                    rooms: Vec::new(),
-                    state,
-                    position_millis: Some(61_000),
-                    now_playing: Some(NowPlaying {
-                        title: "Flywheel".into(),
-                        artist: Some("Forty Rooms".into()),
-                        album: None,
-                        container: Some("Late Tapes".into()),
-                        service: None,
-                        art_url: Some(art.into()),
-                        duration_millis: Some(200_000),
-                    }),
-                    volume: Volume {
-                        volume: 35,
-                        muted: false,
-                        fixed,
-                    },
-                    actions: Actions::default(),
-                    modes: Modes::default(),
-                }],
-            }],
-            sync: Sync::Ready,
-            signing_in: false,
-        }
+        let mut office = crate::fixtures::group("g", "Office", state, Some("Flywheel"));
+        office.position_millis = Some(61_000);
+        office.volume.volume = 35;
+        office.volume.fixed = fixed;
+        let now = office.now_playing.as_mut().expect("a track");
+        now.container = Some("Late Tapes".into());
+        now.art_url = Some(art.into());
+        now.duration_millis = Some(200_000);
+        crate::fixtures::live(vec![office])
     }
 
     #[test]

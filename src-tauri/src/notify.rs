@@ -84,50 +84,18 @@ pub fn follow(app: &AppHandle, live: &Live) {
 mod tests {
     use super::*;
     use crate::settings::Settings;
-    use roomtone_core::live::{Session, Sync};
-    use roomtone_core::view::{Actions, Household, Modes, NowPlaying, PlayState, Volume};
+    use roomtone_core::view::PlayState;
 
+    /// Groups named `name` (ID its lower case), each playing or not `title`.
     fn live(groups: &[(&str, PlayState, &str)]) -> Live {
-        Live {
-            revision: 1,
-            session: Session {
-                state: SessionPhase::SignedIn,
-                persistent: true,
-                reason: None,
-            },
-            households: vec![Household {
-                id: "h".into(),
-                groups: groups
-                    .iter()
-                    .map(|(name, state, title)| Group {
-                        id: name.to_lowercase(),
-                        name: (*name).into(),
-                        coordinator_id: "p".into(),
-                        rooms: Vec::new(),
-                        state: *state,
-                        position_millis: None,
-                        now_playing: Some(NowPlaying {
-                            title: (*title).into(),
-                            artist: Some("Forty Rooms".into()),
-                            album: None,
-                            container: None,
-                            service: None,
-                            art_url: None,
-                            duration_millis: None,
-                        }),
-                        volume: Volume {
-                            volume: 10,
-                            muted: false,
-                            fixed: false,
-                        },
-                        actions: Actions::default(),
-                        modes: Modes::default(),
-                    })
-                    .collect(),
-            }],
-            sync: Sync::Ready,
-            signing_in: false,
-        }
+        crate::fixtures::live(
+            groups
+                .iter()
+                .map(|(name, state, title)| {
+                    crate::fixtures::group(&name.to_lowercase(), name, *state, Some(title))
+                })
+                .collect(),
+        )
     }
 
     struct Next<'a>(&'a Notifier);

@@ -340,58 +340,11 @@ fn on_menu(app: &AppHandle, event: MenuEvent) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use roomtone_core::live::Session;
-    use roomtone_core::view::{Actions, Household, Modes, NowPlaying, PlayState, Volume};
-
-    fn group(id: &str, name: &str, state: PlayState, title: Option<&str>) -> Group {
-        Group {
-            id: id.into(),
-            name: name.into(),
-            coordinator_id: format!("{id}-room"),
-            rooms: Vec::new(),
-            state,
-            position_millis: None,
-            now_playing: title.map(|t| NowPlaying {
-                title: t.into(),
-                artist: Some("Forty Rooms".into()),
-                album: None,
-                container: None,
-                service: None,
-                art_url: None,
-                duration_millis: None,
-            }),
-            volume: Volume {
-                volume: 20,
-                muted: false,
-                fixed: name == "Den",
-            },
-            actions: Actions {
-                can_skip: true,
-                ..Actions::default()
-            },
-            modes: Modes::default(),
-        }
-    }
+    use crate::fixtures::{group, live};
+    use roomtone_core::view::PlayState;
 
     fn at(live: &Live, settings: &Settings) -> TrayModel {
         model(live, settings, controlled(live, settings, None))
-    }
-
-    fn live(groups: Vec<Group>) -> Live {
-        Live {
-            revision: 3,
-            session: Session {
-                state: SessionPhase::SignedIn,
-                persistent: true,
-                reason: None,
-            },
-            households: vec![Household {
-                id: "h".into(),
-                groups,
-            }],
-            sync: Sync::Ready,
-            signing_in: false,
-        }
     }
 
     #[test]

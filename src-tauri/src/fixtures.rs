@@ -1,0 +1,54 @@
+//! Households for the unit tests of the tray, the media session and the notifications.
+
+use roomtone_core::live::{Live, Session, SessionPhase, Sync};
+use roomtone_core::view::{Actions, Group, Household, Modes, NowPlaying, PlayState, Volume};
+
+/// A group of no rooms at volume 20 (fixed for the "Den"), playing `title` by Forty Rooms
+/// when given, able to skip.
+pub fn group(id: &str, name: &str, state: PlayState, title: Option<&str>) -> Group {
+    Group {
+        id: id.into(),
+        name: name.into(),
+        coordinator_id: format!("{id}-room"),
+        rooms: Vec::new(),
+        state,
+        position_millis: None,
+        now_playing: title.map(|t| NowPlaying {
+            title: t.into(),
+            artist: Some("Forty Rooms".into()),
+            album: None,
+            container: None,
+            service: None,
+            art_url: None,
+            duration_millis: None,
+        }),
+        volume: Volume {
+            volume: 20,
+            muted: false,
+            fixed: name == "Den",
+        },
+        actions: Actions {
+            can_skip: true,
+            ..Actions::default()
+        },
+        modes: Modes::default(),
+    }
+}
+
+/// Signed in, read, with one household of `groups`.
+pub fn live(groups: Vec<Group>) -> Live {
+    Live {
+        revision: 3,
+        session: Session {
+            state: SessionPhase::SignedIn,
+            persistent: true,
+            reason: None,
+        },
+        households: vec![Household {
+            id: "h".into(),
+            groups,
+        }],
+        sync: Sync::Ready,
+        signing_in: false,
+    }
+}
