@@ -9,9 +9,14 @@
 //!   in, one call into the core, a result out.
 //! - [`events`]: what the webview hears — the state (a snapshot with a revision) and problems.
 //! - `state`: what the app holds — the controller once it is ready, the settings, start-up
-//!   problems — and the task that forwards the core's live state to the webview and the tray.
+//!   problems — and the task that forwards the core's live state to the webview, the tray,
+//!   the media session and the notifications.
 //! - [`settings`]: the settings file in the OS config folder.
-//! - [`tray`]: tray quick controls, a function of the live state and the settings.
+//! - [`tray`]: tray quick controls, a function of the live state and the settings; it also
+//!   decides which group the quick controls act on.
+//! - `quick`: the quick controls (play/pause, next, volume…) the tray, the global hotkeys
+//!   (`hotkeys`) and the OS media session ([`media`]: MPRIS, SMTC, Now Playing) share.
+//! - `notify`: a notification when the track changes (off by default).
 //! - `demo`: demo mode — the simulator and a relay in this process on loopback, signed in
 //!   through the real flow.
 //! - `error`: the one error type that crosses into the webview, `{kind, message}`.
