@@ -36,12 +36,19 @@ pub struct AppState {
     connection_at_start: Overrides,
     /// The direct-mode client secret changed since the start.
     secret_changed: AtomicBool,
-    /// What the OS refused when the settings were last applied (a hotkey, start at login).
-    refused: Mutex<Vec<String>>,
+    /// What the OS refused when the settings were last applied.
+    refused: Mutex<Refused>,
     /// The group the quick controls acted on last (see [`crate::tray::controlled`]).
     last_controlled: Mutex<Option<crate::tray::Last>>,
     /// The window painted its first frame (the demo starts after it).
     pub painted: tokio::sync::Notify,
+}
+
+/// What the OS refused of the settings in force, per setting.
+#[derive(Debug, Default)]
+struct Refused {
+    hotkeys: Vec<String>,
+    start_at_login: Option<String>,
 }
 
 /// The settings as the settings window shows them.
@@ -79,7 +86,7 @@ impl AppState {
             settings: Mutex::new(settings),
             notices: Mutex::new(Vec::new()),
             secret_changed: AtomicBool::new(false),
-            refused: Mutex::new(Vec::new()),
+            refused: Mutex::new(Refused::default()),
             last_controlled: Mutex::new(None),
             painted: tokio::sync::Notify::new(),
         }
@@ -191,14 +198,10 @@ impl AppState {
         let now = self.settings();
         let mut refused = self.refused.lock().expect("refused lock");
         if before.map(|b| &b.hotkeys) != Some(&now.hotkeys) {
-            refused.retain(|p| !p.contains("shortcut") && !p.contains("Hotkeys"));
-            refused.extend(crate::hotkeys::apply(app, &now.hotkeys));
+            refused.hotkeys = crate::hotkeys::apply(app, &now.hotkeys);
         }
         if before.is_some_and(|b| b.start_at_login != now.start_at_login) {
-            refused.retain(|p| !p.contains("at login"));
-            if let Err(err) = start_at_login(app, now.start_at_login) {
-                refused.push(err);
-            }
+            refused.start_at_login = start_at_login(app, now.start_at_login).err();
         }
         drop(refused);
         let live = self.snapshot().live;
@@ -218,7 +221,15 @@ impl AppState {
                 || self.secret_changed.load(Ordering::Relaxed),
             settings,
             client_secret_saved: keychain().load_client_secret().is_ok_and(|s| s.is_some()),
-            problems: self.refused.lock().expect("refused lock").clone(),
+            problems: {
+                let refused = self.refused.lock().expect("refused lock");
+                refused
+                    .hotkeys
+                    .iter()
+                    .chain(&refused.start_at_login)
+                    .cloned()
+                    .collect()
+            },
             file: self.settings_file.path().display().to_string(),
         }
     }
