@@ -21,7 +21,7 @@ use crate::controller::Controller;
 use crate::error::{CoreError, Result};
 use crate::session::SessionState;
 use rand::Rng;
-use roomtone_sonos::{Client, GroupId, HouseholdId, PlayerId, Secret, TokenSource};
+use roomtone_sonos::{AccessToken, Client, GroupId, HouseholdId, PlayerId, Secret, TokenSource};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -161,6 +161,9 @@ pub struct Events {
     connected: tokio::sync::watch::Sender<bool>,
     /// Someone watches (the window is shown).
     watching: tokio::sync::watch::Sender<bool>,
+    /// The access token the subscriptions were last made with: after signing out, the
+    /// session has forgotten its tokens, and this one ends the subscriptions.
+    last_token: std::sync::Mutex<Option<AccessToken>>,
     poll_every: std::sync::Mutex<PollEvery>,
 }
 
@@ -184,6 +187,7 @@ impl Events {
             connected: tokio::sync::watch::channel(false).0,
             watching: tokio::sync::watch::channel(true).0,
             poll_every: std::sync::Mutex::new(PollEvery::default()),
+            last_token: std::sync::Mutex::new(None),
         })
     }
 }
@@ -241,7 +245,7 @@ impl Controller {
         let mut failures = 0u32;
         loop {
             while !matches!(*session.borrow_and_update(), SessionState::SignedIn { .. }) {
-                self.events().subscriptions.0.lock().await.clear();
+                self.unsubscribe_all().await;
                 if session.changed().await.is_err() {
                     reader.abort();
                     poller.abort();
@@ -374,9 +378,37 @@ impl Controller {
         }
     }
 
+    /// After signing out: ends every subscription made (Sonos would keep sending events to
+    /// the relay for days), with the token they were made with. Best effort.
+    async fn unsubscribe_all(&self) {
+        let made: Vec<Subscription> = {
+            let mut made = self.events().subscriptions.0.lock().await;
+            made.drain().map(|(key, _)| key).collect()
+        };
+        let token = self.events().last_token.lock().expect("token lock").take();
+        let (Some(token), false) = (token, made.is_empty()) else {
+            return;
+        };
+        let client = match Client::builder(Arc::new(roomtone_sonos::StaticToken::new(token)))
+            .base_url(self.client().base_url().as_str())
+            .build()
+        {
+            Ok(client) => client,
+            Err(err) => return tracing::warn!(error = %err, "no client to unsubscribe with"),
+        };
+        for (namespace, target) in made {
+            if let Err(err) = unsubscribe(&client, namespace, &target).await {
+                tracing::debug!(error = %err, namespace, "an unsubscription failed");
+            }
+        }
+    }
+
     /// Subscribes what is in view and not yet subscribed (or due for renewal); forgets
     /// subscriptions of targets that are gone (Sonos drops those itself).
     async fn subscribe_in_view(&self) {
+        if let Ok(token) = self.tokens().access_token().await {
+            *self.events().last_token.lock().expect("token lock") = Some(token);
+        }
         let want = wanted(&self.live().households);
         let mut made = self.events().subscriptions.0.lock().await;
         made.retain(|key, _| want.contains(key));
@@ -393,6 +425,48 @@ impl Controller {
                 }
                 Err(err) => tracing::warn!(error = %err, namespace, "a subscription failed"),
             }
+        }
+    }
+}
+
+async fn unsubscribe(client: &Client, namespace: &str, target: &str) -> roomtone_sonos::Result<()> {
+    match namespace {
+        "groups" => {
+            client
+                .groups()
+                .unsubscribe(&HouseholdId::from(target))
+                .await
+        }
+        "favorites" => {
+            client
+                .favorites()
+                .unsubscribe(&HouseholdId::from(target))
+                .await
+        }
+        "playlists" => {
+            client
+                .playlists()
+                .unsubscribe(&HouseholdId::from(target))
+                .await
+        }
+        "playback" => client.playback().unsubscribe(&GroupId::from(target)).await,
+        "playbackMetadata" => {
+            client
+                .playback_metadata()
+                .unsubscribe(&GroupId::from(target))
+                .await
+        }
+        "groupVolume" => {
+            client
+                .group_volume()
+                .unsubscribe(&GroupId::from(target))
+                .await
+        }
+        _ => {
+            client
+                .player_volume()
+                .unsubscribe(&PlayerId::from(target))
+                .await
         }
     }
 }

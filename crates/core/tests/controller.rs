@@ -417,33 +417,12 @@ async fn a_change_made_on_another_phone_reaches_the_live_state_through_the_relay
     let office = group(&office, "Office").id.clone();
 
     // The controller subscribes what is in view once its stream is open.
-    let subscribed = |state: serde_json::Value| {
-        state["subscriptions"].as_array().unwrap().iter().any(|s| {
-            s["namespace"] == "groupVolume"
-                && (s["targetValue"].as_str() == Some(office.as_str())
-                    || s["target_value"].as_str() == Some(office.as_str()))
+    until_subscriptions(&world, |subs| {
+        subs.iter().any(|s| {
+            s["namespace"] == "groupVolume" && s["targetValue"].as_str() == Some(office.as_str())
         })
-    };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        let state = world
-            .http
-            .get(format!("{}/sim/admin/subscriptions", world.sim.url))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if subscribed(state) {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the Office's volume was never subscribed"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    })
+    .await;
 
     // Another phone turns the Office to 33: the controller's state follows, with no action here.
     another_phone_sets_the_volume(&world, &office, 33).await;
@@ -457,6 +436,35 @@ async fn a_change_made_on_another_phone_reaches_the_live_state_through_the_relay
     .expect("the phone's change reached the controller");
     assert_eq!(after.session.state, SessionPhase::SignedIn);
     assert!(controller.streaming());
+
+    // Signing out ends the subscriptions (Sonos would send events for days otherwise).
+    controller.sign_out().unwrap();
+    until_subscriptions(&world, |subs| subs.is_empty()).await;
+}
+
+/// Waits (20 s at most) until the simulator's subscriptions satisfy `ready`.
+async fn until_subscriptions(world: &World, ready: impl Fn(&[serde_json::Value]) -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let state: serde_json::Value = world
+            .http
+            .get(format!("{}/sim/admin/subscriptions", world.sim.url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let subs = state["subscriptions"].as_array().unwrap();
+        if ready(subs) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the subscriptions never became what was expected: {subs:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 #[tokio::test]
