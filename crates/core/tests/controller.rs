@@ -498,3 +498,55 @@ async fn without_a_stream_the_controller_polls_while_watched() {
     .expect("a poll read the phone's change");
     assert!(!controller.streaming());
 }
+
+#[tokio::test]
+async fn the_stream_comes_back_after_the_relay_restarts() {
+    let mut world = World::start(|_| {}).await;
+    world
+        .http
+        .put(format!("{}/sim/admin/event-callback", world.sim.url))
+        .json(&serde_json::json!({ "url": format!("{}/events", world.relay_url) }))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+    let controller = controller(&world);
+    controller.poll_every(roomtone_core::events::PollEvery {
+        watched: std::time::Duration::from_secs(3600),
+        unwatched: std::time::Duration::from_secs(3600),
+    });
+    tokio::spawn(controller.clone().follow_session());
+    tokio::spawn(controller.clone().follow_events());
+    sign_in(&world, &controller).await;
+    let mut live = controller.watch();
+    let first = until(&mut live, |l| {
+        l.sync == Sync::Ready && !l.households.is_empty()
+    })
+    .await;
+    let office = group(&first, "Office").id.clone();
+    until_subscriptions(&world, |subs| !subs.is_empty()).await;
+
+    // The relay goes away (its open streams end with it) and comes back at the same address.
+    world.stop_relay().await;
+    let mut streaming = controller.watch();
+    world.start_relay();
+    // The controller reconnects by itself; then a phone's change arrives through the stream.
+    tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while !controller.streaming() {
+            // Reconnecting reads everything again: each attempt that gets through publishes.
+            let _ = streaming.changed().await;
+        }
+    })
+    .await
+    .expect("the stream came back");
+    another_phone_sets_the_volume(&world, &office, 27).await;
+    tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        until(&mut live, |l| {
+            l.sync == Sync::Ready && group(l, "Office").volume.volume == 27
+        }),
+    )
+    .await
+    .expect("the phone's change came through the new stream");
+}

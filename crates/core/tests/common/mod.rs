@@ -61,18 +61,7 @@ impl World {
         };
         tweak(&mut sim_config);
         let sim = TestSim::start(sim_config).await;
-        let mut config = RelayConfig::new(
-            relay_url.parse().unwrap(),
-            DEFAULT_CLIENT_ID,
-            Some(ClientSecret::new(DEFAULT_CLIENT_SECRET)),
-        );
-        config.login_url = sim.login_url();
-        config.control_url = sim.control_url();
-        let relay = RelayState::new(config).unwrap();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let relay_task = tokio::spawn(roomtone_relay::run(listener, relay, None, async {
-            let _ = stopped.await;
-        }));
+        let (stop, relay_task) = spawn_relay(listener, &relay_url, &sim);
         let clock = Arc::new(TestClock::default());
         let login = LoginService::new(&sim.login_url(), DEFAULT_CLIENT_ID).unwrap();
         let sign_in = SignIn::new(
@@ -93,6 +82,15 @@ impl World {
             sign_in,
             http,
         }
+    }
+
+    /// Starts the relay again where it was (after [`World::stop_relay`]).
+    pub fn start_relay(&mut self) {
+        let address = self.relay_url.trim_start_matches("http://");
+        let listener = std::net::TcpListener::bind(address).unwrap();
+        let (stop, task) = spawn_relay(listener, &self.relay_url, &self.sim);
+        self.stop_relay = Some(stop);
+        self.relay_task = Some(task);
     }
 
     /// Stops the relay and waits until it no longer listens.
@@ -232,4 +230,28 @@ pub fn tokens(access: &str, secs: u64) -> roomtone_sonos::TokenSet {
         scope: None,
         refresh_rotated: false,
     }
+}
+
+/// A relay in front of `sim` on `listener`: its stop signal and task.
+fn spawn_relay(
+    listener: std::net::TcpListener,
+    relay_url: &str,
+    sim: &TestSim,
+) -> (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    let mut config = RelayConfig::new(
+        relay_url.parse().unwrap(),
+        DEFAULT_CLIENT_ID,
+        Some(ClientSecret::new(DEFAULT_CLIENT_SECRET)),
+    );
+    config.login_url = sim.login_url();
+    config.control_url = sim.control_url();
+    let relay = RelayState::new(config).unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(roomtone_relay::run(listener, relay, None, async {
+        let _ = stopped.await;
+    }));
+    (stop, task)
 }
