@@ -429,83 +429,52 @@ impl Controller {
     }
 }
 
-async fn unsubscribe(client: &Client, namespace: &str, target: &str) -> roomtone_sonos::Result<()> {
-    match namespace {
-        "groups" => {
-            client
-                .groups()
-                .unsubscribe(&HouseholdId::from(target))
-                .await
+/// Calls `$method` (`subscribe` or `unsubscribe`) of `$namespace`'s handler on `$target`.
+macro_rules! on_namespace {
+    ($client:expr, $namespace:expr, $target:expr, $method:ident) => {
+        match $namespace {
+            "groups" => $client.groups().$method(&HouseholdId::from($target)).await,
+            "favorites" => {
+                $client
+                    .favorites()
+                    .$method(&HouseholdId::from($target))
+                    .await
+            }
+            "playlists" => {
+                $client
+                    .playlists()
+                    .$method(&HouseholdId::from($target))
+                    .await
+            }
+            "playback" => $client.playback().$method(&GroupId::from($target)).await,
+            "playbackMetadata" => {
+                $client
+                    .playback_metadata()
+                    .$method(&GroupId::from($target))
+                    .await
+            }
+            "groupVolume" => {
+                $client
+                    .group_volume()
+                    .$method(&GroupId::from($target))
+                    .await
+            }
+            _ => {
+                $client
+                    .player_volume()
+                    .$method(&PlayerId::from($target))
+                    .await
+            }
         }
-        "favorites" => {
-            client
-                .favorites()
-                .unsubscribe(&HouseholdId::from(target))
-                .await
-        }
-        "playlists" => {
-            client
-                .playlists()
-                .unsubscribe(&HouseholdId::from(target))
-                .await
-        }
-        "playback" => client.playback().unsubscribe(&GroupId::from(target)).await,
-        "playbackMetadata" => {
-            client
-                .playback_metadata()
-                .unsubscribe(&GroupId::from(target))
-                .await
-        }
-        "groupVolume" => {
-            client
-                .group_volume()
-                .unsubscribe(&GroupId::from(target))
-                .await
-        }
-        _ => {
-            client
-                .player_volume()
-                .unsubscribe(&PlayerId::from(target))
-                .await
-        }
-    }
+    };
 }
 
 async fn subscribe(client: &Client, namespace: &str, target: &str) -> roomtone_sonos::Result<()> {
-    match namespace {
-        "groups" => client.groups().subscribe(&HouseholdId::from(target)).await,
-        "favorites" => {
-            client
-                .favorites()
-                .subscribe(&HouseholdId::from(target))
-                .await
-        }
-        "playlists" => {
-            client
-                .playlists()
-                .subscribe(&HouseholdId::from(target))
-                .await
-        }
-        "playback" => client.playback().subscribe(&GroupId::from(target)).await,
-        "playbackMetadata" => {
-            client
-                .playback_metadata()
-                .subscribe(&GroupId::from(target))
-                .await
-        }
-        "groupVolume" => {
-            client
-                .group_volume()
-                .subscribe(&GroupId::from(target))
-                .await
-        }
-        _ => {
-            client
-                .player_volume()
-                .subscribe(&PlayerId::from(target))
-                .await
-        }
-    }
+    on_namespace!(client, namespace, target, subscribe)
+}
+
+async fn unsubscribe(client: &Client, namespace: &str, target: &str) -> roomtone_sonos::Result<()> {
+    on_namespace!(client, namespace, target, unsubscribe)
 }
 
 #[cfg(test)]
