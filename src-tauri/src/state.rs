@@ -200,8 +200,15 @@ impl AppState {
         if before.map(|b| &b.hotkeys) != Some(&now.hotkeys) {
             refused.hotkeys = crate::hotkeys::apply(app, &now.hotkeys);
         }
-        if before.is_some_and(|b| b.start_at_login != now.start_at_login) {
-            refused.start_at_login = start_at_login(app, now.start_at_login).err();
+        // Start at login follows the saved settings, against what the OS has (its entry can
+        // be removed outside Roomtone); at start, the OS's entry is left as it is.
+        if before.is_some() {
+            let on = app.autolaunch().is_enabled().ok();
+            refused.start_at_login = if on == Some(now.start_at_login) {
+                None
+            } else {
+                start_at_login(app, now.start_at_login).err()
+            };
         }
         drop(refused);
         let live = self.snapshot().live;
