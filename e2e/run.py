@@ -451,6 +451,19 @@ def main() -> int:
                 checkbox = window.find(f'[data-test="{box}"]')
                 assert window.call("GET", f"element/{checkbox}/selected") is True, box
             window.screenshot("12-settings-after-restart")
+            # The autostart entry removed outside Roomtone: the settings say so, and turning
+            # start at login on again makes a new one.
+            autostart.unlink()
+            window.click('[data-test="settings-close"]')
+            window.click('[data-test="open-settings"]')
+            checkbox = window.find('[data-test="start-at-login"]')
+            assert window.call("GET", f"element/{checkbox}/selected") is False, "the OS's entry is the truth"
+            window.click('[data-test="start-at-login"]')
+            window.click('[data-test="settings-save"]')
+            wait_until("a new autostart entry", autostart.exists)
+            wait_until("the settings closing", lambda: window.call("POST", "execute/sync", {"script": "return !document.querySelector('dialog[open]')", "args": []}))
+            window.click('[data-test="open-settings"]')
+            window.find('[data-test="settings-save"]')
             # Turned off again: the autostart entry goes.
             for box in ["start-hidden", "start-at-login", "hotkeys-enabled"]:
                 window.click(f'[data-test="{box}"]')
