@@ -203,10 +203,18 @@ class Tray:
             time.sleep(0.05)
 
     def click(self, label: str) -> None:
-        item = next((i for i, l, _ in self.items() if l == label), None)
-        assert item is not None, f"no tray item {label!r}: {self.labels()}"
-        self.gdbus("--dest", self.owner, "--object-path", TRAY_MENU, "--method", "com.canonical.dbusmenu.Event",
-                   "--", str(item), "clicked", "<0>", "0")
+        # The menu is rebuilt when what it shows changes, which renumbers its items: an item
+        # that vanished between reading and clicking is looked up again (three tries).
+        for attempt in range(3):
+            item = next((i for i, l, _ in self.items() if l == label), None)
+            assert item is not None, f"no tray item {label!r}: {self.labels()}"
+            try:
+                self.gdbus("--dest", self.owner, "--object-path", TRAY_MENU, "--method", "com.canonical.dbusmenu.Event",
+                           "--", str(item), "clicked", "<0>", "0")
+                return
+            except subprocess.CalledProcessError:
+                if attempt == 2:
+                    raise
 
 
 def wait_until(what: str, ready, limit: float = 20):
@@ -443,7 +451,9 @@ def main() -> int:
             subprocess.run(["xdotool", "key", "ctrl+alt+p"], env=env, check=True, timeout=20)
             wait_until("the hotkey after a restart", lambda: sim_group("Office + 1")["playback"]["playbackState"] == "PLAYBACK_STATE_PAUSED")
             # The tray's "Settings…" brings the window back with the settings open: they
-            # show what was saved.
+            # show what was saved. (Clicked once the tray shows the pause: a menu being
+            # rebuilt renumbers its items.)
+            tray.wait_for("the hotkey's pause", lambda l: l[0].endswith("(paused)"))
             tray.click("Settings…")
             step = window.find('[data-test="volume-step"]')
             assert window.call("GET", f"element/{step}/property/value") == "5"
