@@ -372,6 +372,30 @@ async fn home_theater_options_the_tv_and_line_in() {
     );
 }
 
+/// A controller signed in and following Sonos's events through the relay, which the
+/// simulator sends its signed events to (as Sonos does to the callback URL). It never polls:
+/// only the stream can bring another phone's change.
+async fn signed_in_on_events_only(world: &World) -> Arc<Controller> {
+    world
+        .http
+        .put(format!("{}/sim/admin/event-callback", world.sim.url))
+        .json(&serde_json::json!({ "url": format!("{}/events", world.relay_url) }))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+    let controller = controller(world);
+    controller.poll_every(roomtone_core::events::PollEvery {
+        watched: std::time::Duration::from_secs(3600),
+        unwatched: std::time::Duration::from_secs(3600),
+    });
+    tokio::spawn(controller.clone().follow_session());
+    tokio::spawn(controller.clone().follow_events());
+    sign_in(world, &controller).await;
+    controller
+}
+
 /// Another phone, with a sign-in of its own, sets `group`'s volume through the Control API.
 async fn another_phone_sets_the_volume(world: &World, group: &str, volume: u8) {
     let (phone, _) = world.sim.mint_tokens();
@@ -390,25 +414,7 @@ async fn another_phone_sets_the_volume(world: &World, group: &str, volume: u8) {
 #[tokio::test]
 async fn a_change_made_on_another_phone_reaches_the_live_state_through_the_relays_stream() {
     let world = World::start(|_| {}).await;
-    // The simulator sends its signed events to the relay, as Sonos does to the callback URL.
-    world
-        .http
-        .put(format!("{}/sim/admin/event-callback", world.sim.url))
-        .json(&serde_json::json!({ "url": format!("{}/events", world.relay_url) }))
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap();
-    let controller = controller(&world);
-    // No polling: only the stream can bring the phone's change.
-    controller.poll_every(roomtone_core::events::PollEvery {
-        watched: std::time::Duration::from_secs(3600),
-        unwatched: std::time::Duration::from_secs(3600),
-    });
-    tokio::spawn(controller.clone().follow_session());
-    tokio::spawn(controller.clone().follow_events());
-    sign_in(&world, &controller).await;
+    let controller = signed_in_on_events_only(&world).await;
     let mut live = controller.watch();
     let office = until(&mut live, |l| {
         l.sync == Sync::Ready && l.groups().any(|g| g.name == "Office")
@@ -502,23 +508,7 @@ async fn without_a_stream_the_controller_polls_while_watched() {
 #[tokio::test]
 async fn the_stream_comes_back_after_the_relay_restarts() {
     let mut world = World::start(|_| {}).await;
-    world
-        .http
-        .put(format!("{}/sim/admin/event-callback", world.sim.url))
-        .json(&serde_json::json!({ "url": format!("{}/events", world.relay_url) }))
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap();
-    let controller = controller(&world);
-    controller.poll_every(roomtone_core::events::PollEvery {
-        watched: std::time::Duration::from_secs(3600),
-        unwatched: std::time::Duration::from_secs(3600),
-    });
-    tokio::spawn(controller.clone().follow_session());
-    tokio::spawn(controller.clone().follow_events());
-    sign_in(&world, &controller).await;
+    let controller = signed_in_on_events_only(&world).await;
     let mut live = controller.watch();
     let first = until(&mut live, |l| {
         l.sync == Sync::Ready && !l.households.is_empty()
