@@ -33,6 +33,8 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// The event stream's limits and timings.
     pub event_limits: crate::events::EventLimits,
+    /// Redis shared by several instances ([`crate::bus`]); `None` keeps it all in memory.
+    pub redis: Option<redis::Client>,
 }
 
 impl std::fmt::Debug for Config {
@@ -50,6 +52,7 @@ impl std::fmt::Debug for Config {
             .field("rate_limit", &self.rate_limit)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("event_limits", &self.event_limits)
+            .field("redis", &self.redis.as_ref().map(|_| "[set]"))
             .finish_non_exhaustive()
     }
 }
@@ -73,6 +76,7 @@ impl Config {
             rate_limit: RateLimit::default(),
             trust_forwarded_for: false,
             event_limits: crate::events::EventLimits::default(),
+            redis: None,
         }
     }
 

@@ -14,9 +14,13 @@
 //!   idle connections open; a client too slow to take its events is cut off with an
 //!   `event: cutoff` and a reason, rather than growing the relay's memory; streams are
 //!   limited per token and per address.
-//! - `GET /events/stats`: counters (received, delivered, rejected by reason, open streams),
-//!   never a token or an event.
+//! - `GET /events/stats`: counters (received, delivered, rejected by reason, open streams,
+//!   the Redis bus), never a token or an event.
+//!
+//! With Redis ([`crate::bus`]), duplicates are dropped and events fanned out across every
+//! instance; without, in this process.
 
+use crate::bus::Redis;
 use crate::oauth::client_ip;
 use crate::RelayState;
 use axum::extract::{ConnectInfo, State};
@@ -27,13 +31,13 @@ use axum::Json;
 use futures_util::StreamExt;
 use roomtone_sonos::events::EventHeaders;
 use roomtone_sonos::{AccessToken, Client, StaticToken};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 use tokio::sync::{broadcast, mpsc};
 
@@ -70,7 +74,7 @@ impl Default for EventLimits {
 }
 
 /// One event as the app receives it: the headers that say what it is about, and the body.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Relayed {
     pub household_id: String,
@@ -98,15 +102,24 @@ pub struct Counts {
 /// A token's households, remembered by the token's hash.
 type HouseholdCache = HashMap<[u8; 32], (Instant, Arc<HashSet<String>>)>;
 
+/// What a stream is handed: an event, or the reason it ends.
+#[derive(Debug, Clone)]
+pub(crate) enum Item {
+    Event(Arc<Relayed>),
+    CutOff(Arc<str>),
+}
+
 /// The events side of the relay: one broadcast channel per household with a listener.
 #[derive(Debug, Default)]
 pub struct Events {
     pub limits: EventLimits,
-    channels: Mutex<HashMap<String, broadcast::Sender<Arc<Relayed>>>>,
+    channels: Mutex<HashMap<String, broadcast::Sender<Item>>>,
     seen: Mutex<Seen>,
     households: Mutex<HouseholdCache>,
     open: Mutex<Open>,
     pub counts: Counts,
+    /// The other relay instances, with `--redis-url`.
+    pub redis: Option<Redis>,
 }
 
 /// Recently seen (target, sequence ID) pairs, oldest first.
@@ -132,6 +145,15 @@ impl Events {
         }
     }
 
+    /// Events shared with other instances through Redis. Needs a Tokio runtime.
+    pub fn with_redis(limits: EventLimits, client: redis::Client) -> Arc<Self> {
+        Arc::new_cyclic(|events: &Weak<Self>| Self {
+            limits,
+            redis: Some(Redis::start(client, events.clone())),
+            ..Self::default()
+        })
+    }
+
     /// Whether `(target, seq)` is new; remembers it. Old entries expire by age and count.
     fn first_time(&self, target: &str, seq: &str, now: Instant) -> bool {
         let mut seen = self.seen.lock().expect("seen lock");
@@ -152,20 +174,58 @@ impl Events {
         true
     }
 
-    /// Sends `event` to every stream of its household; returns how many got it.
-    pub fn publish(&self, event: Relayed) -> usize {
-        let channels = self.channels.lock().expect("channels lock");
-        let Some(channel) = channels.get(&event.household_id) else {
-            return 0;
-        };
-        let sent = channel.send(Arc::new(event)).unwrap_or(0);
-        self.counts
-            .delivered
-            .fetch_add(sent as u64, Ordering::Relaxed);
-        sent
+    /// Whether `(target, seq)` is new here and, with Redis, at every other instance.
+    async fn first_anywhere(&self, target: &str, seq: &str) -> bool {
+        if !self.first_time(target, seq, Instant::now()) {
+            return false;
+        }
+        match &self.redis {
+            Some(redis) => redis.first_time(target, seq, self.limits.dedupe_ttl).await,
+            None => true,
+        }
     }
 
-    fn subscribe(&self, household: &str) -> broadcast::Receiver<Arc<Relayed>> {
+    /// Sends `event` to every stream of its household, at every instance.
+    pub fn publish(&self, event: Relayed) {
+        let event = Arc::new(event);
+        let event = match &self.redis {
+            Some(redis) => match redis.send(event) {
+                Ok(()) => return,
+                Err(event) => event,
+            },
+            None => event,
+        };
+        self.deliver(Item::Event(event));
+    }
+
+    /// Hands `item` to this instance's streams of its household (an event) or of every
+    /// household (a cut-off); returns how many streams got it.
+    pub(crate) fn deliver(&self, item: Item) -> usize {
+        let channels = self.channels.lock().expect("channels lock");
+        match &item {
+            Item::Event(event) => {
+                let Some(channel) = channels.get(&event.household_id) else {
+                    return 0;
+                };
+                let sent = channel.send(item).unwrap_or(0);
+                self.counts
+                    .delivered
+                    .fetch_add(sent as u64, Ordering::Relaxed);
+                sent
+            }
+            Item::CutOff(_) => channels
+                .values()
+                .map(|channel| channel.send(item.clone()).unwrap_or(0))
+                .sum(),
+        }
+    }
+
+    /// Ends every stream of this instance with `reason`.
+    pub(crate) fn cut_all(&self, reason: &str) {
+        self.deliver(Item::CutOff(reason.into()));
+    }
+
+    fn subscribe(&self, household: &str) -> broadcast::Receiver<Item> {
         let mut channels = self.channels.lock().expect("channels lock");
         // Channels of households nobody listens to any more go when a new one is made.
         channels.retain(|_, c| c.receiver_count() > 0);
@@ -290,7 +350,10 @@ pub async fn receive(
             );
         }
     };
-    if !events.first_time(&parsed.target_value, &parsed.seq_id, Instant::now()) {
+    if !events
+        .first_anywhere(&parsed.target_value, &parsed.seq_id)
+        .await
+    {
         // A Sonos retry or a replay: acknowledged, so Sonos stops retrying, and dropped.
         events.counts.duplicates.fetch_add(1, Ordering::Relaxed);
         return StatusCode::OK.into_response();
@@ -359,12 +422,6 @@ async fn households_of(
     Ok(households)
 }
 
-/// What a stream sends: an event, or the reason it ends.
-enum Item {
-    Event(Arc<Relayed>),
-    CutOff(String),
-}
-
 /// `GET /events/stream`: see the module documentation.
 pub async fn stream(
     State(relay): State<Arc<RelayState>>,
@@ -389,6 +446,15 @@ pub async fn stream(
         Ok(slot) => slot,
         Err(why) => return refuse(StatusCode::TOO_MANY_REQUESTS, "too_many_streams", why),
     };
+    if let Some(redis) = &relay.events.redis {
+        if !redis.wait_subscribed().await {
+            return refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "bus_unavailable",
+                "the relay cannot reach the other relay instances right now; poll and reconnect in a moment",
+            );
+        }
+    }
     let households = match households_of(&relay, token, hash).await {
         Ok(households) => households,
         Err(refused) => return refused,
@@ -402,10 +468,10 @@ pub async fn stream(
             loop {
                 let item = tokio::select! {
                     received = events.recv() => match received {
-                        Ok(event) => Item::Event(event),
+                        Ok(item) => item,
                         Err(broadcast::error::RecvError::Lagged(missed)) => Item::CutOff(format!(
                             "the stream fell {missed} events behind; reconnect and read the state again"
-                        )),
+                        ).into()),
                         Err(broadcast::error::RecvError::Closed) => return,
                     },
                     () = tx.closed() => return,
@@ -451,7 +517,7 @@ pub async fn stream(
                 Item::CutOff(reason) => (
                     SseEvent::default()
                         .event("cutoff")
-                        .json_data(serde_json::json!({ "reason": reason }))
+                        .json_data(serde_json::json!({ "reason": &*reason }))
                         .expect("JSON"),
                     true,
                 ),
@@ -477,6 +543,20 @@ pub async fn stats(State(relay): State<Arc<RelayState>>) -> Json<serde_json::Val
         "malformed": get(&c.malformed),
         "cutOff": get(&c.cut_off),
         "openStreams": relay.events.open_streams(),
+        "bus": match &relay.events.redis {
+            None => serde_json::json!({ "kind": "memory" }),
+            Some(redis) => {
+                let b = &redis.counts;
+                serde_json::json!({
+                    "kind": "redis",
+                    "subscribed": redis.subscribed(),
+                    "published": get(&b.published),
+                    "received": get(&b.received),
+                    "errors": get(&b.errors),
+                    "disconnects": get(&b.disconnects),
+                })
+            }
+        },
     }))
 }
 

@@ -20,6 +20,7 @@
 //! certificate, until a shutdown future completes. Every response carries strict security
 //! headers; logs name the method, path and status, never a query string or a body.
 
+pub mod bus;
 pub mod config;
 pub mod events;
 mod limits;
@@ -81,7 +82,10 @@ impl RelayState {
             sealer: Sealer::new(&config.seal_key),
             used: UsedCodes::default(),
             limiter: Limiter::new(config.rate_limit),
-            events: Arc::new(events::Events::new(config.event_limits)),
+            events: match &config.redis {
+                Some(client) => events::Events::with_redis(config.event_limits, client.clone()),
+                None => Arc::new(events::Events::new(config.event_limits)),
+            },
             login,
             now,
             config,
@@ -109,6 +113,8 @@ pub enum ApiError {
     ExpiredBrokerCode,
     #[error("the broker code was already used; sign in again")]
     UsedBrokerCode,
+    #[error("the relay cannot check the broker code right now; try again in a moment")]
+    StorageUnavailable,
     #[error("the verifier does not match the sign-in that produced this broker code")]
     VerifierMismatch,
     #[error("Sonos refused the sign-in ({0}); sign in again")]
@@ -132,6 +138,9 @@ impl ApiError {
             ApiError::InvalidBrokerCode => (StatusCode::BAD_REQUEST, "invalid_broker_code"),
             ApiError::ExpiredBrokerCode => (StatusCode::BAD_REQUEST, "expired_broker_code"),
             ApiError::UsedBrokerCode => (StatusCode::BAD_REQUEST, "used_broker_code"),
+            ApiError::StorageUnavailable => {
+                (StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable")
+            }
             ApiError::VerifierMismatch => (StatusCode::BAD_REQUEST, "verifier_mismatch"),
             ApiError::SonosRefused(_) => (StatusCode::BAD_REQUEST, "sonos_refused"),
             ApiError::RefreshRejected => (StatusCode::BAD_REQUEST, "refresh_rejected"),

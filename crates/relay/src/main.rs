@@ -73,6 +73,12 @@ struct Args {
     /// Open event streams per client address.
     #[arg(long, default_value_t = 64)]
     streams_per_ip: usize,
+    /// Redis shared by several relay instances behind one load balancer (redis://[:password@]host[:port][/db]):
+    /// events received by one reach the streams of all, and broker codes are single-use
+    /// across all (give them one --seal-key-file too). Without it, one process keeps
+    /// everything in memory.
+    #[arg(long, env = "ROOMTONE_RELAY_REDIS_URL")]
+    redis_url: Option<String>,
     /// Log as text or JSON lines.
     #[arg(long, value_parser = ["text", "json"], default_value = "text")]
     log_format: String,
@@ -165,6 +171,11 @@ fn config(args: &Args) -> Result<Config, String> {
         streams_per_ip: args.streams_per_ip,
         ..config.event_limits
     };
+    if let Some(url) = &args.redis_url {
+        let client = redis::Client::open(url.as_str())
+            .map_err(|e| format!("--redis-url is not a Redis URL ({e})"))?;
+        config.redis = Some(client);
+    }
     Ok(config)
 }
 

@@ -14,7 +14,7 @@ use roomtone_sonos::{AuthorizationCode, Error, Secret};
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::time::{Instant, UNIX_EPOCH};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 use subtle::ConstantTimeEq;
 use url::Url;
 
@@ -183,7 +183,15 @@ pub async fn token(
     if !bool::from(presented.as_bytes().ct_eq(claims.challenge.as_bytes())) {
         return Err(ApiError::VerifierMismatch);
     }
-    if !relay.used.take(&claims.id, claims.expires, now) {
+    let first_use = match &relay.events.redis {
+        // Shared by every instance; unknown when Redis is down, so refused for now.
+        Some(redis) => redis
+            .take_code(&claims.id, Duration::from_secs(claims.expires - now + 1))
+            .await
+            .map_err(|_| ApiError::StorageUnavailable)?,
+        None => relay.used.take(&claims.id, claims.expires, now),
+    };
+    if !first_use {
         return Err(ApiError::UsedBrokerCode);
     }
     let at = (relay.now)();

@@ -1,6 +1,8 @@
 //! Shared setup: a simulator as the Sonos login service, and a relay in front of it.
 #![allow(dead_code)]
 
+pub mod sse;
+
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, Response};
@@ -177,10 +179,21 @@ pub async fn serve(
     tokio::sync::oneshot::Sender<()>,
     tokio::task::JoinHandle<std::io::Result<()>>,
 ) {
+    serve_relay(setup.relay.clone(), tls)
+}
+
+/// Serves `relay` on a real listener: its address, a stop switch, the task.
+pub fn serve_relay(
+    relay: Arc<RelayState>,
+    tls: Option<roomtone_relay::RustlsConfig>,
+) -> (
+    SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let relay = setup.relay.clone();
     let task = tokio::spawn(roomtone_relay::run(listener, relay, tls, async {
         let _ = stopped.await;
     }));

@@ -1,0 +1,298 @@
+//! What several relay instances share, through Redis (`--redis-url`).
+//!
+//! Behind one load balancer, Sonos's event callback reaches one instance while an app's
+//! stream is held by another, and a broker code made by one instance may be traded at
+//! another. With Redis they behave as one relay:
+//! - **Events**: an instance that accepts an event publishes it on [`EVENTS_CHANNEL`]; every
+//!   instance (itself included) is subscribed and hands it to its own streams. One
+//!   publishing connection keeps the order events arrived in.
+//! - **Duplicates**: the (target, sequence ID) pairs are `SET NX` keys that expire, so a
+//!   Sonos retry that lands on another instance is still dropped.
+//! - **Used broker codes**: `SET NX` keys that expire with the code.
+//!
+//! When Redis cannot be reached the relay says so rather than pretending: new event
+//! streams are refused with 503 and open ones are cut off with the reason (the app polls
+//! and reconnects), a broker code is refused with 503 (try again) rather than risking a
+//! second use, and an event is still delivered to this instance's own streams. Everything
+//! comes back by itself when Redis does.
+//!
+//! Without `--redis-url` all of this stays in the process's memory ([`crate::events`],
+//! [`crate::seal::UsedCodes`]).
+
+use crate::events::{Events, Item, Relayed};
+use futures_util::StreamExt;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot, watch, OnceCell};
+
+/// The pub/sub channel events travel on between instances.
+pub const EVENTS_CHANNEL: &str = "roomtone:events";
+const SEEN_PREFIX: &str = "roomtone:seen:";
+const USED_PREFIX: &str = "roomtone:used:";
+
+/// How long one Redis command may take before the relay stops waiting.
+const COMMAND_TIMEOUT: Duration = Duration::from_millis(500);
+/// Events waiting to be published before new ones skip Redis (delivered here only).
+const OUTBOX: usize = 4096;
+/// How long a new stream waits for the subscription to Redis to be up.
+const SUBSCRIBED_WAIT: Duration = Duration::from_secs(2);
+
+/// Counters of `GET /events/stats` → `bus`.
+#[derive(Debug, Default)]
+pub struct BusCounts {
+    /// Events published to Redis.
+    pub published: AtomicU64,
+    /// Events received from Redis (from any instance, this one included).
+    pub received: AtomicU64,
+    /// Redis commands that failed or timed out.
+    pub errors: AtomicU64,
+    /// Times the subscription was lost.
+    pub disconnects: AtomicU64,
+}
+
+/// Redis could not be reached (or did not answer in time).
+#[derive(Debug, thiserror::Error)]
+#[error("the relay's Redis is unavailable ({0})")]
+pub struct Unavailable(String);
+
+/// The connection for commands (`SET`, `PUBLISH`): made on first use, then reconnecting
+/// by itself.
+#[derive(Debug)]
+struct Commands {
+    client: redis::Client,
+    connection: OnceCell<ConnectionManager>,
+}
+
+impl Commands {
+    async fn connection(&self) -> Result<ConnectionManager, Unavailable> {
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(COMMAND_TIMEOUT))
+            .set_response_timeout(Some(COMMAND_TIMEOUT))
+            .set_number_of_retries(2)
+            .set_max_delay(Duration::from_secs(1));
+        self.connection
+            .get_or_try_init(|| async {
+                ConnectionManager::new_with_config(self.client.clone(), config)
+                    .await
+                    .map_err(|e| Unavailable(e.to_string()))
+            })
+            .await
+            .cloned()
+    }
+
+    async fn query<T: redis::FromRedisValue>(&self, cmd: redis::Cmd) -> Result<T, Unavailable> {
+        let mut connection = self.connection().await?;
+        match tokio::time::timeout(COMMAND_TIMEOUT, cmd.query_async(&mut connection)).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) => Err(Unavailable(e.to_string())),
+            Err(_) => Err(Unavailable("no answer in time".into())),
+        }
+    }
+
+    /// `SET key 1 NX EX ttl`: whether the key was new.
+    async fn set_new(&self, key: String, ttl: Duration) -> Result<bool, Unavailable> {
+        let mut cmd = redis::cmd("SET");
+        cmd.arg(key)
+            .arg(1)
+            .arg("NX")
+            .arg("EX")
+            .arg(ttl.as_secs().max(1));
+        Ok(self.query::<Option<String>>(cmd).await?.is_some())
+    }
+}
+
+/// A relay instance's link to the others. Dropped with its [`Events`], which ends its tasks.
+#[derive(Debug)]
+pub struct Redis {
+    commands: Arc<Commands>,
+    outbox: mpsc::Sender<Arc<Relayed>>,
+    subscribed: watch::Receiver<bool>,
+    pub counts: Arc<BusCounts>,
+    _stop: oneshot::Sender<()>,
+}
+
+impl Redis {
+    /// Starts the subscriber and the publisher for `events`. Needs a Tokio runtime.
+    pub(crate) fn start(client: redis::Client, events: Weak<Events>) -> Self {
+        let commands = Arc::new(Commands {
+            client: client.clone(),
+            connection: OnceCell::new(),
+        });
+        let counts = Arc::new(BusCounts::default());
+        let (outbox, queued) = mpsc::channel(OUTBOX);
+        let (subscribed_tx, subscribed) = watch::channel(false);
+        let (stop, stopped) = oneshot::channel();
+        tokio::spawn(subscribe(
+            client,
+            events.clone(),
+            subscribed_tx,
+            counts.clone(),
+            stopped,
+        ));
+        tokio::spawn(publish(commands.clone(), queued, events, counts.clone()));
+        Self {
+            commands,
+            outbox,
+            subscribed,
+            counts,
+            _stop: stop,
+        }
+    }
+
+    /// Whether this instance currently receives the other instances' events.
+    pub fn subscribed(&self) -> bool {
+        *self.subscribed.borrow()
+    }
+
+    /// Waits a little for the subscription (a relay just started, or Redis just back).
+    pub(crate) async fn wait_subscribed(&self) -> bool {
+        let mut subscribed = self.subscribed.clone();
+        tokio::time::timeout(SUBSCRIBED_WAIT, subscribed.wait_for(|up| *up))
+            .await
+            .is_ok_and(|r| r.is_ok())
+    }
+
+    /// Queues `event` for every instance. `Err` gives it back when it cannot go through
+    /// Redis now, for this instance to deliver itself.
+    pub(crate) fn send(&self, event: Arc<Relayed>) -> Result<(), Arc<Relayed>> {
+        if !self.subscribed() {
+            return Err(event);
+        }
+        self.outbox.try_send(event).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(event) | mpsc::error::TrySendError::Closed(event) => {
+                event
+            }
+        })
+    }
+
+    /// Whether `(target, seq)` is seen for the first time by any instance. An event whose
+    /// check fails counts as new: a duplicate costs the app one read, a drop costs a change.
+    pub(crate) async fn first_time(&self, target: &str, seq: &str, ttl: Duration) -> bool {
+        let key = format!("{SEEN_PREFIX}{target}\u{1f}{seq}");
+        match self.commands.set_new(key, ttl).await {
+            Ok(new) => new,
+            Err(e) => {
+                self.counts.errors.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(error = %e, "duplicate check through Redis failed; the event is passed on");
+                true
+            }
+        }
+    }
+
+    /// Marks the broker code `id` used until `ttl` from now; whether it was new.
+    pub(crate) async fn take_code(&self, id: &str, ttl: Duration) -> Result<bool, Unavailable> {
+        self.commands
+            .set_new(format!("{USED_PREFIX}{id}"), ttl)
+            .await
+            .inspect_err(|e| {
+                self.counts.errors.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(error = %e, "cannot check a broker code in Redis");
+            })
+    }
+}
+
+/// Publishes queued events in order; what Redis does not take is delivered here.
+async fn publish(
+    commands: Arc<Commands>,
+    mut queued: mpsc::Receiver<Arc<Relayed>>,
+    events: Weak<Events>,
+    counts: Arc<BusCounts>,
+) {
+    while let Some(event) = queued.recv().await {
+        let payload = serde_json::to_string(&*event).expect("an event is JSON");
+        let mut cmd = redis::cmd("PUBLISH");
+        cmd.arg(EVENTS_CHANNEL).arg(payload);
+        match commands.query::<i64>(cmd).await {
+            Ok(_) => {
+                counts.published.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(e) => {
+                counts.errors.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(error = %e, "an event could not go through Redis; delivered by this instance only");
+                let Some(events) = events.upgrade() else {
+                    return;
+                };
+                events.deliver(Item::Event(event));
+            }
+        }
+    }
+}
+
+/// Holds the subscription to [`EVENTS_CHANNEL`], handing what arrives to this instance's
+/// streams; when it is lost, the streams are cut off (they missed events) and it is made
+/// again with backoff.
+async fn subscribe(
+    client: redis::Client,
+    events: Weak<Events>,
+    subscribed: watch::Sender<bool>,
+    counts: Arc<BusCounts>,
+    mut stop: oneshot::Receiver<()>,
+) {
+    let mut delay = Duration::from_millis(100);
+    loop {
+        let attempt = async {
+            let mut pubsub = tokio::time::timeout(COMMAND_TIMEOUT, client.get_async_pubsub())
+                .await
+                .map_err(|_| "no answer in time".to_owned())?
+                .map_err(|e| e.to_string())?;
+            pubsub
+                .subscribe(EVENTS_CHANNEL)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok::<_, String>(pubsub)
+        };
+        let pubsub = tokio::select! {
+            pubsub = attempt => pubsub,
+            _ = &mut stop => return,
+        };
+        match pubsub {
+            Ok(pubsub) => {
+                delay = Duration::from_millis(100);
+                subscribed.send_replace(true);
+                tracing::info!("subscribed to events through Redis");
+                let mut messages = pubsub.into_on_message();
+                loop {
+                    let message = tokio::select! {
+                        message = messages.next() => message,
+                        _ = &mut stop => return,
+                    };
+                    let Some(message) = message else { break };
+                    let Some(events) = events.upgrade() else {
+                        return;
+                    };
+                    counts.received.fetch_add(1, Ordering::Relaxed);
+                    match serde_json::from_slice::<Relayed>(message.get_payload_bytes()) {
+                        Ok(event) => {
+                            events.deliver(Item::Event(Arc::new(event)));
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "an unreadable message on the events channel was ignored")
+                        }
+                    }
+                }
+                subscribed.send_replace(false);
+                counts.disconnects.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(
+                    "lost the Redis subscription; event streams are cut off until it is back"
+                );
+                let Some(events) = events.upgrade() else {
+                    return;
+                };
+                events.cut_all(
+                    "the relay lost its link to the other relay instances; reconnect and read the state again",
+                );
+            }
+            Err(e) => {
+                counts.errors.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(error = %e, retry_in_ms = delay.as_millis() as u64, "cannot subscribe to events through Redis");
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(delay) => {}
+            _ = &mut stop => return,
+        }
+        delay = (delay * 2).min(Duration::from_secs(5));
+    }
+}
