@@ -396,8 +396,8 @@ async fn signed_in_on_events_only(world: &World) -> Arc<Controller> {
     controller
 }
 
-/// Another phone, with a sign-in of its own, sets `group`'s volume through the Control API.
-async fn another_phone_sets_the_volume(world: &World, group: &str, volume: u8) {
+/// Another phone: a Control API client with a sign-in of its own.
+fn another_phone(world: &World) -> roomtone_sonos::Client {
     let (phone, _) = world.sim.mint_tokens();
     roomtone_sonos::Client::builder(Arc::new(roomtone_sonos::StaticToken::new(
         roomtone_sonos::AccessToken::new(phone),
@@ -405,10 +405,41 @@ async fn another_phone_sets_the_volume(world: &World, group: &str, volume: u8) {
     .base_url(world.sim.control_url())
     .build()
     .unwrap()
-    .group_volume()
-    .set(&GroupId::from(group), volume)
-    .await
-    .unwrap();
+}
+
+/// Another phone sets `group`'s volume through the Control API.
+async fn another_phone_sets_the_volume(world: &World, group: &str, volume: u8) {
+    another_phone(world)
+        .group_volume()
+        .set(&GroupId::from(group), volume)
+        .await
+        .unwrap();
+}
+
+/// `PUT /sim/admin/faults` with `faults` (replacing any before).
+async fn set_faults(world: &World, faults: serde_json::Value) {
+    world
+        .http
+        .put(format!("{}/sim/admin/faults", world.sim.url))
+        .json(&faults)
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+}
+
+/// GET `url` as JSON.
+async fn json_of(world: &World, url: String) -> serde_json::Value {
+    world
+        .http
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -446,6 +477,87 @@ async fn a_change_made_on_another_phone_reaches_the_live_state_through_the_relay
     // Signing out ends the subscriptions (Sonos would send events for days otherwise).
     controller.sign_out().unwrap();
     until_subscriptions(&world, |subs| subs.is_empty()).await;
+}
+
+#[tokio::test]
+async fn duplicated_reordered_and_dropped_events_leave_the_state_right() {
+    let world = World::start(|_| {}).await;
+    let controller = signed_in_on_events_only(&world).await;
+    let mut live = controller.watch();
+    let first = until(&mut live, |l| {
+        l.sync == Sync::Ready && l.groups().any(|g| g.name == "Office")
+    })
+    .await;
+    let groups: Vec<(String, String)> = first
+        .groups()
+        .filter(|g| !g.volume.fixed)
+        .map(|g| (g.name.clone(), g.id.clone()))
+        .collect();
+    assert!(groups.len() >= 3, "{groups:?}");
+    until_subscriptions(&world, |subs| {
+        groups.iter().all(|(_, id)| {
+            subs.iter().any(|s| {
+                s["namespace"] == "groupVolume" && s["targetValue"].as_str() == Some(id.as_str())
+            })
+        })
+    })
+    .await;
+
+    // A bad network between Sonos and the relay: events lost, sent twice, and out of order,
+    // while another phone moves every group's volume up and down.
+    set_faults(
+        &world,
+        serde_json::json!({"drop_events": 0.3, "duplicate_events": 0.4, "reorder_events": 0.4}),
+    )
+    .await;
+    for round in 0..6u8 {
+        for (i, (_, id)) in groups.iter().enumerate() {
+            another_phone_sets_the_volume(&world, id, 10 + round * 7 + i as u8).await;
+        }
+    }
+    // The network heals; one more change somewhere brings an event through.
+    set_faults(&world, serde_json::json!({})).await;
+    let (_, office) = groups.iter().find(|(name, _)| name == "Office").unwrap();
+    another_phone_sets_the_volume(&world, office, 77).await;
+
+    // Every group ends where the phone left it, not where a late or lost event would leave it.
+    let phone = another_phone(&world);
+    let mut truth = std::collections::BTreeMap::new();
+    for (name, id) in &groups {
+        let volume = phone
+            .group_volume()
+            .get(&GroupId::from(id.as_str()))
+            .await
+            .unwrap()
+            .volume;
+        truth.insert(name.clone(), volume);
+    }
+    assert_eq!(truth["Office"], 77);
+    let converged = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        until(&mut live, |l| {
+            l.sync == Sync::Ready
+                && truth
+                    .iter()
+                    .all(|(name, volume)| group(l, name).volume.volume == *volume)
+        }),
+    )
+    .await;
+    let seen: std::collections::BTreeMap<_, _> = live
+        .borrow()
+        .groups()
+        .map(|g| (g.name.clone(), g.volume.volume))
+        .collect();
+    assert!(
+        converged.is_ok(),
+        "the state never matched Sonos: {seen:?}, Sonos {truth:?}"
+    );
+    // The faults did happen: events were lost at the simulator and duplicates dropped at
+    // the relay.
+    let sim = json_of(&world, format!("{}/sim/admin/stats", world.sim.url)).await;
+    assert!(sim["eventsDropped"].as_u64() > Some(0), "{sim}");
+    let relay = json_of(&world, format!("{}/events/stats", world.relay_url)).await;
+    assert!(relay["duplicates"].as_u64() > Some(0), "{relay}");
 }
 
 /// Waits (20 s at most) until the simulator's subscriptions satisfy `ready`.
