@@ -50,5 +50,6 @@ pub fn live(groups: Vec<Group>) -> Live {
         }],
         sync: Sync::Ready,
         signing_in: false,
+        library_changes: 0,
     }
 }

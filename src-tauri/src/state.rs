@@ -139,6 +139,7 @@ impl AppState {
                     households: Vec::new(),
                     sync: Sync::Idle,
                     signing_in: false,
+                    library_changes: 0,
                 },
             },
         }

@@ -161,6 +161,11 @@ export type Live = {
 	sync: Sync,
 	/**  A sign-in waits for the browser. */
 	signingIn: boolean,
+	/**
+	 *  Grows by one each time Sonos says a household's favorites or playlists changed: a
+	 *  window showing them reads them again.
+	 */
+	libraryChanges: number,
 };
 
 /**  How a favorite or playlist goes into the queue. */

@@ -59,6 +59,7 @@ export function snapshot(households: Household[], extra: Partial<Snapshot['live'
       households,
       sync: { state: 'ready' },
       signingIn: false,
+      libraryChanges: 0,
       ...extra,
     },
   };

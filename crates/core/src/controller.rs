@@ -139,11 +139,55 @@ impl Controller {
         self.live.borrow().clone()
     }
 
-    fn publish(&self, change: impl FnOnce(&mut Live)) {
+    pub(crate) fn publish(&self, change: impl FnOnce(&mut Live)) {
         self.live.send_modify(|live| {
             change(live);
             live.revision = live.revision.wrapping_add(1);
         });
+    }
+
+    /// Whether a read of Sonos is under way (its answer may predate what just happened).
+    pub(crate) fn reading(&self) -> bool {
+        self.reads.try_lock().is_err()
+    }
+
+    /// Publishes `change` to the group with ID `id`; false (and nothing published) when no
+    /// such group is known.
+    pub(crate) fn publish_group(&self, id: &str, change: impl FnOnce(&mut view::Group)) -> bool {
+        self.live.send_if_modified(|live| {
+            let Some(group) = live
+                .households
+                .iter_mut()
+                .flat_map(|h| &mut h.groups)
+                .find(|g| g.id == id)
+            else {
+                return false;
+            };
+            change(group);
+            live.revision = live.revision.wrapping_add(1);
+            true
+        })
+    }
+
+    /// Publishes `change` to the room with ID `id` (in every group showing it).
+    pub(crate) fn publish_room(&self, id: &str, change: impl Fn(&mut view::Room)) -> bool {
+        self.live.send_if_modified(|live| {
+            let mut found = false;
+            for room in live
+                .households
+                .iter_mut()
+                .flat_map(|h| &mut h.groups)
+                .flat_map(|g| &mut g.rooms)
+                .filter(|r| r.id == id)
+            {
+                change(room);
+                found = true;
+            }
+            if found {
+                live.revision = live.revision.wrapping_add(1);
+            }
+            found
+        })
     }
 
     fn publish_failure(&self, err: &CoreError) {

@@ -10,9 +10,16 @@
 //!   `playbackMetadata` and `groupVolume` per group; `playerVolume` per player. Each is
 //!   renewed a day after it was made (Sonos keeps them 3 days); a regroup's new group IDs
 //!   are subscribed as they appear.
-//! - An event is applied through the same path as a command's result: the household is read
-//!   back from Sonos (reads coalesced, so a burst of events is one read) and published. A
-//!   reconnect, or a gap in a target's sequence IDs, reads everything again.
+//! - An event that carries the whole new state of what it is about (`playbackStatus`,
+//!   `metadataStatus`, `groupVolume`, `playerVolume`) is applied to the live state and
+//!   published, the same path a read takes, with no request to Sonos. Anything else (a
+//!   regroup, an error, a target not in view, a body not understood) reads the household
+//!   back (reads coalesced: a burst of events is one read). `favorites` and `playlists`
+//!   events tell the windows to read their library again.
+//! - Sequence IDs are followed per subscription (namespace and target): a repeat is
+//!   ignored; an event older than one already applied (events reordered on the way) is
+//!   not applied, the household is read instead; a gap (events lost) is applied and the
+//!   household read again. A reconnect reads everything again.
 //! - Without a stream (direct mode, or while the relay cannot be reached) the controller
 //!   polls instead: every few seconds while someone watches (the window is shown), every
 //!   few minutes while nobody does; it stops as soon as the stream is back.
@@ -40,7 +47,11 @@ pub struct StreamEvent {
     pub household_id: String,
     pub seq_id: String,
     pub namespace: String,
+    #[serde(rename = "type", default)]
+    pub event_type: String,
     pub target_value: String,
+    #[serde(default)]
+    pub body: serde_json::Value,
 }
 
 /// What the stream said: a frame of Server-Sent Events, parsed.
@@ -100,19 +111,38 @@ impl SseParser {
     }
 }
 
-/// Whether sequence IDs show a gap: per target, a numeric ID more than one past the last.
-#[derive(Debug, Default)]
-pub struct Gaps(HashMap<String, u64>);
+/// Where an event stands in its subscription's sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// The next one, the first one seen, or an ID that is not a number (REFERENCE §6.5:
+    /// the format is undocumented, so no judgement).
+    InOrder,
+    /// The same ID again.
+    Repeat,
+    /// Older than one already seen: it came late.
+    Late,
+    /// Events before it were missed.
+    Gap,
+}
 
-impl Gaps {
-    /// Follows `event`; true when events of its target were missed.
-    pub fn missed(&mut self, event: &StreamEvent) -> bool {
+/// The last sequence ID per subscription (namespace and target).
+#[derive(Debug, Default)]
+pub struct Sequences(HashMap<(String, String), u64>);
+
+impl Sequences {
+    /// Follows `event`: where it stands. A late event becomes the last seen (a subscription
+    /// made again may count from the start).
+    pub fn follow(&mut self, event: &StreamEvent) -> Order {
         let Ok(seq) = event.seq_id.parse::<u64>() else {
-            return false; // the format is undocumented (REFERENCE §6.5): no judgement
+            return Order::InOrder;
         };
-        match self.0.insert(event.target_value.clone(), seq) {
-            Some(last) => seq > last + 1,
-            None => false,
+        let key = (event.namespace.clone(), event.target_value.clone());
+        match self.0.insert(key, seq) {
+            None => Order::InOrder,
+            Some(last) if seq == last => Order::Repeat,
+            Some(last) if seq < last => Order::Late,
+            Some(last) if seq > last + 1 => Order::Gap,
+            Some(_) => Order::InOrder,
         }
     }
 }
@@ -256,7 +286,9 @@ impl Controller {
                 outcome = self.stream_once(&url, &mut failures) => outcome,
                 _ = session.changed() => Ok(()),
             };
-            self.events().connected.send_replace(false);
+            self.events()
+                .connected
+                .send_if_modified(|c| std::mem::replace(c, false));
             if let Err(err) = outcome {
                 tracing::info!(error = %err, failures, "the event stream ended; reconnecting");
             }
@@ -299,7 +331,7 @@ impl Controller {
             )));
         }
         let mut parser = SseParser::default();
-        let mut gaps = Gaps::default();
+        let mut sequences = Sequences::default();
         while let Some(chunk) = response
             .chunk()
             .await
@@ -315,10 +347,21 @@ impl Controller {
                         self.subscribe_in_view().await;
                     }
                     Frame::Event(event) => {
-                        if gaps.missed(&event) {
-                            tracing::info!(namespace = %event.namespace, "events were missed; reading again");
+                        let read = match sequences.follow(&event) {
+                            Order::Repeat => false,
+                            Order::Late => true,
+                            Order::Gap => {
+                                tracing::info!(namespace = %event.namespace, "events were missed; reading again");
+                                self.apply_event(&event);
+                                true
+                            }
+                            // A read under way may have asked Sonos before this change
+                            // and would publish the older state: read once more after it.
+                            Order::InOrder => !self.apply_event(&event) || self.reading(),
+                        };
+                        if read {
+                            self.events().wanted.notify_one();
                         }
-                        self.events().wanted.notify_one();
                     }
                     Frame::CutOff(reason) => return Err(CoreError::Local(reason)),
                     Frame::Other => {}
@@ -328,12 +371,41 @@ impl Controller {
         Err(CoreError::Local("the relay closed the event stream".into()))
     }
 
+    /// Applies an event that says all there is to know about its target; false when the
+    /// household must be read instead.
+    pub(crate) fn apply_event(&self, event: &StreamEvent) -> bool {
+        fn body<T: serde::de::DeserializeOwned>(event: &StreamEvent) -> Option<T> {
+            T::deserialize(&event.body).ok()
+        }
+        let target = event.target_value.as_str();
+        match (event.namespace.as_str(), event.event_type.as_str()) {
+            ("playback", "playbackStatus") => body(event)
+                .is_some_and(|status| self.publish_group(target, |g| g.apply_playback(&status))),
+            ("playbackMetadata", "metadataStatus") => body(event).is_some_and(|metadata| {
+                self.publish_group(target, |g| g.apply_metadata(&metadata))
+            }),
+            ("groupVolume", "groupVolume") => body(event)
+                .is_some_and(|volume| self.publish_group(target, |g| g.apply_volume(&volume))),
+            ("playerVolume", "playerVolume") => body(event)
+                .is_some_and(|volume| self.publish_room(target, |r| r.apply_volume(&volume))),
+            ("favorites" | "playlists", _) => {
+                self.publish(|live| live.library_changes = live.library_changes.wrapping_add(1));
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Reads Sonos every so often while signed in without a stream (see [`PollEvery`]).
+    /// The next read is due `every` after the last one (or after the stream went away):
+    /// other changes — a reconnect attempt, a refreshed token, the window shown — never
+    /// push it back, and showing the window brings it forward.
     async fn poll_without_stream(self: Arc<Self>) {
         let events = self.events();
         let (mut connected, mut watching) =
             (events.connected.subscribe(), events.watching.subscribe());
         let mut session = self.tokens().watch();
+        let mut since = tokio::time::Instant::now();
         loop {
             let signed_in = matches!(*session.borrow_and_update(), SessionState::SignedIn { .. });
             let streaming = *connected.borrow_and_update();
@@ -354,11 +426,13 @@ impl Controller {
                 if !changed {
                     return;
                 }
+                since = tokio::time::Instant::now();
                 continue;
             }
             tokio::select! {
-                () = tokio::time::sleep(every) => {
+                () = tokio::time::sleep_until(since + every) => {
                     let _ = self.refresh().await;
+                    since = tokio::time::Instant::now();
                 }
                 _ = session.changed() => {}
                 _ = connected.changed() => {}
@@ -495,7 +569,9 @@ mod tests {
                 household_id: "H".into(),
                 seq_id: "7".into(),
                 namespace: "groupVolume".into(),
+                event_type: "groupVolume".into(),
                 target_value: "G".into(),
+                body: serde_json::json!({}),
             })]
         );
         assert_eq!(
@@ -505,19 +581,42 @@ mod tests {
     }
 
     #[test]
-    fn a_gap_in_a_targets_sequence_ids_is_noticed() {
-        let event = |target: &str, seq: &str| StreamEvent {
+    fn sequence_ids_are_followed_per_subscription() {
+        let event = |namespace: &str, target: &str, seq: &str| StreamEvent {
             household_id: "H".into(),
             seq_id: seq.into(),
-            namespace: "playback".into(),
+            namespace: namespace.into(),
+            event_type: String::new(),
             target_value: target.into(),
+            body: serde_json::Value::Null,
         };
-        let mut gaps = Gaps::default();
-        assert!(!gaps.missed(&event("G", "4")));
-        assert!(!gaps.missed(&event("G", "5")));
-        assert!(!gaps.missed(&event("F", "9")), "another target");
-        assert!(gaps.missed(&event("G", "7")));
-        assert!(!gaps.missed(&event("G", "x")), "not numeric: no judgement");
+        let mut sequences = Sequences::default();
+        let mut follow = |n, t, s| sequences.follow(&event(n, t, s));
+        assert_eq!(follow("playback", "G", "4"), Order::InOrder);
+        assert_eq!(follow("playback", "G", "5"), Order::InOrder);
+        assert_eq!(follow("playback", "G", "5"), Order::Repeat);
+        assert_eq!(
+            follow("playback", "F", "9"),
+            Order::InOrder,
+            "another target"
+        );
+        assert_eq!(
+            follow("groupVolume", "G", "1"),
+            Order::InOrder,
+            "another subscription of the same target counts on its own"
+        );
+        assert_eq!(follow("playback", "G", "7"), Order::Gap);
+        assert_eq!(follow("playback", "G", "6"), Order::Late);
+        assert_eq!(
+            follow("playback", "G", "7"),
+            Order::InOrder,
+            "after a late one, counting goes on from it"
+        );
+        assert_eq!(
+            follow("playback", "G", "x"),
+            Order::InOrder,
+            "not numeric: no judgement"
+        );
     }
 
     #[test]

@@ -19,6 +19,9 @@ pub struct Live {
     pub sync: Sync,
     /// A sign-in waits for the browser.
     pub signing_in: bool,
+    /// Grows by one each time Sonos says a household's favorites or playlists changed: a
+    /// window showing them reads them again.
+    pub library_changes: u32,
 }
 
 /// The session as a window sees it: never a token.
@@ -84,6 +87,7 @@ impl Live {
             households: Vec::new(),
             sync: Sync::Idle,
             signing_in: false,
+            library_changes: 0,
         }
     }
 

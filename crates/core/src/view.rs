@@ -241,12 +241,65 @@ fn now_playing(metadata: &models::MetadataStatus) -> Option<NowPlaying> {
     }
 }
 
+/// What a `playbackStatus` says: the transport state, position, actions and modes.
+fn transport(playback: &models::PlaybackStatus) -> (PlayState, Option<u32>, Actions, Modes) {
+    let actions = playback.available_playback_actions.unwrap_or_default();
+    let modes = playback.play_modes.unwrap_or_default();
+    let yes = |v: Option<bool>| v.unwrap_or(false);
+    (
+        match playback.playback_state {
+            PlaybackState::Playing => PlayState::Playing,
+            PlaybackState::Buffering => PlayState::Buffering,
+            PlaybackState::Paused => PlayState::Paused,
+            _ => PlayState::Idle,
+        },
+        millis(playback.position_millis),
+        Actions {
+            can_skip: yes(actions.can_skip),
+            can_skip_back: yes(actions.can_skip_back),
+            can_seek: yes(actions.can_seek),
+            can_pause: yes(actions.can_pause),
+            can_repeat: yes(actions.can_repeat),
+            can_repeat_one: yes(actions.can_repeat_one),
+            can_shuffle: yes(actions.can_shuffle),
+            can_crossfade: yes(actions.can_crossfade),
+        },
+        Modes {
+            repeat: yes(modes.repeat),
+            repeat_one: yes(modes.repeat_one),
+            shuffle: yes(modes.shuffle),
+            crossfade: yes(modes.crossfade),
+        },
+    )
+}
+
+impl Group {
+    /// Takes what a `playbackStatus` (an event's body, or a read) says.
+    pub(crate) fn apply_playback(&mut self, playback: &models::PlaybackStatus) {
+        (self.state, self.position_millis, self.actions, self.modes) = transport(playback);
+    }
+
+    /// Takes what a `metadataStatus` says.
+    pub(crate) fn apply_metadata(&mut self, metadata: &models::MetadataStatus) {
+        self.now_playing = now_playing(metadata);
+    }
+
+    /// Takes what a `groupVolume` says.
+    pub(crate) fn apply_volume(&mut self, v: &models::GroupVolume) {
+        self.volume = volume(v);
+    }
+}
+
+impl Room {
+    /// Takes what a `playerVolume` says.
+    pub(crate) fn apply_volume(&mut self, v: &models::PlayerVolume) {
+        self.volume = volume(v);
+    }
+}
+
 impl From<&household::GroupView> for Group {
     fn from(g: &household::GroupView) -> Self {
-        let playback = &g.playback;
-        let actions = playback.available_playback_actions.unwrap_or_default();
-        let modes = playback.play_modes.unwrap_or_default();
-        let yes = |v: Option<bool>| v.unwrap_or(false);
+        let (state, position_millis, actions, modes) = transport(&g.playback);
         Self {
             id: g.group.id.to_string(),
             name: g.group.name.clone(),
@@ -262,31 +315,12 @@ impl From<&household::GroupView> for Group {
                     home_theater: p.player.capabilities.contains(&Capability::HtPlayback),
                 })
                 .collect(),
-            state: match playback.playback_state {
-                PlaybackState::Playing => PlayState::Playing,
-                PlaybackState::Buffering => PlayState::Buffering,
-                PlaybackState::Paused => PlayState::Paused,
-                _ => PlayState::Idle,
-            },
-            position_millis: millis(playback.position_millis),
+            state,
+            position_millis,
             now_playing: now_playing(&g.metadata),
             volume: volume(&g.volume),
-            actions: Actions {
-                can_skip: yes(actions.can_skip),
-                can_skip_back: yes(actions.can_skip_back),
-                can_seek: yes(actions.can_seek),
-                can_pause: yes(actions.can_pause),
-                can_repeat: yes(actions.can_repeat),
-                can_repeat_one: yes(actions.can_repeat_one),
-                can_shuffle: yes(actions.can_shuffle),
-                can_crossfade: yes(actions.can_crossfade),
-            },
-            modes: Modes {
-                repeat: yes(modes.repeat),
-                repeat_one: yes(modes.repeat_one),
-                shuffle: yes(modes.shuffle),
-                crossfade: yes(modes.crossfade),
-            },
+            actions,
+            modes,
         }
     }
 }

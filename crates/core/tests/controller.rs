@@ -461,7 +461,14 @@ async fn a_change_made_on_another_phone_reaches_the_live_state_through_the_relay
     })
     .await;
 
-    // Another phone turns the Office to 33: the controller's state follows, with no action here.
+    // Another phone turns the Office to 33: the controller's state follows, with no action
+    // here and no request to Sonos (the event says all there is to know).
+    let requests = || async {
+        json_of(&world, format!("{}/sim/admin/stats", world.sim.url)).await["controlRequests"]
+            .as_u64()
+            .unwrap()
+    };
+    let before = requests().await;
     another_phone_sets_the_volume(&world, &office, 33).await;
     let after = tokio::time::timeout(
         std::time::Duration::from_secs(20),
@@ -470,9 +477,16 @@ async fn a_change_made_on_another_phone_reaches_the_live_state_through_the_relay
         }),
     )
     .await
-    .expect("the phone's change reached the controller");
+    .unwrap_or_else(|_| {
+        panic!(
+            "the phone's change never reached the controller: {:?}, Office {:?}",
+            live.borrow().sync,
+            group(&live.borrow(), "Office").volume
+        )
+    });
     assert_eq!(after.session.state, SessionPhase::SignedIn);
     assert!(controller.streaming());
+    assert_eq!(requests().await - before, 1, "the phone's request alone");
 
     // Signing out ends the subscriptions (Sonos would send events for days otherwise).
     controller.sign_out().unwrap();

@@ -167,10 +167,12 @@ impl Redis {
         })
     }
 
-    /// Whether `(target, seq)` is seen for the first time by any instance. An event whose
-    /// check fails counts as new: a duplicate costs the app one read, a drop costs a change.
-    pub(crate) async fn first_time(&self, target: &str, seq: &str, ttl: Duration) -> bool {
-        let key = format!("{SEEN_PREFIX}{target}\u{1f}{seq}");
+    /// Whether the event `key` ([`crate::events::event_key`]) is seen for the first time by
+    /// any instance. An event whose check fails counts as new: a duplicate costs the app
+    /// nothing (it follows sequence IDs), a drop costs a change.
+    pub(crate) async fn first_time(&self, key: [u8; 32], ttl: Duration) -> bool {
+        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        let key = format!("{SEEN_PREFIX}{hex}");
         match self.commands.set_new(key, ttl).await {
             Ok(new) => new,
             Err(e) => {

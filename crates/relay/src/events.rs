@@ -122,11 +122,32 @@ pub struct Events {
     pub redis: Option<Redis>,
 }
 
-/// Recently seen (target, sequence ID) pairs, oldest first.
+/// Recently seen events, by [`event_key`], oldest first.
 #[derive(Debug, Default)]
 struct Seen {
-    order: VecDeque<(Instant, (String, String))>,
-    set: HashSet<(String, String)>,
+    order: VecDeque<(Instant, [u8; 32])>,
+    set: HashSet<[u8; 32]>,
+}
+
+/// What makes an event the same event: its namespace, type, target, sequence ID and body.
+/// REFERENCE §6.5 leaves the scope of sequence IDs open, and the simulator (like REI's
+/// notes) counts them per subscription: a target's `playbackMetadata` and `groupVolume`
+/// events both start at 1, and two subscribers' lanes can reach one number with different
+/// changes. A Sonos retry or a replay repeats all of it.
+pub fn event_key(headers: &EventHeaders, body: &[u8]) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    for part in [
+        headers.namespace.as_str(),
+        headers.event_type.as_str(),
+        &headers.target_type.to_string(),
+        headers.target_value.as_str(),
+        headers.seq_id.as_str(),
+    ] {
+        hash.update(part.as_bytes());
+        hash.update([0x1f]);
+    }
+    hash.update(body);
+    hash.finalize().into()
 }
 
 /// Open streams per token hash and per address.
@@ -154,8 +175,8 @@ impl Events {
         })
     }
 
-    /// Whether `(target, seq)` is new; remembers it. Old entries expire by age and count.
-    fn first_time(&self, target: &str, seq: &str, now: Instant) -> bool {
+    /// Whether the event `key` is new; remembers it. Old entries expire by age and count.
+    fn first_time(&self, key: [u8; 32], now: Instant) -> bool {
         let mut seen = self.seen.lock().expect("seen lock");
         while let Some((at, _)) = seen.order.front() {
             let expired = now.duration_since(*at) > self.limits.dedupe_ttl
@@ -166,21 +187,20 @@ impl Events {
             let (_, key) = seen.order.pop_front().expect("front");
             seen.set.remove(&key);
         }
-        let key = (target.to_owned(), seq.to_owned());
-        if !seen.set.insert(key.clone()) {
+        if !seen.set.insert(key) {
             return false;
         }
         seen.order.push_back((now, key));
         true
     }
 
-    /// Whether `(target, seq)` is new here and, with Redis, at every other instance.
-    async fn first_anywhere(&self, target: &str, seq: &str) -> bool {
-        if !self.first_time(target, seq, Instant::now()) {
+    /// Whether the event `key` is new here and, with Redis, at every other instance.
+    async fn first_anywhere(&self, key: [u8; 32]) -> bool {
+        if !self.first_time(key, Instant::now()) {
             return false;
         }
         match &self.redis {
-            Some(redis) => redis.first_time(target, seq, self.limits.dedupe_ttl).await,
+            Some(redis) => redis.first_time(key, self.limits.dedupe_ttl).await,
             None => true,
         }
     }
@@ -339,6 +359,7 @@ pub async fn receive(
             "the event signature does not match",
         );
     }
+    let key = event_key(&parsed, &body);
     let body: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(body) => body,
         Err(err) => {
@@ -350,10 +371,7 @@ pub async fn receive(
             );
         }
     };
-    if !events
-        .first_anywhere(&parsed.target_value, &parsed.seq_id)
-        .await
-    {
+    if !events.first_anywhere(key).await {
         // A Sonos retry or a replay: acknowledged, so Sonos stops retrying, and dropped.
         events.counts.duplicates.fetch_add(1, Ordering::Relaxed);
         return StatusCode::OK.into_response();
@@ -572,12 +590,35 @@ mod tests {
             ..EventLimits::default()
         });
         let t0 = Instant::now();
-        assert!(events.first_time("G1", "1", t0));
-        assert!(!events.first_time("G1", "1", t0), "a retry");
-        assert!(events.first_time("G2", "1", t0), "another target");
-        assert!(events.first_time("G1", "2", t0));
+        let key = |namespace: &str, target: &str, seq: &str, body: &str| {
+            let headers = EventHeaders {
+                household_id: "H".into(),
+                seq_id: seq.into(),
+                namespace: namespace.into(),
+                event_type: namespace.into(),
+                target_type: roomtone_sonos::events::TargetType::GroupId,
+                target_value: target.into(),
+                signature: String::new(),
+            };
+            event_key(&headers, body.as_bytes())
+        };
+        let volume = |target, seq, body| key("groupVolume", target, seq, body);
+        assert!(events.first_time(volume("G1", "1", "{}"), t0));
+        assert!(!events.first_time(volume("G1", "1", "{}"), t0), "a retry");
+        assert!(
+            events.first_time(volume("G2", "1", "{}"), t0),
+            "another target"
+        );
+        assert!(
+            events.first_time(key("playback", "G1", "1", "{}"), t0),
+            "another namespace of the target counts its own sequence"
+        );
+        assert!(
+            events.first_time(volume("G1", "1", "{\"volume\":3}"), t0),
+            "another change with the same number (another subscriber's lane)"
+        );
         // Old enough: forgotten (and at most three remembered).
-        assert!(events.first_time("G1", "1", t0 + Duration::from_secs(11)));
+        assert!(events.first_time(volume("G1", "1", "{}"), t0 + Duration::from_secs(11)));
         assert!(events.seen.lock().unwrap().set.len() <= 3);
     }
 

@@ -1,4 +1,5 @@
-// A household's favorites and playlists, read when first shown and on request.
+// A household's favorites and playlists, read when first shown, on request, and again when
+// Sonos says they changed.
 import { commands, type Group, type Library as Items, type LibraryItem, type LoadAction } from '../bindings';
 import type { Live } from './live.svelte';
 
@@ -9,7 +10,18 @@ export class Library {
   loading = $state<string | null>(null);
   failed = $state<Record<string, string>>({});
 
+  /** The core's count of library changes last seen (null before the first). */
+  #changes: number | null = null;
+
   constructor(private readonly live: Live) {}
+
+  /** Follows the core's count of favorites/playlists changes Sonos announced: when it
+   * moves, every library already shown is read again. */
+  async follow(changes: number) {
+    const moved = this.#changes !== null && changes !== this.#changes;
+    this.#changes = changes;
+    if (moved) await Promise.all(Object.keys(this.byHousehold).map((household) => this.load(household, true)));
+  }
 
   items(household: string, shelf: Shelf): LibraryItem[] | null {
     return this.byHousehold[household]?.[shelf] ?? null;

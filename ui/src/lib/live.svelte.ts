@@ -17,6 +17,7 @@ const starting: Snapshot = {
     households: [],
     sync: { state: 'idle' },
     signingIn: false,
+    libraryChanges: 0,
   },
 };
 
