@@ -153,10 +153,17 @@ impl InProcess {
             let url = format!("http://{}", l.local_addr()?);
             Ok((l, url))
         };
-        let (callback_listener, callback_url) = listener()?;
+        // The app signs in and streams through the first relay; with Redis, Sonos calls the
+        // second, so every event crosses from one instance to the other.
+        let mut listeners = vec![listener()?];
+        if redis_url.is_some() {
+            listeners.push(listener()?);
+        }
+        let app_url = listeners[0].1.clone();
+        let callback_url = listeners.last().expect("a relay").1.clone();
         let (sim_config, clock) = (
             SimConfig {
-                redirect_uris: vec![format!("{callback_url}/oauth/callback")],
+                redirect_uris: vec![format!("{app_url}/oauth/callback")],
                 auto_consent: true,
                 event_callback: Some(format!("{callback_url}/events")),
                 ..SimConfig::default()
@@ -165,7 +172,7 @@ impl InProcess {
         );
         let (_sim, sim) = roomtone_sim::spawn(sim_config, clock).await?;
         let mut relay = roomtone_relay::Config::new(
-            callback_url.parse()?,
+            app_url.parse()?,
             DEFAULT_CLIENT_ID,
             Some(ClientSecret::new(DEFAULT_CLIENT_SECRET)),
         );
@@ -175,12 +182,6 @@ impl InProcess {
         if let Some(url) = redis_url {
             relay.redis = Some(redis::Client::open(url)?);
         }
-        // Sonos calls the first relay; the app streams from the second when there are two.
-        let mut listeners = vec![(callback_listener, callback_url.clone())];
-        if redis_url.is_some() {
-            listeners.push(listener()?);
-        }
-        let app_url = listeners.last().expect("a relay").1.clone();
         let mut relays = Vec::new();
         for (listener, _) in listeners {
             let state = roomtone_relay::RelayState::new(relay.clone())?;
@@ -233,9 +234,16 @@ impl InProcess {
         })
     }
 
-    /// Waits until the core streams events and has subscribed `group`'s volume.
+    /// Waits until the core streams events and has subscribed everything in view: per
+    /// household `groups`, `favorites`, `playlists`; per group three; per room one.
     async fn until_following(&self, group: &str) -> Result<(), Failure> {
         let deadline = Instant::now() + Duration::from_secs(30);
+        let live = self.controller.live();
+        let wanted: usize = live
+            .households
+            .iter()
+            .map(|h| 3 + h.groups.iter().map(|g| 3 + g.rooms.len()).sum::<usize>())
+            .sum();
         loop {
             let subs: Value = self
                 .http
@@ -245,9 +253,10 @@ impl InProcess {
                 .json()
                 .await?;
             let subscribed = subs["subscriptions"].as_array().is_some_and(|s| {
-                s.iter().any(|s| {
-                    s["namespace"] == "groupVolume" && s["targetValue"].as_str() == Some(group)
-                })
+                s.len() >= wanted
+                    && s.iter().any(|s| {
+                        s["namespace"] == "groupVolume" && s["targetValue"].as_str() == Some(group)
+                    })
             });
             if subscribed && self.controller.streaming() {
                 return Ok(());

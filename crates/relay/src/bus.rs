@@ -6,8 +6,8 @@
 //! - **Events**: an instance that accepts an event publishes it on [`EVENTS_CHANNEL`]; every
 //!   instance (itself included) is subscribed and hands it to its own streams. One
 //!   publishing connection keeps the order events arrived in.
-//! - **Duplicates**: the (target, sequence ID) pairs are `SET NX` keys that expire, so a
-//!   Sonos retry that lands on another instance is still dropped.
+//! - **Duplicates**: each event's identity ([`crate::events::event_key`]) is a `SET NX` key
+//!   that expires, so a Sonos retry that lands on another instance is still dropped.
 //! - **Used broker codes**: `SET NX` keys that expire with the code.
 //!
 //! When Redis cannot be reached the relay says so rather than pretending: new event

@@ -3,8 +3,8 @@
 //! is that URL, and streams each event on to the copies of the app allowed to see it.
 //!
 //! - `POST /events` ([`receive`]): the Sonos callback. The seven `X-Sonos-*` headers are
-//!   required and the signature is checked in constant time; a duplicate (the same target
-//!   and sequence ID, as a Sonos retry or a replay sends it) is acknowledged and dropped.
+//!   required and the signature is checked in constant time; a duplicate (the same event
+//!   again, [`event_key`], as a Sonos retry or a replay sends it) is acknowledged and dropped.
 //!   The answer does not wait for anyone: publishing is a non-blocking send per household.
 //! - `GET /events/stream` ([`stream`]): Server-Sent Events for one app. The app shows its
 //!   current access token; the relay asks the Control API which households that token can
@@ -54,7 +54,7 @@ pub struct EventLimits {
     pub households_ttl: Duration,
     /// How often an idle stream gets a comment.
     pub heartbeat: Duration,
-    /// How many (target, sequence ID) pairs are remembered to drop duplicates, and how long.
+    /// How many events ([`event_key`]) are remembered to drop duplicates, and how long.
     pub dedupe_entries: usize,
     pub dedupe_ttl: Duration,
 }
