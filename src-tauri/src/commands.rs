@@ -94,6 +94,15 @@ pub async fn household_refresh(state: State<'_, AppState>) -> Done {
     Ok(state.controller()?.refresh().await?)
 }
 
+/// The group the window shows: without an event stream it is read every few seconds, the
+/// rest every minute.
+#[tauri::command]
+#[specta::specta]
+pub fn view_focus(group: Option<String>, state: State<'_, AppState>) -> Done {
+    state.controller()?.set_focus(group.as_deref());
+    Ok(())
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn playback_toggle(group: String, state: State<'_, AppState>) -> Done {

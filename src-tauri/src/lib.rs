@@ -74,6 +74,7 @@ fn specta() -> tauri_specta::Builder<tauri::Wry> {
             commands::session_sign_out,
             commands::household_snapshot,
             commands::household_refresh,
+            commands::view_focus,
             commands::playback_toggle,
             commands::playback_play,
             commands::playback_pause,

@@ -21,6 +21,11 @@ export const commands = {
 	householdSnapshot: () => __TAURI_INVOKE<Snapshot>("household_snapshot"),
 	/**  Reads every household from Sonos again. */
 	householdRefresh: () => typedError<null, AppError>(__TAURI_INVOKE("household_refresh")),
+	/**
+	 *  The group the window shows: without an event stream it is read every few seconds, the
+	 *  rest every minute.
+	 */
+	viewFocus: (group: string | null) => typedError<null, AppError>(__TAURI_INVOKE("view_focus", { group })),
 	playbackToggle: (group: string) => typedError<null, AppError>(__TAURI_INVOKE("playback_toggle", { group })),
 	playbackPlay: (group: string) => typedError<null, AppError>(__TAURI_INVOKE("playback_play", { group })),
 	playbackPause: (group: string) => typedError<null, AppError>(__TAURI_INVOKE("playback_pause", { group })),

@@ -116,6 +116,7 @@ export class FakeCore {
         return null;
       case 'app_painted':
       case 'app_restart':
+      case 'view_focus':
         return null;
       case 'settings_get':
         return this.settings;

@@ -224,6 +224,19 @@ describe('interactions', () => {
     await close();
   });
 
+  it('tells the core which group is on screen (polled often without an event stream)', async () => {
+    const { page, close } = await open('home');
+    const focused = (group) =>
+      page.waitForFunction((group) => window.__fake.calls.filter((c) => c.cmd === 'view_focus').at(-1)?.args.group === group, group);
+    // The playing group shows first.
+    await page.locator('[data-group="Living Room + 1"] button.pick[aria-current="true"]').waitFor();
+    await focused('G-living');
+    await page.locator('[data-group="Office"] button.pick').click();
+    await page.locator('[data-group="Office"] button.pick[aria-current="true"]').waitFor();
+    await focused('G-office');
+    await close();
+  });
+
   it('the group slider sends a few requests while dragged, and the final value', async () => {
     const { page, close } = await open('home');
     const slider = page.locator('[data-test="group-volume"]');

@@ -358,7 +358,9 @@ async fn idle(seconds: u64) -> Result<(), Failure> {
     world.until_following(&group).await?;
     let window = Duration::from_secs(seconds);
     let per_minute = |n: u64| n as f64 * 60.0 / seconds as f64;
+    // The window is shown, on this group.
     world.controller.set_watching(true);
+    world.controller.set_focus(Some(&group));
     let streaming = world.requests_in(window).await?;
     let streamed_throughout = world.controller.streaming();
     // The relay goes away: no stream; the core polls.
@@ -377,7 +379,7 @@ async fn idle(seconds: u64) -> Result<(), Failure> {
     world.controller.set_watching(false);
     let hidden = world.requests_in(window).await?;
     println!(
-        "idle ({seconds} s each): with the stream {:.1} requests/min ({:.1} events/min; stream held throughout: {streamed_throughout}); without, window shown {:.1} requests/min; without, window hidden {:.1} requests/min",
+        "idle ({seconds} s each): with the stream {:.1} requests/min ({:.1} events/min; stream held throughout: {streamed_throughout}); without, window shown {:.1} requests/min (one group on screen); without, window hidden {:.1} requests/min",
         per_minute(streaming.0),
         per_minute(streaming.1),
         per_minute(shown.0),

@@ -218,6 +218,65 @@ impl Controller {
         }
     }
 
+    /// Reads one group again — what it plays, its volume and its rooms' volumes — and
+    /// publishes it; when the group is unknown or the read fails (a regroup), reads
+    /// everything instead.
+    pub(crate) async fn read_group(&self, id: &str) -> Result<()> {
+        let Some(rooms) = self
+            .live
+            .borrow()
+            .group(id)
+            .map(|g| g.rooms.iter().map(|r| r.id.clone()).collect::<Vec<_>>())
+        else {
+            return self.refresh().await;
+        };
+        let read = {
+            let _one = self.reads.lock().await;
+            let group = GroupId::from(id);
+            let (playback, metadata, volume, player_volume) = (
+                self.client.playback(),
+                self.client.playback_metadata(),
+                self.client.group_volume(),
+                self.client.player_volume(),
+            );
+            let rooms = async {
+                let mut volumes = Vec::with_capacity(rooms.len());
+                for room in &rooms {
+                    let v = player_volume.get(&PlayerId::from(room.as_str())).await?;
+                    volumes.push((room.clone(), v));
+                }
+                Ok(volumes)
+            };
+            tokio::try_join!(
+                playback.status(&group),
+                metadata.status(&group),
+                volume.get(&group),
+                rooms,
+            )
+        };
+        match read {
+            Ok((playback, metadata, volume, rooms)) => {
+                let found = self.publish_group(id, |g| {
+                    g.apply_playback(&playback);
+                    g.apply_metadata(&metadata);
+                    g.apply_volume(&volume);
+                    for room in &mut g.rooms {
+                        if let Some((_, v)) = rooms.iter().find(|(r, _)| *r == room.id) {
+                            room.apply_volume(v);
+                        }
+                    }
+                });
+                if found {
+                    self.publish(|live| live.sync = Sync::Ready);
+                    Ok(())
+                } else {
+                    self.refresh().await
+                }
+            }
+            Err(_) => self.refresh().await,
+        }
+    }
+
     /// Reads again the household holding `id` (a group or a room) after an action.
     async fn reread(&self, id: &str) {
         let household = {

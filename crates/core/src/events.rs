@@ -21,8 +21,9 @@
 //!   not applied, the household is read instead; a gap (events lost) is applied and the
 //!   household read again. A reconnect reads everything again.
 //! - Without a stream (direct mode, or while the relay cannot be reached) the controller
-//!   polls instead: every few seconds while someone watches (the window is shown), every
-//!   few minutes while nobody does; it stops as soon as the stream is back.
+//!   polls instead: while someone watches (the window is shown), the group on screen every
+//!   few seconds and everything every minute; while nobody does, everything every few
+//!   minutes; it stops as soon as the stream is back.
 
 use crate::controller::Controller;
 use crate::error::{CoreError, Result};
@@ -156,10 +157,14 @@ pub fn backoff(failures: u32, jitter: f64) -> Duration {
     full.mul_f64(0.5 + 0.5 * jitter.clamp(0.0, 1.0))
 }
 
-/// How often to read Sonos without a stream: while watched, and while not.
+/// How often to read Sonos without a stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PollEvery {
+    /// While watched: the group on screen (or, with none, everything).
     pub watched: Duration,
+    /// While watched: everything else (the other groups, regroups).
+    pub others: Duration,
+    /// While nobody watches: everything.
     pub unwatched: Duration,
 }
 
@@ -167,6 +172,7 @@ impl Default for PollEvery {
     fn default() -> Self {
         Self {
             watched: Duration::from_secs(5),
+            others: Duration::from_secs(60),
             unwatched: Duration::from_secs(300),
         }
     }
@@ -191,6 +197,8 @@ pub struct Events {
     connected: tokio::sync::watch::Sender<bool>,
     /// Someone watches (the window is shown).
     watching: tokio::sync::watch::Sender<bool>,
+    /// The group on screen.
+    focus: tokio::sync::watch::Sender<Option<String>>,
     /// The access token the subscriptions were last made with: after signing out, the
     /// session has forgotten its tokens, and this one ends the subscriptions.
     last_token: std::sync::Mutex<Option<AccessToken>>,
@@ -216,6 +224,7 @@ impl Events {
             wanted: Notify::new(),
             connected: tokio::sync::watch::channel(false).0,
             watching: tokio::sync::watch::channel(true).0,
+            focus: tokio::sync::watch::channel(None).0,
             poll_every: std::sync::Mutex::new(PollEvery::default()),
             last_token: std::sync::Mutex::new(None),
         })
@@ -248,6 +257,15 @@ impl Controller {
         self.events()
             .watching
             .send_if_modified(|w| std::mem::replace(w, watching) != watching);
+    }
+
+    /// The group on screen, polled often without a stream (the others rarely).
+    pub fn set_focus(&self, group: Option<&str>) {
+        self.events().focus.send_if_modified(|focus| {
+            let changed = focus.as_deref() != group;
+            *focus = group.map(str::to_owned);
+            changed
+        });
     }
 
     /// How often to poll without a stream (tests shorten it).
@@ -396,27 +414,24 @@ impl Controller {
         }
     }
 
-    /// Reads Sonos every so often while signed in without a stream (see [`PollEvery`]).
-    /// The next read is due `every` after the last one (or after the stream went away):
-    /// other changes — a reconnect attempt, a refreshed token, the window shown — never
-    /// push it back, and showing the window brings it forward.
+    /// Reads Sonos every so often while signed in without a stream (see [`PollEvery`]):
+    /// while watched, the group on screen every few seconds and everything every minute;
+    /// while not, everything every few minutes. A read is due its interval after the last
+    /// one (or after the stream went away): other changes — a reconnect attempt, a
+    /// refreshed token — never push it back.
     async fn poll_without_stream(self: Arc<Self>) {
+        use tokio::time::Instant;
         let events = self.events();
-        let (mut connected, mut watching) =
-            (events.connected.subscribe(), events.watching.subscribe());
+        let (mut connected, mut watching, mut focus) = (
+            events.connected.subscribe(),
+            events.watching.subscribe(),
+            events.focus.subscribe(),
+        );
         let mut session = self.tokens().watch();
-        let mut since = tokio::time::Instant::now();
+        let (mut last_all, mut last_focus) = (Instant::now(), Instant::now());
         loop {
             let signed_in = matches!(*session.borrow_and_update(), SessionState::SignedIn { .. });
             let streaming = *connected.borrow_and_update();
-            let every = {
-                let every = *events.poll_every.lock().expect("poll lock");
-                if *watching.borrow_and_update() {
-                    every.watched
-                } else {
-                    every.unwatched
-                }
-            };
             if !signed_in || streaming {
                 // Nothing to poll for until one of these changes.
                 let changed = tokio::select! {
@@ -426,17 +441,42 @@ impl Controller {
                 if !changed {
                     return;
                 }
-                since = tokio::time::Instant::now();
+                (last_all, last_focus) = (Instant::now(), Instant::now());
                 continue;
             }
+            let every = *events.poll_every.lock().expect("poll lock");
+            let watched = *watching.borrow_and_update();
+            let shown = focus
+                .borrow_and_update()
+                .clone()
+                .filter(|id| watched && self.live().group(id).is_some());
+            let all_due = last_all
+                + match (watched, &shown) {
+                    (false, _) => every.unwatched,
+                    (true, None) => every.watched,
+                    (true, Some(_)) => every.others,
+                };
+            let focus_due = shown
+                .as_ref()
+                .map(|_| last_focus.max(last_all) + every.watched);
+            let next = focus_due.map_or(all_due, |f| f.min(all_due));
             tokio::select! {
-                () = tokio::time::sleep_until(since + every) => {
-                    let _ = self.refresh().await;
-                    since = tokio::time::Instant::now();
+                () = tokio::time::sleep_until(next) => {
+                    match shown {
+                        Some(group) if next < all_due => {
+                            let _ = self.read_group(&group).await;
+                            last_focus = Instant::now();
+                        }
+                        _ => {
+                            let _ = self.refresh().await;
+                            (last_all, last_focus) = (Instant::now(), Instant::now());
+                        }
+                    }
                 }
                 _ = session.changed() => {}
                 _ = connected.changed() => {}
                 _ = watching.changed() => {}
+                _ = focus.changed() => {}
             }
         }
     }

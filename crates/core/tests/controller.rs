@@ -388,6 +388,7 @@ async fn signed_in_on_events_only(world: &World) -> Arc<Controller> {
     let controller = controller(world);
     controller.poll_every(roomtone_core::events::PollEvery {
         watched: std::time::Duration::from_secs(3600),
+        others: std::time::Duration::from_secs(3600),
         unwatched: std::time::Duration::from_secs(3600),
     });
     tokio::spawn(controller.clone().follow_session());
@@ -600,7 +601,7 @@ async fn until_subscriptions(world: &World, ready: impl Fn(&[serde_json::Value])
 }
 
 #[tokio::test]
-async fn without_a_stream_the_controller_polls_while_watched() {
+async fn without_a_stream_the_controller_polls_the_group_on_screen_often_and_the_rest_rarely() {
     let mut world = World::start(|_| {}).await;
     let controller = controller(&world);
     tokio::spawn(controller.clone().follow_session());
@@ -611,16 +612,26 @@ async fn without_a_stream_the_controller_polls_while_watched() {
     })
     .await;
     let office = group(&first, "Office").id.clone();
+    let other = first
+        .groups()
+        .find(|g| g.name != "Office" && !g.volume.fixed)
+        .unwrap()
+        .clone();
     // The relay is gone: no event stream. Sonos itself still answers.
     world.stop_relay().await;
+    // The window shows the Office: it is read often, everything else once an hour.
+    controller.set_focus(Some(&office));
     controller.poll_every(roomtone_core::events::PollEvery {
         watched: std::time::Duration::from_millis(50),
+        others: std::time::Duration::from_secs(3600),
         unwatched: std::time::Duration::from_secs(3600),
     });
     tokio::spawn(controller.clone().follow_events());
 
+    let elsewhere = if other.volume.volume == 9 { 10 } else { 9 };
+    another_phone_sets_the_volume(&world, &other.id, elsewhere).await;
     another_phone_sets_the_volume(&world, &office, 41).await;
-    tokio::time::timeout(
+    let seen = tokio::time::timeout(
         std::time::Duration::from_secs(20),
         until(&mut live, |l| {
             l.sync == Sync::Ready && group(l, "Office").volume.volume == 41
@@ -629,6 +640,26 @@ async fn without_a_stream_the_controller_polls_while_watched() {
     .await
     .expect("a poll read the phone's change");
     assert!(!controller.streaming());
+    assert_eq!(
+        group(&seen, &other.name).volume.volume,
+        other.volume.volume,
+        "only the group on screen was read"
+    );
+
+    // The rest is read at its own pace.
+    controller.poll_every(roomtone_core::events::PollEvery {
+        watched: std::time::Duration::from_millis(50),
+        others: std::time::Duration::from_millis(50),
+        unwatched: std::time::Duration::from_secs(3600),
+    });
+    tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        until(&mut live, |l| {
+            group(l, &other.name).volume.volume == elsewhere
+        }),
+    )
+    .await
+    .expect("a poll of everything read the other group's change");
 }
 
 #[tokio::test]
