@@ -360,9 +360,10 @@ impl Controller {
                     Frame::Ready => {
                         *failures = 0;
                         self.events().connected.send_replace(true);
-                        // Whatever happened while disconnected: read it all, then subscribe.
-                        let _ = self.refresh().await;
-                        self.subscribe_in_view().await;
+                        // Whatever happened while disconnected: read it all, then subscribe
+                        // (on the reader's task: this one goes on taking events, and notices
+                        // at once when the stream drops).
+                        self.events().wanted.notify_one();
                     }
                     Frame::Event(event) => {
                         let read = match sequences.follow(&event) {

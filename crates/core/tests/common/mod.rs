@@ -2,6 +2,8 @@
 //! and the core's sign-in and session, all in this process.
 #![allow(dead_code)]
 
+pub mod control;
+
 use roomtone_core::{Clock, Mode, Opener, Refresher, Session, SignIn, TokenStore};
 use roomtone_relay::{Config as RelayConfig, RelayState};
 use roomtone_sim::config::{Config as SimConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
@@ -21,11 +23,69 @@ impl TestClock {
     pub fn advance(&self, by: Duration) {
         self.0.fetch_add(by.as_millis() as i64, Ordering::SeqCst);
     }
+
+    /// Puts the clock `by` behind the real one (a computer whose clock is slow).
+    pub fn set_behind(&self, by: Duration) {
+        self.0.store(-(by.as_millis() as i64), Ordering::SeqCst);
+    }
 }
 
 impl Clock for TestClock {
     fn now(&self) -> SystemTime {
-        SystemTime::now() + Duration::from_millis(self.0.load(Ordering::SeqCst) as u64)
+        let offset = self.0.load(Ordering::SeqCst);
+        let by = Duration::from_millis(offset.unsigned_abs());
+        if offset >= 0 {
+            SystemTime::now() + by
+        } else {
+            SystemTime::now() - by
+        }
+    }
+}
+
+/// A TCP proxy on loopback in front of `target`: a network that can drop — every open
+/// connection cut and new ones refused — and come back.
+pub struct Proxy {
+    pub url: String,
+    cut: tokio::sync::watch::Sender<bool>,
+}
+
+impl Proxy {
+    pub async fn start(target: std::net::SocketAddr) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let (cut, _) = tokio::sync::watch::channel(false);
+        let watching = cut.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut inbound, _)) = listener.accept().await else {
+                    return;
+                };
+                if *watching.borrow() {
+                    continue; // dropped: the connection is reset
+                }
+                let mut down = watching.subscribe();
+                tokio::spawn(async move {
+                    let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = down.wait_for(|cut| *cut) => {}
+                    }
+                });
+            }
+        });
+        Self { url, cut }
+    }
+
+    /// Cuts every connection through it and refuses new ones.
+    pub fn cut(&self) {
+        self.cut.send_replace(true);
+    }
+
+    /// Lets connections through again.
+    pub fn restore(&self) {
+        self.cut.send_replace(false);
     }
 }
 
