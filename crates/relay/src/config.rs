@@ -35,6 +35,8 @@ pub struct Config {
     pub event_limits: crate::events::EventLimits,
     /// Redis shared by several instances ([`crate::bus`]); `None` keeps it all in memory.
     pub redis: Option<redis::Client>,
+    /// How long a client may take to send its request line and headers.
+    pub header_read_timeout: Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -53,6 +55,7 @@ impl std::fmt::Debug for Config {
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("event_limits", &self.event_limits)
             .field("redis", &self.redis.as_ref().map(|_| "[set]"))
+            .field("header_read_timeout", &self.header_read_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -77,6 +80,7 @@ impl Config {
             trust_forwarded_for: false,
             event_limits: crate::events::EventLimits::default(),
             redis: None,
+            header_read_timeout: Duration::from_secs(10),
         }
     }
 

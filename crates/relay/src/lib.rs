@@ -261,19 +261,26 @@ pub async fn run(
         shutdown.await;
         stopper.graceful_shutdown(Some(Duration::from_secs(10)));
     });
+    let header_timeout = relay.config.header_read_timeout;
     let service = app(relay).into_make_service_with_connect_info::<SocketAddr>();
+    // A client that sends its request line and headers slower than this (slowloris) is
+    // disconnected; the request timeout covers the rest.
+    let slow_headers = |builder: &mut hyper_util::server::conn::auto::Builder<_>| {
+        builder
+            .http1()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(header_timeout);
+    };
     match tls {
         Some(tls) => {
-            axum_server::from_tcp_rustls(listener, tls)
-                .handle(handle)
-                .serve(service)
-                .await
+            let mut server = axum_server::from_tcp_rustls(listener, tls);
+            slow_headers(server.http_builder());
+            server.handle(handle).serve(service).await
         }
         None => {
-            axum_server::from_tcp(listener)
-                .handle(handle)
-                .serve(service)
-                .await
+            let mut server = axum_server::from_tcp(listener);
+            slow_headers(server.http_builder());
+            server.handle(handle).serve(service).await
         }
     }
 }
