@@ -85,8 +85,17 @@ through+=("$("$bin/roomtone-load" throughput --relay "$relay_url" --sim "$sim_ur
 kill "${pids[@]:1}" 2>/dev/null || true
 pids=("${pids[0]}")
 
+say "the core's overhead from a command's call to the wire"
+core=$("$bin/roomtone-load" overhead --samples 1000)
+
+say "the token broker's overhead"
+relay_of --rate-limit-burst 1000000 --rate-limit-per-second 1000000
+broker=$("$bin/roomtone-load" broker --relay "$relay_url" --sim "$sim_url" --samples 1000)
+kill "${pids[@]:1}" 2>/dev/null || true
+pids=("${pids[0]}")
+
 say "memory with $many open streams"
 relay_of
 memory=$("$bin/roomtone-load" streams --relay "$relay_url" --sim "$sim_url" --streams "$many" --relay-pid "$relay_pid")
 
-printf -- '- %s\n' "$one" "$two" "$quiet" "${through[@]}" "$memory"
+printf -- '- %s\n' "$one" "$two" "$quiet" "$core" "$broker" "${through[@]}" "$memory"

@@ -193,6 +193,10 @@ pub fn run() {
                 tracing::warn!(error = %err, "no tray on this desktop; Roomtone runs without one");
             }
             media::create(app.handle());
+            #[cfg(target_os = "linux")]
+            if let Some(window) = app.get_webview_window("main") {
+                lean_webkit(&window);
+            }
             let state = app.state::<AppState>();
             state.apply(app.handle(), None);
             // The window opens unless Roomtone starts hidden (`--hidden` or the settings) and
@@ -255,5 +259,21 @@ mod tests {
             made == committed,
             "ui/src/bindings.ts is out of date: run scripts/bindings and commit the result"
         );
+    }
+}
+
+/// WebKitGTK's default cache model is a web browser's: it keeps decoded pages and resources
+/// for navigating back and forth. Roomtone is one page that never navigates; the
+/// document-viewer model keeps the least (measured in `bench/memory.sh`).
+#[cfg(target_os = "linux")]
+fn lean_webkit(window: &tauri::WebviewWindow) {
+    let tuned = window.with_webview(|webview| {
+        use webkit2gtk::{CacheModel, WebContextExt, WebViewExt};
+        if let Some(context) = webview.inner().context() {
+            context.set_cache_model(CacheModel::DocumentViewer);
+        }
+    });
+    if let Err(err) = tuned {
+        tracing::debug!(error = %err, "the webview's cache model stays the default");
     }
 }

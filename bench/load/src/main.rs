@@ -8,6 +8,10 @@
 //!   and without it (window shown, window hidden). In one process.
 //! - `throughput`: events per second a running relay verifies and delivers to N streams.
 //! - `streams`: a running relay's memory with N open streams.
+//! - `overhead`: the core's own time from a command's call to its request arriving at a
+//!   Control API (a bare HTTP server that only timestamps and answers).
+//! - `broker`: the token broker's refresh through a running relay against the same refresh
+//!   straight at the login service: the relay's overhead.
 
 use clap::{Parser, Subcommand};
 use roomtone_core::{Config, Controller, Live, MemoryStore, Opener, SystemClock};
@@ -57,6 +61,20 @@ enum Command {
         #[arg(long, default_value_t = 16)]
         concurrency: usize,
     },
+    /// The core's time from a command's call to its request on the wire, p50/p99.
+    Overhead {
+        #[arg(long, default_value_t = 1000)]
+        samples: usize,
+    },
+    /// The token broker's overhead: refreshes through the relay and straight at Sonos.
+    Broker {
+        #[arg(long)]
+        relay: String,
+        #[arg(long)]
+        sim: String,
+        #[arg(long, default_value_t = 1000)]
+        samples: usize,
+    },
     /// A running relay's memory (PSS) before and with `streams` open streams.
     Streams {
         #[arg(long)]
@@ -77,6 +95,12 @@ async fn main() -> Result<(), Failure> {
     match Args::parse().command {
         Command::Latency { samples, redis_url } => latency(samples, redis_url).await,
         Command::Idle { seconds } => idle(seconds).await,
+        Command::Overhead { samples } => overhead(samples).await,
+        Command::Broker {
+            relay,
+            sim,
+            samples,
+        } => broker(&relay, &sim, samples).await,
         Command::Throughput {
             relay,
             sim,
@@ -644,6 +668,152 @@ async fn memory(relay: &str, sim: &str, streams: usize, pid: u32) -> Result<(), 
         rss_before,
         rss,
         (pss.saturating_sub(pss_before)) as f64 / streams as f64,
+    );
+    Ok(())
+}
+
+/// A bare HTTP/1.1 server standing in for the Control API: notes when each POST's first
+/// bytes arrive, answers every request with `{}`.
+async fn wire(arrived: mpsc::UnboundedSender<Instant>) -> Result<String, Failure> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let arrived = arrived.clone();
+            tokio::spawn(async move {
+                let mut buffer = Vec::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    let Ok(n) = socket.read(&mut chunk).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    if buffer.is_empty() && chunk.starts_with(b"POST") {
+                        let _ = arrived.send(Instant::now());
+                    }
+                    buffer.extend_from_slice(&chunk[..n]);
+                    // A whole request: headers, and the body its length says.
+                    let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") else {
+                        continue;
+                    };
+                    let head = String::from_utf8_lossy(&buffer[..end]).to_lowercase();
+                    let length = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                        .unwrap_or(0);
+                    if buffer.len() < end + 4 + length {
+                        continue;
+                    }
+                    buffer.drain(..end + 4 + length);
+                    let answer = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
+                    if socket.write_all(answer).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    Ok(url)
+}
+
+async fn overhead(samples: usize) -> Result<(), Failure> {
+    let (arrived, mut arrivals) = mpsc::unbounded_channel();
+    let url = wire(arrived).await?;
+    // Signed in already (direct mode, tokens in memory): no relay, no login.
+    let store = Arc::new(MemoryStore::default());
+    store.save(&roomtone_core::StoredTokens {
+        access_token: AccessToken::new("bench-access-token"),
+        refresh_token: roomtone_sonos::RefreshToken::new("bench-refresh-token"),
+        expires_at: std::time::SystemTime::now() + Duration::from_secs(3600),
+    })?;
+    let config = Config {
+        client_id: DEFAULT_CLIENT_ID.into(),
+        relay_url: None,
+        login_url: format!("{url}/login/v3/oauth"),
+        control_url: format!("{url}/control/api/v1"),
+        direct: Some(roomtone_core::config::Direct {
+            secret: ClientSecret::new("bench"),
+            redirect_uri: "http://127.0.0.1/callback".into(),
+        }),
+    };
+    let controller = Arc::new(Controller::new(&config, store, Arc::new(SystemClock))?);
+    let group = GroupId::from("RINCON_BENCH0000000001400:1");
+    let mut times = Vec::with_capacity(samples);
+    for i in 0..samples + 50 {
+        let start = Instant::now();
+        // The answer (and the read back after it) is not what is measured.
+        let _ = controller.set_group_volume(&group, (i % 100) as u8).await;
+        let at = arrivals.recv().await.ok_or("the server stopped")?;
+        while arrivals.try_recv().is_ok() {}
+        if i >= 50 {
+            // The first fifty warm the connection pool up.
+            times.push(at.saturating_duration_since(start));
+        }
+    }
+    times.sort();
+    println!(
+        "overhead ({samples} commands): the core's call to its request arriving on the wire p50 {} p99 {}",
+        us(percentile(&times, 50.0)),
+        us(percentile(&times, 99.0)),
+    );
+    Ok(())
+}
+
+fn us(d: Duration) -> String {
+    format!("{} µs", d.as_micros())
+}
+
+async fn broker(relay: &str, sim: &str, samples: usize) -> Result<(), Failure> {
+    let http = reqwest::Client::new();
+    let tokens: Value = http
+        .post(format!("{sim}/sim/admin/tokens"))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let refresh = tokens["refresh_token"]
+        .as_str()
+        .ok_or("no refresh token")?
+        .to_owned();
+    let (mut through, mut straight) = (Vec::new(), Vec::new());
+    for i in 0..samples + 20 {
+        let start = Instant::now();
+        http.post(format!("{relay}/oauth/refresh"))
+            .json(&json!({ "refresh_token": refresh }))
+            .send()
+            .await?
+            .error_for_status()?;
+        let relayed = start.elapsed();
+        let start = Instant::now();
+        http.post(format!("{sim}/login/v3/oauth/access"))
+            .basic_auth(DEFAULT_CLIENT_ID, Some(DEFAULT_CLIENT_SECRET))
+            .form(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh.as_str()),
+            ])
+            .send()
+            .await?
+            .error_for_status()?;
+        if i >= 20 {
+            through.push(relayed);
+            straight.push(start.elapsed());
+        }
+    }
+    through.sort();
+    straight.sort();
+    println!(
+        "broker ({samples} refreshes): through the relay p50 {} p99 {}; straight at the login service p50 {} p99 {}; the relay adds p50 {} p99 {}",
+        us(percentile(&through, 50.0)),
+        us(percentile(&through, 99.0)),
+        us(percentile(&straight, 50.0)),
+        us(percentile(&straight, 99.0)),
+        us(percentile(&through, 50.0).saturating_sub(percentile(&straight, 50.0))),
+        us(percentile(&through, 99.0).saturating_sub(percentile(&straight, 99.0))),
     );
     Ok(())
 }
