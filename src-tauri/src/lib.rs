@@ -243,6 +243,22 @@ pub fn run() {
         .expect("Roomtone could not start its window");
 }
 
+/// WebKitGTK's default cache model is a web browser's: it keeps decoded pages and resources
+/// for navigating back and forth. Roomtone is one page that never navigates; the
+/// document-viewer model keeps the least (measured in `bench/memory.sh`).
+#[cfg(target_os = "linux")]
+fn lean_webkit(window: &tauri::WebviewWindow) {
+    let tuned = window.with_webview(|webview| {
+        use webkit2gtk::{CacheModel, WebContextExt, WebViewExt};
+        if let Some(context) = webview.inner().context() {
+            context.set_cache_model(CacheModel::DocumentViewer);
+        }
+    });
+    if let Err(err) = tuned {
+        tracing::debug!(error = %err, "the webview's cache model stays the default");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     /// The committed bindings are what the Rust types make; `scripts/bindings` rewrites them.
@@ -259,21 +275,5 @@ mod tests {
             made == committed,
             "ui/src/bindings.ts is out of date: run scripts/bindings and commit the result"
         );
-    }
-}
-
-/// WebKitGTK's default cache model is a web browser's: it keeps decoded pages and resources
-/// for navigating back and forth. Roomtone is one page that never navigates; the
-/// document-viewer model keeps the least (measured in `bench/memory.sh`).
-#[cfg(target_os = "linux")]
-fn lean_webkit(window: &tauri::WebviewWindow) {
-    let tuned = window.with_webview(|webview| {
-        use webkit2gtk::{CacheModel, WebContextExt, WebViewExt};
-        if let Some(context) = webview.inner().context() {
-            context.set_cache_model(CacheModel::DocumentViewer);
-        }
-    });
-    if let Err(err) = tuned {
-        tracing::debug!(error = %err, "the webview's cache model stays the default");
     }
 }

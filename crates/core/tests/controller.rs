@@ -302,13 +302,20 @@ async fn a_change_made_on_another_phone_reaches_the_live_state_through_the_relay
         l.sync == Sync::Ready && l.groups().any(|g| g.name == "Office")
     })
     .await;
+    // The controller subscribes everything in view once its stream is open: per household
+    // three, per group three, per room one.
+    let wanted: usize = office
+        .households
+        .iter()
+        .map(|h| 3 + h.groups.iter().map(|g| 3 + g.rooms.len()).sum::<usize>())
+        .sum();
     let office = group(&office, "Office").id.clone();
-
-    // The controller subscribes what is in view once its stream is open.
     until_subscriptions(&world, |subs| {
-        subs.iter().any(|s| {
-            s["namespace"] == "groupVolume" && s["targetValue"].as_str() == Some(office.as_str())
-        })
+        subs.len() == wanted
+            && subs.iter().any(|s| {
+                s["namespace"] == "groupVolume"
+                    && s["targetValue"].as_str() == Some(office.as_str())
+            })
     })
     .await;
 

@@ -226,15 +226,7 @@ async fn a_burst_of_5xx_keeps_the_last_state_says_why_and_recovers() {
 #[tokio::test]
 async fn a_network_that_drops_and_returns_polls_says_so_and_streams_again() {
     let world = World::start(|_| {}).await;
-    world
-        .http
-        .put(format!("{}/sim/admin/event-callback", world.sim.url))
-        .json(&serde_json::json!({ "url": format!("{}/events", world.relay_url) }))
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap();
+    events_to_the_relay(&world).await;
     // Everything the app says goes through one network: Sonos's Control API and the relay.
     let address = |url: &str| -> std::net::SocketAddr {
         url.trim_start_matches("http://")

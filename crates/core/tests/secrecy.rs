@@ -51,15 +51,7 @@ async fn no_secret_reaches_a_log_line_a_window_or_an_error_message_in_a_whole_se
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let world = World::start(|_| {}).await;
-    world
-        .http
-        .put(format!("{}/sim/admin/event-callback", world.sim.url))
-        .json(&serde_json::json!({ "url": format!("{}/events", world.relay_url) }))
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap();
+    events_to_the_relay(&world).await;
     let store = Arc::new(MemoryStore::default());
     let controller =
         Arc::new(Controller::new(&config(&world), store.clone(), world.clock.clone()).unwrap());

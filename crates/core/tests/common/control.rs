@@ -86,10 +86,8 @@ pub async fn sim_state(world: &World) -> serde_json::Value {
         .unwrap()
 }
 
-/// A controller signed in and following Sonos's events through the relay, which the
-/// simulator sends its signed events to (as Sonos does to the callback URL). It never polls:
-/// only the stream can bring another phone's change.
-pub async fn signed_in_on_events_only(world: &World) -> Arc<Controller> {
+/// The simulator sends its signed events to the relay, as Sonos does to the callback URL.
+pub async fn events_to_the_relay(world: &World) {
     world
         .http
         .put(format!("{}/sim/admin/event-callback", world.sim.url))
@@ -99,6 +97,13 @@ pub async fn signed_in_on_events_only(world: &World) -> Arc<Controller> {
         .unwrap()
         .error_for_status()
         .unwrap();
+}
+
+/// A controller signed in and following Sonos's events through the relay, which the
+/// simulator sends its signed events to (as Sonos does to the callback URL). It never polls:
+/// only the stream can bring another phone's change.
+pub async fn signed_in_on_events_only(world: &World) -> Arc<Controller> {
+    events_to_the_relay(world).await;
     let controller = controller(world);
     controller.poll_every(roomtone_core::events::PollEvery {
         watched: std::time::Duration::from_secs(3600),
