@@ -5,7 +5,7 @@
 mod common;
 
 use common::sse::{deliver, event, stats, stream, Sse};
-use common::{serve, Setup};
+use common::{serve, Setup, Stop};
 use roomtone_relay::events::{EventLimits, Relayed};
 use roomtone_sim::config::DEFAULT_CLIENT_SECRET;
 use serde_json::json;
@@ -15,17 +15,6 @@ async fn with_limits(tweak: impl FnOnce(&mut EventLimits)) -> (Setup, String, im
     let setup = Setup::with(|c| tweak(&mut c.event_limits), true).await;
     let (address, stop, _task) = serve(&setup, None).await;
     (setup, format!("http://{address}"), Stop(Some(stop)))
-}
-
-/// Stops the relay when dropped.
-struct Stop(Option<tokio::sync::oneshot::Sender<()>>);
-
-impl Drop for Stop {
-    fn drop(&mut self) {
-        if let Some(stop) = self.0.take() {
-            let _ = stop.send(());
-        }
-    }
 }
 
 #[tokio::test]

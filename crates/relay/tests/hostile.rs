@@ -5,7 +5,7 @@
 mod common;
 
 use common::sse::{deliver, event, stats, stream};
-use common::{serve, sign_in, Setup};
+use common::{serve, sign_in, Setup, Stop};
 use roomtone_relay::RateLimit;
 use roomtone_sim::config::DEFAULT_CLIENT_SECRET;
 use serde_json::Value;
@@ -30,16 +30,6 @@ async fn relay() -> (Setup, String, impl Drop) {
     .await;
     let (address, stop, _) = serve(&setup, None).await;
     (setup, format!("http://{address}"), Stop(Some(stop)))
-}
-
-struct Stop(Option<tokio::sync::oneshot::Sender<()>>);
-
-impl Drop for Stop {
-    fn drop(&mut self) {
-        if let Some(stop) = self.0.take() {
-            let _ = stop.send(());
-        }
-    }
 }
 
 /// A client that says it is `ip` (through the trusted proxy header).

@@ -75,15 +75,7 @@ pub fn group<'a>(live: &'a Live, name: &str) -> &'a Group {
 }
 
 pub async fn sim_state(world: &World) -> serde_json::Value {
-    world
-        .http
-        .get(format!("{}/sim/admin/state", world.sim.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    json_of(world, format!("{}/sim/admin/state", world.sim.url)).await
 }
 
 /// The simulator sends its signed events to the relay, as Sonos does to the callback URL.
@@ -166,15 +158,7 @@ pub async fn json_of(world: &World, url: String) -> serde_json::Value {
 pub async fn until_subscriptions(world: &World, ready: impl Fn(&[serde_json::Value]) -> bool) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
-        let state: serde_json::Value = world
-            .http
-            .get(format!("{}/sim/admin/subscriptions", world.sim.url))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let state = json_of(world, format!("{}/sim/admin/subscriptions", world.sim.url)).await;
         let subs = state["subscriptions"].as_array().unwrap();
         if ready(subs) {
             return;

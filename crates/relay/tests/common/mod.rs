@@ -231,3 +231,14 @@ pub async fn sign_in(
     assert!(tokens["access_token"].is_string(), "{tokens}");
     (format!("{code} {broker_code}"), tokens, verifier)
 }
+
+/// Stops a relay served with [`serve`] when dropped.
+pub struct Stop(pub Option<tokio::sync::oneshot::Sender<()>>);
+
+impl Drop for Stop {
+    fn drop(&mut self) {
+        if let Some(stop) = self.0.take() {
+            let _ = stop.send(());
+        }
+    }
+}
