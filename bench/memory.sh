@@ -5,7 +5,9 @@
 # processes), after IDLE seconds (default 60), then the CPU time the tree uses over the next
 # CPU seconds (default 60), as a share of one core; median and range of RUNS (default 3).
 # Roomtone runs in demo mode (the demo household), with its window shown, and started hidden
-# in the tray (`--hidden`). Release builds. Prints a Markdown table on standard output.
+# in the tray (`--hidden`): with its page asleep after 30 s (the default), and with the page
+# kept (ROOMTONE_PAGE_SLEEP_SECS=never). Release builds. Prints a Markdown table on standard
+# output.
 #   ONLY=roomtone   skip the minimal app (for before/after comparisons of Roomtone alone)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -87,6 +89,7 @@ unset ROOMTONE_CLIENT_ID ROOMTONE_RELAY_URL
 
 shown=$(measure "roomtone, window shown" dbus-run-session -- target/release/roomtone --demo)
 hidden=$(measure "roomtone, hidden" dbus-run-session -- target/release/roomtone --demo --hidden)
+kept=$(ROOMTONE_PAGE_SLEEP_SECS=never measure "roomtone, hidden, page kept" dbus-run-session -- target/release/roomtone --demo --hidden)
 minimal=""
 [ "${ONLY:-}" = roomtone ] || minimal=$(measure minimal dbus-run-session -- target/release/roomtone-bench-minimal)
 pss() { awk '{print $1}' <<<"$1"; }
@@ -101,7 +104,8 @@ row() {
 echo "| whole process tree, release | PSS after ${idle} s idle, median of $runs (range) | CPU over the next ${cpu_window} s, share of one core, median (range) |"
 echo "|---|---|---|"
 row "Roomtone, demo household, window shown" "$shown"
-row "Roomtone, demo household, hidden in the tray" "$hidden"
+row "Roomtone, demo household, hidden in the tray (its page asleep after 30 s)" "$hidden"
+row "Roomtone, demo household, hidden in the tray, page kept (\`ROOMTONE_PAGE_SLEEP_SECS=never\`)" "$kept"
 [ -z "$minimal" ] || row "minimal Tauri 2 app, window shown" "$minimal"
 echo
 echo "Release binaries: Roomtone $(( $(stat -c %s target/release/roomtone) / 1024 )) KiB, minimal $(( $(stat -c %s target/release/roomtone-bench-minimal) / 1024 )) KiB."

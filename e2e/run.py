@@ -88,12 +88,48 @@ def app_processes() -> list:
     return fds
 
 
+def web_processes() -> list:
+    """Open pidfds of WebKit's web processes (the app's page), to wait for their exit."""
+    found = subprocess.run(["pgrep", "-f", "WebKitWebProcess"], capture_output=True, text=True).stdout.split()
+    fds = []
+    for pid in found:
+        try:
+            fds.append(os.pidfd_open(int(pid)))
+        except ProcessLookupError:
+            pass
+    return fds
+
+
 def wait_for_exit(fds: list, timeout: float = 30) -> None:
     for fd in fds:
         ready, _, _ = select.select([fd], [], [], timeout)
         os.close(fd)
         if not ready:
             raise RuntimeError("the app did not exit")
+
+
+class Log:
+    """A process's output read as it comes, for `wait_for` on its lines (the app's log)."""
+
+    def __init__(self, process: subprocess.Popen):
+        self.fd, self.pending = process.stdout.fileno(), b""
+        os.set_blocking(self.fd, False)
+
+    def wait_for(self, text: str, timeout: float = 30) -> str:
+        """The next line that contains `text`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            while b"\n" in self.pending:
+                line, self.pending = self.pending.split(b"\n", 1)
+                if text in line.decode(errors="replace"):
+                    return line.decode(errors="replace")
+            ready, _, _ = select.select([self.fd], [], [], max(0, deadline - time.monotonic()))
+            if not ready:
+                raise AssertionError(f"the app never logged {text!r}")
+            chunk = os.read(self.fd, 65536)
+            if not chunk:
+                raise AssertionError(f"the app ended before it logged {text!r}")
+            self.pending += chunk
 
 
 def wait_for_line(process: subprocess.Popen, prefix: str) -> str:
@@ -263,7 +299,10 @@ def main() -> int:
         wait_for_line(relay, "roomtone-relay listening")
         env.update(ROOMTONE_CLIENT_ID=CLIENT_ID, ROOMTONE_RELAY_URL=relay_url, ROOMTONE_LOGIN_URL=f"{sim_url}/login/v3/oauth",
                    ROOMTONE_CONTROL_URL=f"{sim_url}/control/api/v1", BROWSER=str(ROOT / "e2e/browser.py"),
-                   ROOMTONE_E2E_APP=str(APP), ROOMTONE_E2E_OUT=str(OUT))
+                   ROOMTONE_E2E_APP=str(APP), ROOMTONE_E2E_OUT=str(OUT),
+                   # WebKitWebDriver's session ends with the page's web process: the page
+                   # stays awake under WebDriver; `page_sleeps` runs the app on its own.
+                   ROOMTONE_PAGE_SLEEP_SECS="never")
         native_port = free_port()
         start(["tauri-driver", "--port", str(driver_port), "--native-port", str(native_port)], log="tauri-driver.log")
         driver_url, native_url = f"http://127.0.0.1:{driver_port}", f"http://127.0.0.1:{native_port}"
@@ -517,6 +556,48 @@ def main() -> int:
             window.find('[data-test="groups"]')  # still signed in, nothing changed
             window.screenshot("08-forged-link")
 
+        def page_sleeps():
+            # WebKitWebDriver ends its session with the page's web process, so this runs the
+            # app on its own (signed in from the keychain), its page asleep as soon as the
+            # window hides, and watches it through its log, its processes and the tray.
+            nonlocal window
+            running = app_processes()
+            window.quit()
+            wait_for_exit(running)
+            log = Log(start([str(APP)], {"ROOMTONE_PAGE_SLEEP_SECS": "0"}))
+            log.wait_for("the window painted stage=Household")
+            tray = Tray(env)
+            pages = web_processes()
+            assert pages, "the page has a web process"
+            tray.click("Hide Roomtone")
+            log.wait_for("the hidden window's page sleeps")
+            wait_for_exit(pages)
+            labels = tray.wait_for("the tray while the page sleeps", lambda l: "Show Roomtone" in l)
+            # The tray still controls Sonos while the page sleeps.
+            group = labels[0].split(":")[0]
+            before = sim_group(group)["volume"]["volume"]
+            tray.click(next(l for l in labels if l.startswith("Volume up")))
+            wait_until("the tray's volume step", lambda: sim_group(group)["volume"]["volume"] > before)
+            # Shown again: a new web process loads the page, which paints the household.
+            tray.click("Show Roomtone")
+            log.wait_for("the page wakes")
+            log.wait_for("the window painted stage=Household")
+            assert web_processes(), "a new web process"
+            tray.wait_for("the tray with the window shown", lambda l: "Hide Roomtone" in l)
+            # Asleep again, then the tray's "Settings…" wakes it (with the settings open: the
+            # page's side of that is in the Chromium tests).
+            pages = web_processes()
+            tray.click("Hide Roomtone")
+            wait_for_exit(pages)
+            tray.click("Settings…")
+            log.wait_for("the page wakes")
+            log.wait_for("the window painted stage=First")
+            running = app_processes()
+            tray.click("Quit Roomtone")
+            wait_for_exit(running)
+            window = WebDriver(driver_url, native_url)
+            window.find('[data-test="groups"]')
+
         def sign_out():
             window.click('[data-test="sign-out"]')
             window.find('[data-test="signed-out"]')
@@ -535,6 +616,7 @@ def main() -> int:
         scenario("the settings persist across a restart: started hidden, a notification on track change, hotkeys registered", settings_persist)
         scenario("a restart is still signed in (keychain), shows the last-known household while Sonos fails, and reports a broken settings file", restart_still_signed_in)
         scenario("a forged deep link shows an error and changes nothing", forged_deep_link)
+        scenario("the hidden window's page sleeps (its web process ends) while the tray controls Sonos, and wakes with the household", page_sleeps)
         scenario("sign out removes the tokens from the keychain", sign_out)
         window.quit()
     finally:

@@ -366,20 +366,45 @@ pub enum Painted {
 }
 
 /// The window painted `stage`: logged with the time since start, and printed on standard
-/// output when `ROOMTONE_BENCH_MARKS` is set (`bench/start.sh` reads it).
+/// output when `ROOMTONE_BENCH_MARKS` is set (`bench/start.sh` reads it). Answers whether
+/// marks are on: the window then marks each group volume it shows ([`app_mark`]).
 #[tauri::command]
 #[specta::specta]
-pub fn app_painted(stage: Painted, state: State<'_, AppState>) {
+pub fn app_painted(stage: Painted, state: State<'_, AppState>) -> bool {
     if let Painted::First = stage {
         state.painted.notify_one();
     }
-    let millis = crate::STARTED.get().map(|t| t.elapsed().as_millis());
+    let millis = crate::marks::since_start().map(|t| t.as_millis());
     tracing::info!(?stage, ?millis, "the window painted");
-    if std::env::var_os("ROOMTONE_BENCH_MARKS").is_some() {
-        let stage = match stage {
-            Painted::First => "first",
-            Painted::Household => "household",
-        };
-        println!("painted {stage}");
-    }
+    let stage = match stage {
+        Painted::First => "first",
+        Painted::Household => "household",
+    };
+    crate::marks::print(format_args!("painted {stage}"));
+    crate::marks::enabled()
+}
+
+/// How far a shown change has gone, for the event-to-window figures.
+#[derive(Debug, Clone, Copy, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum Shown {
+    /// The DOM shows it.
+    Dom,
+    /// The frame after it was painted.
+    Painted,
+}
+
+/// The window shows `volume` on `group` (`stage`): printed when `ROOMTONE_BENCH_MARKS` is
+/// set (`bench/ui-events.sh` reads it), else ignored.
+#[tauri::command]
+#[specta::specta]
+pub fn app_mark(stage: Shown, group: String, volume: u8) {
+    let stage = match stage {
+        Shown::Dom => "dom",
+        Shown::Painted => "painted",
+    };
+    crate::marks::print(format_args!(
+        "mark {stage} group={} volume={volume}",
+        group.chars().take(80).collect::<String>()
+    ));
 }

@@ -45,9 +45,16 @@ pub async fn start(app: &AppHandle) -> Result<Ready, AppError> {
     relay.login_url = format!("{sim_url}/login/v3/oauth");
     relay.control_url = format!("{sim_url}/control/api/v1");
     let relay = roomtone_relay::RelayState::new(relay).map_err(|e| fail("relay", &e))?;
-    tauri::async_runtime::spawn(roomtone_relay::run(
+    let header_timeout = relay.config.header_read_timeout;
+    let mut routes = roomtone_relay::app(relay);
+    if crate::marks::enabled() {
+        routes = routes.layer(axum::middleware::from_fn(crate::marks::relay_receipt));
+        crate::marks::print(format_args!("demo simulator={sim_url}"));
+    }
+    tauri::async_runtime::spawn(roomtone_relay::serve(
         listener,
-        relay,
+        routes,
+        header_timeout,
         None,
         std::future::pending(),
     ));

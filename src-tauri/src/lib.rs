@@ -17,8 +17,11 @@
 //! - `quick`: the quick controls (play/pause, next, volume…) the tray, the global hotkeys
 //!   (`hotkeys`) and the OS media session ([`media`]: MPRIS, SMTC, Now Playing) share.
 //! - `notify`: a notification when the track changes (off by default).
+//! - `sleep`: the page sleeps while the window is hidden (its web process ends), and wakes
+//!   when it shows.
 //! - `demo`: demo mode — the simulator and a relay in this process on loopback, signed in
 //!   through the real flow.
+//! - `marks`: the benchmarks' marks (`ROOMTONE_BENCH_MARKS`), printed on standard output.
 //! - `error`: the one error type that crosses into the webview, `{kind, message}`.
 //!
 //! The webview's TypeScript bindings are generated from [`bindings`].
@@ -29,10 +32,12 @@ mod error;
 #[cfg(test)]
 mod fixtures;
 mod hotkeys;
+mod marks;
 pub mod media;
 mod notify;
 mod quick;
 pub mod settings;
+mod sleep;
 mod state;
 pub mod tray;
 
@@ -101,6 +106,7 @@ fn specta() -> tauri_specta::Builder<tauri::Wry> {
             commands::settings_set_client_secret,
             commands::app_restart,
             commands::app_painted,
+            commands::app_mark,
         ])
         .events(collect_events![
             events::StateChanged,
@@ -137,12 +143,9 @@ fn deliver_links(app: &tauri::AppHandle, urls: impl IntoIterator<Item = String>)
     }
 }
 
-/// When the app started, for the paint figures.
-static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-
 /// Starts the app.
 pub fn run() {
-    STARTED.get_or_init(std::time::Instant::now);
+    marks::start_clock();
     let specta = specta();
     tauri::Builder::default()
         // First: a second launch (e.g. the OS opening a roomtone:// link) hands its
@@ -184,6 +187,7 @@ pub fn run() {
             }
             app.manage(state);
             app.manage(notify::Notifier::default());
+            app.manage(sleep::PageSleep::default());
             #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
             if let Err(err) = app.deep_link().register_all() {
                 tracing::warn!(error = %err, "could not register the roomtone:// scheme");
@@ -206,6 +210,8 @@ pub fn run() {
                 if let Some(window) = app.get_webview_window("main") {
                     window.show()?;
                 }
+            } else {
+                app.state::<sleep::PageSleep>().hidden(app.handle());
             }
             let handle = app.handle().clone();
             app.deep_link().on_open_url(move |event| {
@@ -234,8 +240,7 @@ pub fn run() {
                     && app.tray_by_id("main").is_some();
                 if keep {
                     api.prevent_close();
-                    let _ = window.hide();
-                    tray::update(app, &app.state::<AppState>().snapshot().live);
+                    tray::hide_window(app);
                 }
             }
         })

@@ -10,6 +10,7 @@
 use crate::events::{OpenSettings, Problem};
 use crate::quick::{self, Quick};
 use crate::settings::Settings;
+use crate::sleep::{PageSleep, Woken};
 use crate::state::AppState;
 use roomtone_core::live::{Live, SessionPhase, Sync};
 use roomtone_core::view::Group;
@@ -133,7 +134,7 @@ mod id {
     pub const ROOM: &str = "room:";
 }
 
-fn menu<R: Runtime>(app: &AppHandle<R>, m: &TrayModel) -> tauri::Result<Menu<R>> {
+fn menu<R: Runtime>(app: &AppHandle<R>, m: &TrayModel, visible: bool) -> tauri::Result<Menu<R>> {
     let item = |id: &str, text: &str, enabled: bool| {
         MenuItem::with_id(app, id, text, enabled, None::<&str>)
     };
@@ -141,7 +142,6 @@ fn menu<R: Runtime>(app: &AppHandle<R>, m: &TrayModel) -> tauri::Result<Menu<R>>
     let can = |f: fn(&Controls) -> bool| c.is_some_and(f);
     let playing = can(|c| c.playing);
     let step = c.map_or(2, |c| c.step);
-    let visible = window_visible(app);
     let rooms = Submenu::with_id(app, "rooms", "Room", !m.rooms.is_empty())?;
     for (group, name, chosen) in &m.rooms {
         let entry = CheckMenuItem::with_id(
@@ -222,7 +222,7 @@ pub fn create(app: &AppHandle) -> tauri::Result<TrayIcon> {
     let model = model(&live, &state.settings(), state.controlled(&live).as_ref());
     let mut builder = TrayIconBuilder::with_id(TRAY)
         .tooltip(&model.tooltip)
-        .menu(&menu(app, &model)?)
+        .menu(&menu(app, &model, window_visible(app))?)
         .show_menu_on_left_click(false)
         .on_menu_event(on_menu)
         .on_tray_icon_event(|tray, event| {
@@ -244,9 +244,15 @@ pub fn create(app: &AppHandle) -> tauri::Result<TrayIcon> {
 /// Rebuilds the tray from `live` and the settings in force, and tells the core whether the
 /// window is shown.
 pub fn update(app: &AppHandle, live: &Live) {
+    rebuild(app, live, window_visible(app));
+}
+
+/// [`update`] with the window's visibility known: right after a hide or show, the window
+/// still answers with the old one until the event loop has carried it out.
+fn rebuild(app: &AppHandle, live: &Live, visible: bool) {
     // Without Sonos's events, the core polls often only while the window is shown.
     if let Ok(controller) = app.state::<AppState>().controller() {
-        controller.set_watching(window_visible(app));
+        controller.set_watching(visible);
     }
     let Some(tray) = app.tray_by_id(TRAY) else {
         return;
@@ -255,7 +261,6 @@ pub fn update(app: &AppHandle, live: &Live) {
     let m = model(live, &state.settings(), state.controlled(live).as_ref());
     // Most changes (a room's volume, a position) do not touch the tray: rebuild only when
     // what it shows differs.
-    let visible = window_visible(app);
     {
         let shown = app.state::<Shown>();
         let mut shown = shown.0.lock().unwrap_or_else(|e| e.into_inner());
@@ -264,7 +269,7 @@ pub fn update(app: &AppHandle, live: &Live) {
         }
         *shown = Some((m.clone(), visible));
     }
-    match menu(app, &m) {
+    match menu(app, &m, visible) {
         Ok(menu) => {
             let _ = tray.set_menu(Some(menu));
         }
@@ -276,28 +281,44 @@ pub fn update(app: &AppHandle, live: &Live) {
 /// Shows a hidden window (focused) or hides a shown one.
 pub fn toggle_window(app: &AppHandle) {
     match app.get_webview_window("main") {
-        Some(window) if window.is_visible().unwrap_or(false) => {
-            let _ = window.hide();
-            update(app, &app.state::<AppState>().snapshot().live);
-        }
+        Some(window) if window.is_visible().unwrap_or(false) => hide_window(app),
         _ => show_window(app),
     }
 }
 
+/// Hides the window (to the tray); its page sleeps after a while ([`PageSleep`]).
+pub fn hide_window(app: &AppHandle) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.hide();
+    }
+    app.state::<PageSleep>().hidden(app);
+    rebuild(app, &app.state::<AppState>().snapshot().live, false);
+}
+
 /// Shows the window, in front and focused.
 pub fn show_window(app: &AppHandle) {
+    show(app, false);
+}
+
+/// Shows the window, waking its page (with the settings open when `settings`).
+fn show(app: &AppHandle, settings: bool) -> Woken {
+    let mut woken = Woken::No;
     if let Some(window) = app.get_webview_window("main") {
+        woken = app.state::<PageSleep>().shown(&window, settings);
         let _ = window.show();
         let _ = window.unminimize();
         let _ = window.set_focus();
     }
-    update(app, &app.state::<AppState>().snapshot().live);
+    rebuild(app, &app.state::<AppState>().snapshot().live, true);
+    woken
 }
 
 /// Shows the window with the settings open.
 pub fn open_settings(app: &AppHandle) {
-    show_window(app);
-    let _ = OpenSettings.emit(app);
+    // A page woken from sleep opens them from its address.
+    if show(app, true) == Woken::No {
+        let _ = OpenSettings.emit(app);
+    }
 }
 
 fn on_menu(app: &AppHandle, event: MenuEvent) {

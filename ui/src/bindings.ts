@@ -69,9 +69,15 @@ export const commands = {
 	appRestart: () => __TAURI_INVOKE<void>("app_restart"),
 	/**
 	 *  The window painted `stage`: logged with the time since start, and printed on standard
-	 *  output when `ROOMTONE_BENCH_MARKS` is set (`bench/start.sh` reads it).
+	 *  output when `ROOMTONE_BENCH_MARKS` is set (`bench/start.sh` reads it). Answers whether
+	 *  marks are on: the window then marks each group volume it shows ([`app_mark`]).
 	 */
-	appPainted: (stage: Painted) => __TAURI_INVOKE<void>("app_painted", { stage }),
+	appPainted: (stage: Painted) => __TAURI_INVOKE<boolean>("app_painted", { stage }),
+	/**
+	 *  The window shows `volume` on `group` (`stage`): printed when `ROOMTONE_BENCH_MARKS` is
+	 *  set (`bench/ui-events.sh` reads it), else ignored.
+	 */
+	appMark: (stage: Shown, group: string, volume: number) => __TAURI_INVOKE<void>("app_mark", { stage, group, volume }),
 };
 
 /** Events */
@@ -287,6 +293,13 @@ export type SettingsView = {
 	/**  Where the settings file is. */
 	file: string,
 };
+
+/**  How far a shown change has gone, for the event-to-window figures. */
+export type Shown = 
+/**  The DOM shows it. */
+"dom" | 
+/**  The frame after it was painted. */
+"painted";
 
 /**  What the webview shows: the core's live state, and whether it is the demo household. */
 export type Snapshot = {

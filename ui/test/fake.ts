@@ -26,6 +26,9 @@ export class FakeCore {
     file: '/home/me/.config/com.roomtone.desktop/settings.json',
   };
 
+  /** What `app_painted` answers: whether the benchmarks' marks are on. */
+  marks = false;
+
   constructor(public snapshot: Snapshot) {}
 
   release() {
@@ -115,6 +118,8 @@ export class FakeCore {
       case 'library_play_playlist':
         return null;
       case 'app_painted':
+        return this.marks;
+      case 'app_mark':
       case 'app_restart':
       case 'view_focus':
         return null;

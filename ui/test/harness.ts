@@ -61,6 +61,7 @@ const messages: Record<string, string> = {
 for (const cmd of (params.get('fail') ?? '').split(',').filter(Boolean)) {
   fake.failing[cmd] = { kind, message: (messages[kind] ?? kind).replace('{cmd}', cmd.replace(/_/g, ' ')) };
 }
+fake.marks = params.has('marks');
 mockIPC((cmd, args) => fake.handle(cmd, args as Record<string, unknown>), { shouldMockEvents: true });
 (window as unknown as { __fake: FakeCore }).__fake = fake;
 await import('../src/main');

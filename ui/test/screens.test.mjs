@@ -28,7 +28,7 @@ before(async () => {
 after(() => browser?.close());
 
 /** A page of the harness in `scenario`, colour scheme `scheme`, with commands in `fail` failing. */
-async function open(scenario, { scheme = 'light', fail = [], failKind, width = 1100, height = 760 } = {}) {
+async function open(scenario, { scheme = 'light', fail = [], failKind, width = 1100, height = 760, marks = false, hash = '' } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, colorScheme: scheme, reducedMotion: 'reduce' });
   const page = await context.newPage();
   const errors = [];
@@ -47,7 +47,8 @@ async function open(scenario, { scheme = 'light', fail = [], failKind, width = 1
   });
   const query = new URLSearchParams({ scenario, fail: fail.join(',') });
   if (failKind) query.set('failKind', failKind);
-  await page.goto(`${ORIGIN}/test/harness.html?${query}`);
+  if (marks) query.set('marks', '1');
+  await page.goto(`${ORIGIN}/test/harness.html?${query}${hash}`);
   return { page, errors, close: () => context.close() };
 }
 
@@ -234,6 +235,46 @@ describe('interactions', () => {
     await page.locator('[data-group="Office"] button.pick').click();
     await page.locator('[data-group="Office"] button.pick[aria-current="true"]').waitFor();
     await focused('G-office');
+    await close();
+  });
+
+  it('a page woken from sleep by the tray\'s "Settings…" opens them from its address, once', async () => {
+    const { page, close } = await open('home', { hash: '#settings' });
+    await page.locator('[data-test="settings-save"]').waitFor();
+    assert.equal(await page.evaluate(() => location.hash), '', 'a reload does not open them again');
+    assert.match(await page.evaluate(() => location.search), /scenario=home/);
+    await close();
+  });
+
+  it('marks each new shown group volume for the benchmarks only when the app asks', async () => {
+    const change = (page, volume) =>
+      page.evaluate((volume) => window.__fake.publish((s) => (s.live.households[0].groups.find((g) => g.id === 'G-living').volume.volume = volume)), volume);
+    const marked = (page) => page.evaluate(() => window.__fake.calls.filter((c) => c.cmd === 'app_mark').map((c) => c.args));
+    // Off (every user's run): another phone's change is shown, nothing is marked.
+    const off = await open('home');
+    await off.page.locator('[aria-label="Pause Living Room + 1"]').waitFor();
+    await change(off.page, 61);
+    await off.page.waitForFunction(() => document.querySelector('[data-test="group-volume"]')?.value === '61');
+    assert.deepEqual(await marked(off.page), []);
+    await off.close();
+    // On: the shown value once the DOM holds it, then the frame after it was painted.
+    const { page, close } = await open('home', { marks: true });
+    await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === 'app_mark' && c.args.stage === 'painted'));
+    const first = (await marked(page)).map((m) => m.volume);
+    await change(page, 61);
+    await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === 'app_mark' && c.args.stage === 'painted' && c.args.volume === 61));
+    // A change elsewhere (another group) marks nothing new.
+    await page.evaluate(() => window.__fake.publish((s) => (s.live.households[0].groups.find((g) => g.id === 'G-office').volume.volume = 5)));
+    await change(page, 62);
+    await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === 'app_mark' && c.args.stage === 'painted' && c.args.volume === 62));
+    assert.deepEqual(await marked(page), [
+      { stage: 'dom', group: 'G-living', volume: first[0] },
+      { stage: 'painted', group: 'G-living', volume: first[0] },
+      { stage: 'dom', group: 'G-living', volume: 61 },
+      { stage: 'painted', group: 'G-living', volume: 61 },
+      { stage: 'dom', group: 'G-living', volume: 62 },
+      { stage: 'painted', group: 'G-living', volume: 62 },
+    ]);
     await close();
   });
 

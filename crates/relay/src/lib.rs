@@ -254,6 +254,19 @@ pub async fn run(
     tls: Option<RustlsConfig>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let header_timeout = relay.config.header_read_timeout;
+    serve(listener, app(relay), header_timeout, tls, shutdown).await
+}
+
+/// [`run`] with the routes given: [`app`] with layers of the caller's around it (the demo's
+/// benchmark marks). `header_timeout` is [`Config::header_read_timeout`].
+pub async fn serve(
+    listener: std::net::TcpListener,
+    app: Router,
+    header_timeout: Duration,
+    tls: Option<RustlsConfig>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     listener.set_nonblocking(true)?;
     let handle = axum_server::Handle::new();
     let stopper = handle.clone();
@@ -261,8 +274,7 @@ pub async fn run(
         shutdown.await;
         stopper.graceful_shutdown(Some(Duration::from_secs(10)));
     });
-    let header_timeout = relay.config.header_read_timeout;
-    let service = app(relay).into_make_service_with_connect_info::<SocketAddr>();
+    let service = app.into_make_service_with_connect_info::<SocketAddr>();
     // A client that sends its request line and headers slower than this (slowloris) is
     // disconnected; the request timeout covers the rest.
     let slow_headers = |builder: &mut hyper_util::server::conn::auto::Builder<_>| {

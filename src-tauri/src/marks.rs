@@ -1,0 +1,74 @@
+//! Benchmark marks. With `ROOMTONE_BENCH_MARKS` set, moments of the start and of the event
+//! path are printed on standard output, in microseconds since the process started, for
+//! `bench/start.sh` and `bench/ui-events.sh`; without it nothing is printed or kept. A mark
+//! never carries more than a stage, a group ID and a volume.
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
+use roomtone_sonos::events::header;
+use std::sync::OnceLock;
+use std::time::Instant;
+
+/// When the app started.
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
+/// Starts the clock of the marks (the first thing `run` does).
+pub fn start_clock() {
+    STARTED.get_or_init(Instant::now);
+}
+
+/// Time since the start, for the log.
+pub fn since_start() -> Option<std::time::Duration> {
+    STARTED.get().map(Instant::elapsed)
+}
+
+/// Whether this run prints marks.
+pub fn enabled() -> bool {
+    static ON: OnceLock<bool> = OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("ROOMTONE_BENCH_MARKS").is_some())
+}
+
+/// Prints `line` with the time since the start, when marks are on.
+pub fn print(line: std::fmt::Arguments<'_>) {
+    if enabled() {
+        let micros = since_start().unwrap_or_default().as_micros();
+        println!("{line} at={micros}");
+    }
+}
+
+/// Around the demo's relay: the moment a `groupVolume` event reaches it, with the volume it
+/// carries (`mark relay group=G volume=V at=µs`): where `bench/ui-events.sh` starts its clock.
+pub async fn relay_receipt(request: Request, next: Next) -> Response {
+    let is_volume = request.uri().path() == "/events"
+        && request
+            .headers()
+            .get(header::NAMESPACE)
+            .is_some_and(|n| n == "groupVolume");
+    if !is_volume {
+        return next.run(request).await;
+    }
+    let at = since_start().unwrap_or_default().as_micros();
+    let group = request
+        .headers()
+        .get(header::TARGET_VALUE)
+        .and_then(|g| g.to_str().ok())
+        .unwrap_or_default()
+        .chars()
+        .take(80)
+        .collect::<String>();
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return next
+            .run(Request::from_parts(parts, axum::body::Body::empty()))
+            .await;
+    };
+    let volume = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|body| body.get("volume")?.as_u64());
+    if let Some(volume) = volume {
+        println!("mark relay group={group} volume={volume} at={at}");
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
