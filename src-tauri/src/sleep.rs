@@ -1,6 +1,6 @@
 //! The page sleeps while the window is hidden. A tray app spends most of its life hidden,
 //! and WebKitGTK's web process holds the page, its script engine and its render tree all
-//! that time (about 140 MiB of the hidden app's memory, `bench/memory.sh`). After
+//! that time (about 90 of the hidden app's 235 MiB, `bench/memory.sh`). After
 //! [`SLEEP_AFTER`] hidden, that process is ended; showing the window loads the page again,
 //! which asks the core for the state as on any start. The core, the tray, the media session
 //! and the notifications do not depend on the page and go on as before.
@@ -29,16 +29,20 @@ pub struct PageSleep {
 
 /// The delay from `ROOMTONE_PAGE_SLEEP_SECS`, else [`SLEEP_AFTER`]; `None`: never.
 fn delay() -> Option<Duration> {
-    match std::env::var("ROOMTONE_PAGE_SLEEP_SECS") {
-        Ok(v) if v.trim() == "never" => None,
-        Ok(v) => match v.trim().parse() {
+    delay_from(std::env::var("ROOMTONE_PAGE_SLEEP_SECS").ok().as_deref())
+}
+
+fn delay_from(setting: Option<&str>) -> Option<Duration> {
+    match setting.map(str::trim) {
+        None => Some(SLEEP_AFTER),
+        Some("never") => None,
+        Some(v) => match v.parse() {
             Ok(secs) => Some(Duration::from_secs(secs)),
             Err(_) => {
                 tracing::warn!(value = %v, "ROOMTONE_PAGE_SLEEP_SECS is seconds or \"never\"; the default applies");
                 Some(SLEEP_AFTER)
             }
         },
-        Err(_) => Some(SLEEP_AFTER),
     }
 }
 
@@ -96,6 +100,7 @@ impl PageSleep {
             }
             None => window.reload(),
         };
+        crate::marks::print(format_args!("page wakes"));
         match loaded {
             Ok(()) => tracing::info!("the page wakes"),
             Err(err) => tracing::warn!(error = %err, "the page could not load again"),
@@ -111,4 +116,20 @@ pub enum Woken {
     No,
     /// The page is loading: what it needs at start it gets from the URL and the core.
     Yes,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_delay_is_seconds_never_or_the_default() {
+        assert_eq!(delay_from(None), Some(SLEEP_AFTER));
+        assert_eq!(delay_from(Some("0")), Some(Duration::ZERO));
+        assert_eq!(delay_from(Some(" 90 ")), Some(Duration::from_secs(90)));
+        assert_eq!(delay_from(Some("never")), None);
+        // A mistake keeps the default rather than never sleeping or sleeping at once.
+        assert_eq!(delay_from(Some("soon")), Some(SLEEP_AFTER));
+        assert_eq!(delay_from(Some("-5")), Some(SLEEP_AFTER));
+    }
 }
