@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 need_app_build
-apt_install xvfb xauth dbus gnome-keyring
+apt_install gnome-keyring
 build_ui >&2
 say "release builds of Roomtone and the minimal app"
 cargo build --release --locked -p roomtone -p roomtone-bench-minimal >&2
@@ -80,12 +80,7 @@ measure() {
   done
 }
 
-display=":$((RANDOM % 400 + 500))"
-Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
-xvfb=$!
-trap 'kill $xvfb 2>/dev/null || true' EXIT
-export DISPLAY=$display
-unset ROOMTONE_CLIENT_ID ROOMTONE_RELAY_URL
+bench_display
 
 shown=$(measure "roomtone, window shown" dbus-run-session -- target/release/roomtone --demo)
 hidden=$(measure "roomtone, hidden" dbus-run-session -- target/release/roomtone --demo --hidden)

@@ -12,18 +12,13 @@ cd "$(dirname "$0")/.."
 
 need_app_build
 need_commands python3:python3
-apt_install xvfb xauth dbus
 build_ui >&2
 say "release builds of Roomtone and the minimal app"
 cargo build --release --locked -p roomtone -p roomtone-bench-minimal >&2
 runs="${RUNS:-5}"
 
-display=":$((RANDOM % 400 + 500))"
-Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
-xvfb=$!
-trap 'kill $xvfb 2>/dev/null || true' EXIT
-export DISPLAY=$display ROOMTONE_BENCH_MARKS=1
-unset ROOMTONE_CLIENT_ID ROOMTONE_RELAY_URL
+bench_display
+export ROOMTONE_BENCH_MARKS=1
 
 # marks BINARY ARGS...: one line per run, "first=MS household=MS" (milliseconds from spawn).
 # With SIGNED_OUT=1, Roomtone is configured (a client ID, a relay that does not answer) and

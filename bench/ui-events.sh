@@ -13,19 +13,14 @@ cd "$(dirname "$0")/.."
 
 need_app_build
 need_commands python3:python3
-apt_install xvfb xauth dbus
 build_ui >&2
 say "release build of Roomtone"
 cargo build --release --locked -p roomtone >&2
 runs="${RUNS:-3}"
 samples="${SAMPLES:-200}"
 
-display=":$((RANDOM % 400 + 500))"
-Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
-xvfb=$!
-trap 'kill $xvfb 2>/dev/null || true' EXIT
-export DISPLAY=$display ROOMTONE_BENCH_MARKS=1
-unset ROOMTONE_CLIENT_ID ROOMTONE_RELAY_URL
+bench_display
+export ROOMTONE_BENCH_MARKS=1
 
 # One run: prints "dom_p50 dom_p99 painted_p50 painted_p99" in milliseconds.
 one_run() {

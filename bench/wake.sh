@@ -11,17 +11,11 @@ cd "$(dirname "$0")/.."
 
 need_app_build
 need_commands python3:python3 gdbus:libglib2.0-bin
-apt_install xvfb xauth dbus
 build_ui >&2
 say "release build of Roomtone"
 cargo build --release --locked -p roomtone >&2
 
-display=":$((RANDOM % 400 + 500))"
-Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
-xvfb=$!
-trap 'kill $xvfb 2>/dev/null || true' EXIT
-export DISPLAY=$display
-unset ROOMTONE_CLIENT_ID ROOMTONE_RELAY_URL
+bench_display
 
 # The table goes to descriptor 3 (standard output here): the session's services write to
 # their standard output too.

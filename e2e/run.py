@@ -76,9 +76,10 @@ def wait_until_serving(url: str, limit: float = 20) -> None:
             time.sleep(0.1)
 
 
-def app_processes() -> list:
-    """Open pidfds of the running app processes, to wait for their exit without polling."""
-    found = subprocess.run(["pgrep", "-f", f"^{APP}$"], capture_output=True, text=True).stdout.split()
+def pidfds(pattern: str) -> list:
+    """Open pidfds of the processes whose command line matches `pattern`, to wait for
+    their exit without polling."""
+    found = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True).stdout.split()
     fds = []
     for pid in found:
         try:
@@ -86,18 +87,16 @@ def app_processes() -> list:
         except ProcessLookupError:
             pass
     return fds
+
+
+def app_processes() -> list:
+    """The running app's processes."""
+    return pidfds(f"^{APP}$")
 
 
 def web_processes() -> list:
-    """Open pidfds of WebKit's web processes (the app's page), to wait for their exit."""
-    found = subprocess.run(["pgrep", "-f", "WebKitWebProcess"], capture_output=True, text=True).stdout.split()
-    fds = []
-    for pid in found:
-        try:
-            fds.append(os.pidfd_open(int(pid)))
-        except ProcessLookupError:
-            pass
-    return fds
+    """WebKit's web processes (the app's page)."""
+    return pidfds("WebKitWebProcess")
 
 
 def wait_for_exit(fds: list, timeout: float = 30) -> None:

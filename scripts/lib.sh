@@ -75,3 +75,16 @@ build_ui() {
   say "building the webview (ui/dist)"
   (cd ui && npm run build --silent)
 }
+
+# Starts a private Xvfb display for a benchmark of the real window (stopped on exit; the
+# packages installed first), and leaves the app unconfigured: demo mode, unless a benchmark
+# configures it itself.
+bench_display() {
+  apt_install xvfb xauth dbus
+  local display=":$((RANDOM % 400 + 500))"
+  Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+  BENCH_XVFB=$!
+  trap 'kill $BENCH_XVFB 2>/dev/null || true' EXIT
+  export DISPLAY=$display
+  unset ROOMTONE_CLIENT_ID ROOMTONE_RELAY_URL
+}
