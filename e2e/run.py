@@ -76,12 +76,10 @@ def wait_until_serving(url: str, limit: float = 20) -> None:
             time.sleep(0.1)
 
 
-def pidfds(pattern: str) -> list:
-    """Open pidfds of the processes whose command line matches `pattern`, to wait for
-    their exit without polling."""
-    found = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True).stdout.split()
+def pidfds(pids) -> list:
+    """Open pidfds of `pids`, to wait for their exit without polling."""
     fds = []
-    for pid in found:
+    for pid in pids:
         try:
             fds.append(os.pidfd_open(int(pid)))
         except ProcessLookupError:
@@ -89,14 +87,33 @@ def pidfds(pattern: str) -> list:
     return fds
 
 
+def app_pids() -> list:
+    return subprocess.run(["pgrep", "-f", f"^{APP}$"], capture_output=True, text=True).stdout.split()
+
+
 def app_processes() -> list:
     """The running app's processes."""
-    return pidfds(f"^{APP}$")
+    return pidfds(app_pids())
 
 
 def web_processes() -> list:
-    """WebKit's web processes (the app's page)."""
-    return pidfds("WebKitWebProcess")
+    """WebKit's web processes under the app (its page), wherever they sit in its tree."""
+    parents = {}
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue  # a process that ended meanwhile
+        parents[stat.parent.name] = (fields[1], b"WebKitWebProcess" in command)
+    apps = set(app_pids())
+
+    def under_app(pid):
+        while pid in parents and pid not in apps:
+            pid = parents[pid][0]
+        return pid in apps
+
+    return pidfds(pid for pid, (_, web) in parents.items() if web and under_app(pid))
 
 
 def wait_for_exit(fds: list, timeout: float = 30) -> None:
@@ -591,6 +608,10 @@ def main() -> int:
             tray.click("Settings…")
             log.wait_for("the page wakes")
             log.wait_for("the window painted stage=First")
+            # With the settings open (maybe unsaved), hiding does not end the page.
+            tray.click("Hide Roomtone")
+            log.wait_for("the hidden window's page stays awake: it holds unsaved settings")
+            assert web_processes(), "the page with the settings open lives on"
             running = app_processes()
             tray.click("Quit Roomtone")
             wait_for_exit(running)

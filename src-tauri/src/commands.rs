@@ -103,6 +103,14 @@ pub fn view_focus(group: Option<String>, state: State<'_, AppState>) -> Done {
     Ok(())
 }
 
+/// The window holds a form that may be unsaved (the settings open): while it does, its page
+/// does not sleep when the window hides, so nothing typed is lost.
+#[tauri::command]
+#[specta::specta]
+pub fn view_unsaved(unsaved: bool, sleep: State<'_, crate::sleep::PageSleep>) {
+    sleep.set_unsaved(unsaved);
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn playback_toggle(group: String, state: State<'_, AppState>) -> Done {

@@ -80,6 +80,7 @@ fn specta() -> tauri_specta::Builder<tauri::Wry> {
             commands::household_snapshot,
             commands::household_refresh,
             commands::view_focus,
+            commands::view_unsaved,
             commands::playback_toggle,
             commands::playback_play,
             commands::playback_pause,

@@ -5,6 +5,8 @@
 //! which asks the core for the state as on any start. The core, the tray, the media session
 //! and the notifications do not depend on the page and go on as before.
 //!
+//! A page holding the settings form open (maybe unsaved) stays awake.
+//!
 //! `ROOMTONE_PAGE_SLEEP_SECS` sets the delay (`0`: as soon as the window hides; `never`: the
 //! page stays). Linux only: WebView2 and WKWebView suspend hidden pages themselves.
 
@@ -23,6 +25,8 @@ pub struct PageSleep {
     /// Counts shows and hides: a sleep planned before the last of them is called off.
     generation: AtomicU64,
     asleep: AtomicBool,
+    /// The page holds a form that may be unsaved: it stays awake.
+    unsaved: AtomicBool,
     /// The page's address when it went to sleep (a sleeping view has none).
     address: Mutex<Option<Url>>,
 }
@@ -73,6 +77,12 @@ impl PageSleep {
                 {
                     return;
                 }
+                if sleep.unsaved.load(Ordering::SeqCst) {
+                    tracing::info!(
+                        "the hidden window's page stays awake: it holds unsaved settings"
+                    );
+                    return;
+                }
                 *sleep.address.lock().expect("address lock") = window.url().ok();
                 #[cfg(target_os = "linux")]
                 {
@@ -83,6 +93,11 @@ impl PageSleep {
                 tracing::info!("the hidden window's page sleeps (its web process ended)");
             });
         });
+    }
+
+    /// Whether the page holds a form that may be unsaved (it then stays awake).
+    pub fn set_unsaved(&self, unsaved: bool) {
+        self.unsaved.store(unsaved, Ordering::SeqCst);
     }
 
     /// The window is about to show: a sleeping page loads again, with the settings open when

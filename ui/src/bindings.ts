@@ -26,6 +26,11 @@ export const commands = {
 	 *  rest every minute.
 	 */
 	viewFocus: (group: string | null) => typedError<null, AppError>(__TAURI_INVOKE("view_focus", { group })),
+	/**
+	 *  The window holds a form that may be unsaved (the settings open): while it does, its page
+	 *  does not sleep when the window hides, so nothing typed is lost.
+	 */
+	viewUnsaved: (unsaved: boolean) => __TAURI_INVOKE<void>("view_unsaved", { unsaved }),
 	playbackToggle: (group: string) => typedError<null, AppError>(__TAURI_INVOKE("playback_toggle", { group })),
 	playbackPlay: (group: string) => typedError<null, AppError>(__TAURI_INVOKE("playback_play", { group })),
 	playbackPause: (group: string) => typedError<null, AppError>(__TAURI_INVOKE("playback_pause", { group })),

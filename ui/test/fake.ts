@@ -122,6 +122,7 @@ export class FakeCore {
       case 'app_mark':
       case 'app_restart':
       case 'view_focus':
+      case 'view_unsaved':
         return null;
       case 'settings_get':
         return this.settings;

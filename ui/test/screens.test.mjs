@@ -246,6 +246,20 @@ describe('interactions', () => {
     await close();
   });
 
+  it('keeps the page awake while the settings are open (a hidden window\'s page sleeps otherwise)', async () => {
+    const { page, close } = await open('home');
+    const told = () => page.evaluate(() => window.__fake.calls.filter((c) => c.cmd === 'view_unsaved').map((c) => c.args.unsaved));
+    await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === 'view_unsaved'));
+    assert.deepEqual(await told(), [false]);
+    await page.locator('[data-test="open-settings"]').click();
+    await page.locator('[data-test="settings-save"]').waitFor();
+    await page.waitForFunction(() => window.__fake.calls.filter((c) => c.cmd === 'view_unsaved').at(-1)?.args.unsaved === true);
+    await page.locator('[data-test="settings-close"]').click();
+    await page.waitForFunction(() => window.__fake.calls.filter((c) => c.cmd === 'view_unsaved').at(-1)?.args.unsaved === false);
+    assert.deepEqual(await told(), [false, true, false]);
+    await close();
+  });
+
   it('marks each new shown group volume for the benchmarks only when the app asks', async () => {
     const change = (page, volume) =>
       page.evaluate((volume) => window.__fake.publish((s) => (s.live.households[0].groups.find((g) => g.id === 'G-living').volume.volume = volume)), volume);
