@@ -411,12 +411,20 @@ def main() -> int:
         def playerctl(*args: str) -> str:
             return subprocess.run(["playerctl", "-p", "roomtone", *args], env=env, check=True, capture_output=True, text=True, timeout=20).stdout.strip()
 
+        def mpris_title():
+            """The title the media session shows; None while the player is not on the bus
+            yet (just after a start: playerctl then fails with "No players found")."""
+            try:
+                return playerctl("metadata", "title")
+            except subprocess.CalledProcessError:
+                return None
+
         def media_session():
             # MPRIS: the group the tray controls (the Office, found again by its coordinator
             # after it became "Office + 1"), with the simulator's track and artwork.
             group = sim_group("Office + 1")
             title = group["metadata"]["currentItem"]["track"]["name"]
-            wait_until("the MPRIS metadata", lambda: playerctl("metadata", "title") == title)
+            wait_until("the MPRIS metadata", lambda: mpris_title() == title)
             assert playerctl("metadata", "mpris:artUrl").startswith(sim_url + "/"), "artwork from the simulator"
             wait_until("MPRIS playing", lambda: playerctl("status") == "Playing")
             # playerctl drives Sonos: pause, play again, the volume.
@@ -497,7 +505,7 @@ def main() -> int:
             assert "Show Roomtone" in labels, labels
             # The track changes while the window is hidden: a notification says what plays.
             before = sim_group("Office + 1")["metadata"]["currentItem"]["track"]["name"]
-            wait_until("the media session", lambda: playerctl("metadata", "title") == before)
+            wait_until("the media session", lambda: mpris_title() == before)
             playerctl("next")
             wait_until("the next track", lambda: sim_group("Office + 1")["metadata"]["currentItem"]["track"]["name"] != before)
             after = sim_group("Office + 1")["metadata"]["currentItem"]["track"]["name"]
