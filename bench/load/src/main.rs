@@ -127,8 +127,9 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
-/// A Sonos access token of the simulator at `sim`, as another phone or an app would have.
-async fn mint(http: &reqwest::Client, sim: &str) -> Result<String, Failure> {
+/// A sign-in's tokens minted by the simulator at `sim`: `kind` is `access_token` or
+/// `refresh_token`.
+async fn mint_token(http: &reqwest::Client, sim: &str, kind: &str) -> Result<String, Failure> {
     let tokens: Value = http
         .post(format!("{sim}/sim/admin/tokens"))
         .send()
@@ -136,10 +137,15 @@ async fn mint(http: &reqwest::Client, sim: &str) -> Result<String, Failure> {
         .error_for_status()?
         .json()
         .await?;
-    Ok(tokens["access_token"]
+    Ok(tokens[kind]
         .as_str()
-        .ok_or("the simulator minted no token")?
+        .ok_or_else(|| format!("the simulator minted no {kind}"))?
         .to_owned())
+}
+
+/// A Sonos access token of the simulator at `sim`, as another phone or an app would have.
+async fn mint(http: &reqwest::Client, sim: &str) -> Result<String, Failure> {
+    mint_token(http, sim, "access_token").await
 }
 
 fn phone(sim: &str, token: String) -> Result<Client, Failure> {
@@ -769,17 +775,7 @@ fn us(d: Duration) -> String {
 
 async fn broker(relay: &str, sim: &str, samples: usize) -> Result<(), Failure> {
     let http = reqwest::Client::new();
-    let tokens: Value = http
-        .post(format!("{sim}/sim/admin/tokens"))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let refresh = tokens["refresh_token"]
-        .as_str()
-        .ok_or("no refresh token")?
-        .to_owned();
+    let refresh = mint_token(&http, sim, "refresh_token").await?;
     let (mut through, mut straight) = (Vec::new(), Vec::new());
     for i in 0..samples + 20 {
         let start = Instant::now();
