@@ -59,6 +59,8 @@ pub struct RelayState {
     now: Now,
     /// Sonos events in, event streams out.
     pub events: Arc<events::Events>,
+    /// The event streams' limits and caches.
+    pub(crate) streams: events::stream::Streams,
 }
 
 impl std::fmt::Debug for RelayState {
@@ -82,6 +84,7 @@ impl RelayState {
             sealer: Sealer::new(&config.seal_key),
             used: UsedCodes::default(),
             limiter: Limiter::new(config.rate_limit),
+            streams: events::stream::Streams::new(&config.event_limits),
             events: match &config.redis {
                 Some(client) => events::Events::with_redis(config.event_limits, client.clone()),
                 None => Arc::new(events::Events::new(config.event_limits)),
@@ -175,10 +178,10 @@ impl IntoResponse for ApiError {
 /// The relay's routes, with its security headers, request log, and body and time limits.
 pub fn app(relay: Arc<RelayState>) -> Router {
     // The event stream lives as long as the app is connected: no request timeout there.
-    let streams = Router::new().route("/events/stream", get(events::stream));
+    let streams = Router::new().route("/events/stream", get(events::stream::stream));
     // Sonos's `groups` events list every player of a household: a larger body than the rest.
     let webhook = Router::new()
-        .route("/events", post(events::receive))
+        .route("/events", post(events::webhook::receive))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(256 * 1024))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
