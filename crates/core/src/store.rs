@@ -128,16 +128,42 @@ impl KeychainStore {
     }
 
     fn get(&self, name: &str) -> Result<Option<String>, StoreError> {
-        match self.entry(name)?.get_password() {
+        let entry = self.entry(name)?;
+        match entry.get_password() {
             Ok(value) => Ok(Some(value)),
             Err(keyring::Error::NoEntry) => Ok(None),
+            Err(keyring::Error::Ambiguous(found)) => {
+                tracing::warn!(
+                    entry = name,
+                    copies = found.len(),
+                    "the keychain holds several copies of an entry; keeping the newest"
+                );
+                keep_newest(&entry).map(Some)
+            }
             Err(other) => Err(classify(other)),
         }
     }
 
+    /// Writes `value`; a duplicated entry is made whole first.
+    fn set(&self, name: &str, value: &str) -> Result<(), StoreError> {
+        let entry = self.entry(name)?;
+        match entry.set_password(value) {
+            Err(keyring::Error::Ambiguous(_)) => {
+                keep_newest(&entry)?;
+                entry.set_password(value).map_err(classify)
+            }
+            other => other.map_err(classify),
+        }
+    }
+
     fn delete(&self, name: &str) -> Result<(), StoreError> {
-        match self.entry(name)?.delete_credential() {
+        let entry = self.entry(name)?;
+        match entry.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(keyring::Error::Ambiguous(_)) => {
+                keep_newest(&entry)?;
+                self.delete(name)
+            }
             Err(other) => Err(classify(other)),
         }
     }
@@ -146,9 +172,7 @@ impl KeychainStore {
 impl KeychainStore {
     /// Direct mode: keeps the person's own integration secret, beside (not with) the tokens.
     pub fn save_client_secret(&self, secret: &ClientSecret) -> Result<(), StoreError> {
-        self.entry(CLIENT_SECRET)?
-            .set_password(secret.expose())
-            .map_err(classify)
+        self.set(CLIENT_SECRET, secret.expose())
     }
 
     /// The integration secret [`KeychainStore::save_client_secret`] kept, if any.
@@ -160,6 +184,58 @@ impl KeychainStore {
     pub fn clear_client_secret(&self) -> Result<(), StoreError> {
         self.delete(CLIENT_SECRET)
     }
+}
+
+/// Several Secret Service items with one entry's attributes (two writers creating it at
+/// once, or two keyring daemons on one bus): keyring refuses to choose. The newest item is
+/// the last one written; it is kept and the others are deleted, so the entry is whole again.
+#[cfg(target_os = "linux")]
+fn keep_newest(entry: &keyring::Entry) -> Result<String, StoreError> {
+    use dbus_secret_service::Item;
+    use keyring::secret_service::SsCredential;
+    let platform = |e: dbus_secret_service::Error| keyring::Error::PlatformFailure(Box::new(e));
+    let credential = entry
+        .get_credential()
+        .downcast_ref::<SsCredential>()
+        .ok_or_else(|| {
+            StoreError::Failed("an ambiguous entry outside the Secret Service".into())
+        })?;
+    let read = |item: &Item<'_>| -> keyring::Result<(u64, Vec<u8>)> {
+        Ok((
+            item.get_modified().map_err(platform)?,
+            item.get_secret().map_err(platform)?,
+        ))
+    };
+    let copies = credential
+        .map_matching_items(read, false)
+        .map_err(classify)?;
+    let (_, newest) = copies
+        .into_iter()
+        .max_by_key(|(modified, _)| *modified)
+        .ok_or_else(|| StoreError::Failed("the duplicate entries vanished".into()))?;
+    // Delete every copy but one holding the newest value.
+    let kept = std::cell::Cell::new(false);
+    credential
+        .map_matching_items(
+            |item| {
+                if !kept.get() && item.get_secret().map_err(platform)? == newest {
+                    kept.set(true);
+                    return Ok(());
+                }
+                item.delete().map_err(platform)
+            },
+            false,
+        )
+        .map_err(classify)?;
+    String::from_utf8(newest).map_err(|_| StoreError::Corrupt("an entry is not text".into()))
+}
+
+/// Only the Secret Service can hold two items for one entry.
+#[cfg(not(target_os = "linux"))]
+fn keep_newest(_entry: &keyring::Entry) -> Result<String, StoreError> {
+    Err(StoreError::Failed(
+        "the keychain holds several copies of an entry".into(),
+    ))
 }
 
 /// Sorts keyring's errors into "not available" (offer this run only) and the rest. The
@@ -200,15 +276,12 @@ impl TokenStore for KeychainStore {
                 .unwrap_or_default(),
         };
         // The refresh token first: if anything fails later, the one that matters is kept.
-        self.entry(REFRESH)?
-            .set_password(tokens.refresh_token.expose())
-            .map_err(classify)?;
-        self.entry(ACCESS)?
-            .set_password(tokens.access_token.expose())
-            .map_err(classify)?;
-        self.entry(RECORD)?
-            .set_password(&serde_json::to_string(&record).expect("records serialize"))
-            .map_err(classify)?;
+        self.set(REFRESH, tokens.refresh_token.expose())?;
+        self.set(ACCESS, tokens.access_token.expose())?;
+        self.set(
+            RECORD,
+            &serde_json::to_string(&record).expect("records serialize"),
+        )?;
         Ok(())
     }
 

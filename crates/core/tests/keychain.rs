@@ -126,3 +126,83 @@ fn without_a_session_bus_the_keychain_is_unavailable_not_a_crash() {
     }
     assert!(matches!(store.load(), Err(StoreError::Unavailable(_))));
 }
+
+/// Every Secret Service item of one of Roomtone's entries, as `secret-tool search --all`
+/// reports them: (modified, secret).
+fn copies(service: &str, entry: &str) -> Vec<(String, String)> {
+    let out = std::process::Command::new("secret-tool")
+        .args([
+            "search", "--all", "--unlock", "service", service, "username", entry,
+        ])
+        .output()
+        .expect("secret-tool is installed");
+    // An item starts with its `[path]`, then one `key = value` line per property.
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut found = Vec::new();
+    let (mut modified, mut secret) = (None, None);
+    for line in text.lines().chain(std::iter::once("[end]")) {
+        if line.starts_with('[') {
+            if let (Some(m), Some(s)) = (modified.take(), secret.take()) {
+                found.push((m, s));
+            }
+        } else if let Some(value) = line.strip_prefix("modified = ") {
+            modified = Some(value.to_owned());
+        } else if let Some(value) = line.strip_prefix("secret = ") {
+            secret = Some(value.to_owned());
+        }
+    }
+    found
+}
+
+#[test]
+#[ignore = "needs an unlocked Secret Service: scripts/test runs it inside dbus-run-session"]
+fn a_duplicated_entry_is_made_whole_keeping_the_newest_copy() {
+    let service = format!("com.roomtone.test.dup.{}", std::process::id());
+    let store = KeychainStore::new(&service);
+    store.save(&tokens("first")).unwrap();
+    // A second item with the same attributes, in another collection: what two writers (or
+    // two keyring daemons) can leave behind. keyring alone then refuses every read.
+    let mut add = std::process::Command::new("secret-tool")
+        .args(["store", "--label=duplicate", "--collection=session"])
+        .args(["service", &service, "username", "sonos-access-token"])
+        .args(["target", "default", "application", "rust-keyring"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all(b"access-duplicate")
+        .unwrap();
+    assert!(add.wait().unwrap().success());
+    let before = copies(&service, "sonos-access-token");
+    assert_eq!(before.len(), 2, "two copies to start with: {before:?}");
+    let newest = before.iter().map(|(m, _)| m.clone()).max().unwrap();
+    let acceptable: Vec<&str> = before
+        .iter()
+        .filter(|(m, _)| *m == newest)
+        .map(|(_, s)| s.as_str())
+        .collect();
+
+    let loaded = store
+        .load()
+        .expect("a duplicate is recovered from, not an error");
+    let kept = loaded.unwrap().access_token.expose().to_owned();
+    assert!(
+        acceptable.contains(&kept.as_str()),
+        "kept {kept}, newest {acceptable:?}"
+    );
+    let after = copies(&service, "sonos-access-token");
+    assert_eq!(after.len(), 1, "one copy left: {after:?}");
+    assert_eq!(after[0].1, kept);
+
+    // Writing and signing out work on the mended entry.
+    store.save(&tokens("second")).unwrap();
+    assert_eq!(
+        store.load().unwrap().unwrap().access_token.expose(),
+        tokens("second").access_token.expose()
+    );
+    store.clear().unwrap();
+    assert!(copies(&service, "sonos-access-token").is_empty());
+}
