@@ -82,13 +82,19 @@ impl Commands {
             .cloned()
     }
 
+    /// Runs `cmd`, connecting first if need be, all within [`COMMAND_TIMEOUT`]: the webhook
+    /// waits on this (Sonos gives it 1 s), and making the connection — with the connection
+    /// manager's own retries — must not take longer than a command would.
     async fn query<T: redis::FromRedisValue>(&self, cmd: redis::Cmd) -> Result<T, Unavailable> {
-        let mut connection = self.connection().await?;
-        match tokio::time::timeout(COMMAND_TIMEOUT, cmd.query_async(&mut connection)).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(e)) => Err(Unavailable(e.to_string())),
-            Err(_) => Err(Unavailable("no answer in time".into())),
-        }
+        let run = async {
+            let mut connection = self.connection().await?;
+            cmd.query_async(&mut connection)
+                .await
+                .map_err(|e| Unavailable(e.to_string()))
+        };
+        tokio::time::timeout(COMMAND_TIMEOUT, run)
+            .await
+            .unwrap_or_else(|_| Err(Unavailable("no answer in time".into())))
     }
 
     /// `SET key 1 NX EX ttl`: whether the key was new.
@@ -180,6 +186,17 @@ impl Redis {
                 tracing::warn!(error = %e, "duplicate check through Redis failed; the event is passed on");
                 true
             }
+        }
+    }
+
+    /// Makes the broker code `id` usable again (its trade failed on Sonos's side). If Redis
+    /// does not take it, the code stays spent: the safe way round.
+    pub(crate) async fn release_code(&self, id: &str) {
+        let mut cmd = redis::cmd("DEL");
+        cmd.arg(format!("{USED_PREFIX}{id}"));
+        if let Err(e) = self.commands.query::<i64>(cmd).await {
+            self.counts.errors.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(error = %e, "cannot release a broker code in Redis; it stays spent");
         }
     }
 

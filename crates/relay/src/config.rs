@@ -37,6 +37,8 @@ pub struct Config {
     pub redis: Option<redis::Client>,
     /// How long a client may take to send its request line and headers.
     pub header_read_timeout: Duration,
+    /// A token that lets a monitor read `GET /events/stats` from elsewhere than loopback.
+    pub stats_token: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -56,6 +58,10 @@ impl std::fmt::Debug for Config {
             .field("event_limits", &self.event_limits)
             .field("redis", &self.redis.as_ref().map(|_| "[set]"))
             .field("header_read_timeout", &self.header_read_timeout)
+            .field(
+                "stats_token",
+                &self.stats_token.as_ref().map(|_| "[redacted]"),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -81,6 +87,7 @@ impl Config {
             event_limits: crate::events::EventLimits::default(),
             redis: None,
             header_read_timeout: Duration::from_secs(10),
+            stats_token: None,
         }
     }
 

@@ -19,18 +19,21 @@ pub mod webhook;
 
 use crate::bus::Redis;
 use crate::limits::RateLimit;
+use crate::oauth::client_ip;
 use crate::RelayState;
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use roomtone_sonos::events::EventHeaders;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
+use subtle::ConstantTimeEq;
 use tokio::sync::broadcast;
 
 /// Limits and timings of the event stream.
@@ -257,8 +260,44 @@ pub(crate) fn refuse(status: StatusCode, error: &str, message: impl Into<String>
         .into_response()
 }
 
-/// `GET /events/stats`: see [`Counts`].
-pub async fn stats(State(relay): State<Arc<RelayState>>) -> Json<serde_json::Value> {
+/// Whether this request may read the counters. They are for the operator — they say how
+/// busy the relay is and whether its Redis is up — so they answer a request from the
+/// relay's own machine (a loopback peer that no proxy forwarded, unless the proxy is
+/// trusted and the client it names is loopback too), or one that shows the configured
+/// stats token (`Authorization: Bearer …`, for a monitor elsewhere). A wrong token is
+/// refused even from loopback.
+fn may_read_stats(relay: &RelayState, peer: SocketAddr, headers: &HeaderMap) -> bool {
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if let Some(presented) = presented {
+        let Some(expected) = &relay.config.stats_token else {
+            return false;
+        };
+        // Hashes of equal length, compared in constant time.
+        let (a, b) = (Sha256::digest(presented), Sha256::digest(expected));
+        return bool::from(a.as_slice().ct_eq(b.as_slice()));
+    }
+    let forwarded = headers.contains_key("x-forwarded-for") || headers.contains_key("forwarded");
+    peer.ip().to_canonical().is_loopback()
+        && (!forwarded || relay.config.trust_forwarded_for)
+        && client_ip(relay, peer, headers).to_canonical().is_loopback()
+}
+
+/// `GET /events/stats`: see [`Counts`]; who may read them: [`may_read_stats`].
+pub async fn stats(
+    State(relay): State<Arc<RelayState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    if !may_read_stats(&relay, peer, &headers) {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "the counters are for the relay's operator: ask from the relay's own machine, or with its stats token",
+        );
+    }
     let c = &relay.events.counts;
     let get = |n: &AtomicU64| n.load(Ordering::Relaxed);
     Json(serde_json::json!({
@@ -285,6 +324,7 @@ pub async fn stats(State(relay): State<Arc<RelayState>>) -> Json<serde_json::Val
             }
         },
     }))
+    .into_response()
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ pub mod seal;
 pub use config::Config;
 pub use limits::RateLimit;
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -210,15 +210,26 @@ pub fn app(relay: Arc<RelayState>) -> Router {
         ))
         .merge(webhook)
         .merge(streams)
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            relay.config.public_url.scheme() == "https",
+            security_headers,
+        ))
         .layer(middleware::from_fn(log_request))
         .with_state(relay)
 }
 
-/// Every response: no caching, no referrer, no sniffing, no framing; JSON may load nothing.
-async fn security_headers(request: Request, next: Next) -> Response {
+/// `Strict-Transport-Security` for a relay reached over HTTPS: a year, this host only (the
+/// operator's other subdomains are not the relay's to decide), no preload.
+const HSTS: HeaderValue = HeaderValue::from_static("max-age=31536000");
+
+/// Every response: no caching, no referrer, no sniffing, no framing; JSON may load nothing;
+/// HTTPS only from now on when the public URL is HTTPS (`https`).
+async fn security_headers(State(https): State<bool>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if https {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HSTS);
+    }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(
         header::REFERRER_POLICY,
@@ -277,6 +288,16 @@ pub async fn serve(
         shutdown.await;
         stopper.graceful_shutdown(Some(Duration::from_secs(10)));
     });
+    // Served over TLS here: HTTPS only from now on, whatever the public URL says.
+    let app = match tls {
+        Some(_) => app.layer(middleware::map_response(|mut response: Response| async {
+            response
+                .headers_mut()
+                .insert(header::STRICT_TRANSPORT_SECURITY, HSTS);
+            response
+        })),
+        None => app,
+    };
     let service = app.into_make_service_with_connect_info::<SocketAddr>();
     // A client that sends its request line and headers slower than this (slowloris) is
     // disconnected; the request timeout covers the rest.

@@ -18,6 +18,8 @@ use url::Url;
 
 /// Roomtone's relay: the OAuth redirect from Sonos to the app, and the token broker that
 /// keeps the client secret off users' computers. Prints the address it listens on first.
+/// GET /events/stats answers loopback only, or a request with the token in
+/// ROOMTONE_RELAY_STATS_TOKEN (Authorization: Bearer …).
 #[derive(Debug, Parser)]
 #[command(name = "roomtone-relay", version)]
 struct Args {
@@ -165,6 +167,10 @@ fn config(args: &Args) -> Result<Config, String> {
         per_second: args.rate_limit_per_second,
     };
     config.trust_forwarded_for = args.trust_forwarded_for;
+    // From the environment only: a secret has no place on a command line.
+    config.stats_token = std::env::var("ROOMTONE_RELAY_STATS_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty());
     config.event_limits = roomtone_relay::events::EventLimits {
         stream_buffer: args.stream_buffer.max(1),
         streams_per_token: args.streams_per_token,

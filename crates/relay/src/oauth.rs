@@ -195,7 +195,7 @@ pub async fn token(
         return Err(ApiError::UsedBrokerCode);
     }
     let at = (relay.now)();
-    let granted = relay
+    let granted = match relay
         .login
         .exchange_code(
             secret,
@@ -204,7 +204,22 @@ pub async fn token(
             at,
         )
         .await
-        .map_err(sonos_failure)?;
+    {
+        Ok(granted) => granted,
+        Err(err) => {
+            let failure = sonos_failure(err);
+            if matches!(failure, ApiError::SonosUnreachable) {
+                // Sonos failed (5xx, timeout, no connection) rather than refusing the code:
+                // the broker code stays usable for the app's retry. Trading the Sonos code
+                // again is harmless — if Sonos did spend it, it answers `invalid_grant`.
+                match &relay.events.redis {
+                    Some(redis) => redis.release_code(&claims.id).await,
+                    None => relay.used.release(&claims.id),
+                }
+            }
+            return Err(failure);
+        }
+    };
     Ok(tokens(TokenResponse::from_tokens(&granted, at)))
 }
 

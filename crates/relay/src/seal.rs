@@ -120,6 +120,14 @@ impl UsedCodes {
         ids.retain(|_, until| *until >= now);
         ids.insert(id.to_owned(), expires).is_none()
     }
+
+    /// Makes `id` usable again: its trade failed before Sonos could spend the code.
+    pub fn release(&self, id: &str) {
+        self.ids
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(id);
+    }
 }
 
 #[cfg(test)]

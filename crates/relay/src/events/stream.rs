@@ -322,9 +322,16 @@ pub async fn stream(
             Some((Ok::<_, Infallible>(sse.0), (rx, slot, sse.1)))
         }),
     );
-    Sse::new(events)
+    let mut response = Sse::new(events)
         .keep_alive(KeepAlive::new().interval(relay.events.limits.heartbeat))
-        .into_response()
+        .into_response();
+    // nginx (and proxies that follow its convention) would otherwise hold events back to
+    // fill its buffers: an event must reach the app when it happens.
+    response.headers_mut().insert(
+        "x-accel-buffering",
+        axum::http::HeaderValue::from_static("no"),
+    );
+    response
 }
 
 #[cfg(test)]
