@@ -50,6 +50,9 @@ pub struct EventLimits {
     pub openings: RateLimit,
     /// How long a token Sonos refused is refused again without asking.
     pub refusal_ttl: Duration,
+    /// How often an open stream asks Sonos again whether its token still sees its
+    /// households (and at the token's expiry, when this relay issued it).
+    pub recheck: Duration,
     /// How long a token's households are remembered.
     pub households_ttl: Duration,
     /// How often an idle stream gets a comment.
@@ -70,6 +73,7 @@ impl Default for EventLimits {
                 per_second: 1.0,
             },
             refusal_ttl: Duration::from_secs(10),
+            recheck: Duration::from_secs(300),
             households_ttl: Duration::from_secs(60),
             heartbeat: Duration::from_secs(15),
             dedupe_entries: 100_000,

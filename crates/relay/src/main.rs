@@ -75,6 +75,10 @@ struct Args {
     /// Open event streams per client address.
     #[arg(long, default_value_t = 64)]
     streams_per_ip: usize,
+    /// How often an open event stream asks Sonos again whether its token is still accepted
+    /// (and sees the same households), in seconds; it is ended with a reason when not.
+    #[arg(long, default_value_t = 300)]
+    stream_recheck_secs: u64,
     /// Redis shared by several relay instances behind one load balancer (redis://[:password@]host[:port][/db]):
     /// events received by one reach the streams of all, and broker codes are single-use
     /// across all (give them one --seal-key-file too). Without it, one process keeps
@@ -175,6 +179,7 @@ fn config(args: &Args) -> Result<Config, String> {
         stream_buffer: args.stream_buffer.max(1),
         streams_per_token: args.streams_per_token,
         streams_per_ip: args.streams_per_ip,
+        recheck: Duration::from_secs(args.stream_recheck_secs.max(1)),
         ..config.event_limits
     };
     if let Some(url) = &args.redis_url {

@@ -122,7 +122,10 @@ fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         .map_err(|e| ApiError::InvalidRequest(format!("the body is not the expected JSON: {e}")))
 }
 
-fn tokens(answer: TokenResponse) -> Response {
+fn tokens(relay: &RelayState, answer: TokenResponse) -> Response {
+    relay
+        .streams
+        .note_expiry(answer.access_token.expose(), answer.expires_in);
     let mut response = Json(answer).into_response();
     response
         .headers_mut()
@@ -220,7 +223,7 @@ pub async fn token(
             return Err(failure);
         }
     };
-    Ok(tokens(TokenResponse::from_tokens(&granted, at)))
+    Ok(tokens(&relay, TokenResponse::from_tokens(&granted, at)))
 }
 
 /// `POST /oauth/refresh` `{refresh_token}`.
@@ -255,7 +258,7 @@ pub async fn refresh(
             }
             other => sonos_failure(other),
         })?;
-    Ok(tokens(TokenResponse::from_tokens(&granted, at)))
+    Ok(tokens(&relay, TokenResponse::from_tokens(&granted, at)))
 }
 
 /// `GET /healthz`.

@@ -39,7 +39,13 @@ pub struct Streams {
     households: Mutex<HouseholdCache>,
     refused: Mutex<Refusals>,
     openings: Limiter,
+    /// When the access tokens this relay issued expire, by hash: a stream is re-checked then.
+    expiries: Mutex<HashMap<[u8; 32], Instant>>,
 }
+
+/// At most this many token expiries are remembered (past that, streams of newer tokens are
+/// re-checked on the timer only).
+const MAX_EXPIRIES: usize = 100_000;
 
 /// Token hashes Sonos refused recently, oldest first: a flood of bad tokens (or one bad
 /// token retried in a loop) costs one call to Sonos each, not one per opening.
@@ -76,7 +82,32 @@ impl Streams {
             households: Mutex::default(),
             refused: Mutex::default(),
             openings: Limiter::new(limits.openings),
+            expiries: Mutex::default(),
         }
+    }
+
+    /// Remembers that `access_token`, issued by this relay, expires in `expires_in` seconds.
+    pub(crate) fn note_expiry(&self, access_token: &str, expires_in: u64) {
+        let now = Instant::now();
+        let Some(at) = now.checked_add(Duration::from_secs(expires_in)) else {
+            return;
+        };
+        let mut expiries = self.expiries.lock().expect("expiries lock");
+        if expiries.len() >= MAX_EXPIRIES {
+            expiries.retain(|_, at| *at > now);
+            if expiries.len() >= MAX_EXPIRIES {
+                return;
+            }
+        }
+        expiries.insert(Sha256::digest(access_token.as_bytes()).into(), at);
+    }
+
+    fn expiry(&self, hash: &[u8; 32]) -> Option<Instant> {
+        self.expiries
+            .lock()
+            .expect("expiries lock")
+            .get(hash)
+            .copied()
     }
 
     /// Opens a stream slot for `token` from `ip` (IPv6 per /64), or says which limit is
@@ -147,6 +178,85 @@ fn unauthorized() -> Response {
     )
 }
 
+/// The households `token` can see, asked of the Control API now.
+async fn ask_sonos(
+    relay: &RelayState,
+    token: &str,
+) -> Result<HashSet<String>, roomtone_sonos::Error> {
+    let client = Client::builder(Arc::new(StaticToken::new(AccessToken::new(token))))
+        .base_url(relay.config.control_url.clone())
+        .timeout(Duration::from_secs(10))
+        .build()?;
+    let list = client.households().list().await?;
+    Ok(list
+        .households
+        .into_iter()
+        .map(|h| h.id.to_string())
+        .collect())
+}
+
+/// Why a stream whose sign-in Sonos no longer accepts is ended.
+pub const REVOKED: &str =
+    "Sonos no longer accepts this sign-in's access token; refresh it and reconnect";
+
+/// Why a stream whose token (issued by this relay) reached its expiry is ended.
+pub const EXPIRED: &str = "this sign-in's access token expired; refresh it and reconnect";
+
+/// Keeps asking Sonos, every [`super::EventLimits::recheck`], whether `token` still sees
+/// `households`, and ends the stream (through `tx`) with a reason when it does not — or
+/// when the token expires, if this relay issued it and so knows when: a token past the
+/// lifetime Sonos gave it is not one to keep streaming to. A stream lives as long as its
+/// connection, and a revoked or expired token must not keep receiving what plays in
+/// someone's home. When Sonos cannot be asked (down, slow), the stream goes on: that says
+/// nothing about the sign-in, and the next check asks again.
+async fn recheck(
+    relay: Arc<RelayState>,
+    token: String,
+    hash: [u8; 32],
+    households: Arc<HashSet<String>>,
+    tx: mpsc::Sender<Item>,
+) {
+    let expires = relay
+        .streams
+        .expiry(&hash)
+        .map(tokio::time::Instant::from_std);
+    let reason: Arc<str> = loop {
+        let timer = tokio::time::Instant::now() + relay.events.limits.recheck;
+        let next = expires.map_or(timer, |at| at.min(timer));
+        tokio::select! {
+            () = tokio::time::sleep_until(next) => {}
+            () = tx.closed() => return,
+        }
+        if expires.is_some_and(|at| at <= tokio::time::Instant::now()) {
+            break EXPIRED.into();
+        }
+        match ask_sonos(&relay, &token).await {
+            Ok(now_seen) => {
+                if let Some(gone) = households.iter().find(|h| !now_seen.contains(*h)) {
+                    break format!(
+                        "this sign-in no longer sees household {gone}; reconnect and read the state again"
+                    )
+                    .into();
+                }
+            }
+            Err(roomtone_sonos::Error::Unauthorized) => {
+                relay
+                    .streams
+                    .households
+                    .lock()
+                    .expect("households lock")
+                    .remove(&hash);
+                break REVOKED.into();
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot re-check an event stream's sign-in with Sonos; it stays open until the next check");
+            }
+        }
+    };
+    relay.events.counts.cut_off.fetch_add(1, Ordering::Relaxed);
+    let _ = tx.send(Item::CutOff(reason)).await;
+}
+
 /// The households `token` can see: remembered for a while by the token's hash, else asked
 /// of the Control API. A token Sonos refused is refused again without asking for
 /// [`super::EventLimits::refusal_ttl`].
@@ -174,18 +284,8 @@ async fn households_of(
             return Err(unauthorized());
         }
     }
-    let client = Client::builder(Arc::new(StaticToken::new(AccessToken::new(token))))
-        .base_url(relay.config.control_url.clone())
-        .timeout(Duration::from_secs(10))
-        .build()
-        .map_err(|e| refuse(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
-    let households = match client.households().list().await {
-        Ok(list) => Arc::new(
-            list.households
-                .into_iter()
-                .map(|h| h.id.to_string())
-                .collect::<HashSet<_>>(),
-        ),
+    let households = match ask_sonos(relay, token).await {
+        Ok(households) => Arc::new(households),
         Err(roomtone_sonos::Error::Unauthorized) => {
             let mut refused = streams.refused.lock().expect("refusals lock");
             if refused.order.len() >= MAX_REFUSALS {
@@ -292,7 +392,13 @@ pub async fn stream(
             }
         });
     }
-    drop(tx);
+    tokio::spawn(recheck(
+        relay.clone(),
+        token.to_owned(),
+        hash,
+        households.clone(),
+        tx,
+    ));
     let opened = SseEvent::default()
         .event("ready")
         .json_data(serde_json::json!({ "households": households.iter().collect::<Vec<_>>() }))

@@ -34,12 +34,22 @@ impl Setup {
     }
 
     pub async fn with(tweak: impl FnOnce(&mut Config), broker: bool) -> Self {
-        let sim = TestSim::start(SimConfig {
+        Self::with_sim(|_| {}, tweak, broker).await
+    }
+
+    /// [`Setup::with`], and `tweak_sim` changes the simulator's configuration.
+    pub async fn with_sim(
+        tweak_sim: impl FnOnce(&mut SimConfig),
+        tweak: impl FnOnce(&mut Config),
+        broker: bool,
+    ) -> Self {
+        let mut sim_config = SimConfig {
             auto_consent: true,
             redirect_uris: vec![format!("{PUBLIC_URL}/oauth/callback")],
             ..sim_config()
-        })
-        .await;
+        };
+        tweak_sim(&mut sim_config);
+        let sim = TestSim::start(sim_config).await;
         let secret = broker.then(|| ClientSecret::new(DEFAULT_CLIENT_SECRET));
         let mut config = Config::new(PUBLIC_URL.parse().unwrap(), DEFAULT_CLIENT_ID, secret);
         config.login_url = sim.login_url();
