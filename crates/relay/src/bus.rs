@@ -10,6 +10,16 @@
 //!   that expires, so a Sonos retry that lands on another instance is still dropped.
 //! - **Used broker codes**: `SET NX` keys that expire with the code.
 //!
+//! **The bus is authenticated.** Anyone who can reach Redis could otherwise `PUBLISH` an
+//! event into any household's streams. Every message is `v1.<hex HMAC-SHA256>.<json>`,
+//! keyed by [`bus_key`] (derived from the seal key every instance already shares, so no new
+//! secret to deploy); a message without a valid MAC is dropped and counted
+//! (`unauthenticated`), and one whose fields could break a Server-Sent Event (CR, LF, NUL,
+//! overlong) is dropped and counted (`invalid`) before it reaches any stream. Redis AUTH
+//! comes with the URL (`redis://:password@host/`). `rediss://` (TLS) is not built in: the
+//! redis crate's TLS features bring another TLS stack and certificate store into the build;
+//! keep Redis on a private network.
+//!
 //! When Redis cannot be reached the relay says so rather than pretending: new event
 //! streams are refused with 503 and open ones are cut off with the reason (the app polls
 //! and reconnects), a broker code is refused with 503 (try again) rather than risking a
@@ -22,9 +32,11 @@
 use crate::events::{Events, Item, Relayed};
 use futures_util::StreamExt;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use sha2::{Digest, Sha256};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
+use subtle::ConstantTimeEq;
 use tokio::sync::{mpsc, oneshot, watch, OnceCell};
 
 /// The pub/sub channel events travel on between instances.
@@ -39,6 +51,56 @@ const OUTBOX: usize = 4096;
 /// How long a new stream waits for the subscription to Redis to be up.
 const SUBSCRIBED_WAIT: Duration = Duration::from_secs(2);
 
+/// What the bus key is derived for (a new version gets a new key).
+const BUS_CONTEXT: &[u8] = b"roomtone bus v1";
+
+/// HMAC-SHA256 (RFC 2104) with the `sha2` the relay already has.
+fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    let mut block = [0u8; 64];
+    if key.len() > 64 {
+        block[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    let pad = |byte: u8| block.map(|b| b ^ byte);
+    let inner = Sha256::new()
+        .chain_update(pad(0x36))
+        .chain_update(message)
+        .finalize();
+    Sha256::new()
+        .chain_update(pad(0x5c))
+        .chain_update(inner)
+        .finalize()
+        .into()
+}
+
+/// The key bus messages are authenticated with: HMAC(seal key, "roomtone bus v1"). Every
+/// instance of one relay shares the seal key (`--seal-key-file`), so they share this key;
+/// knowing it says nothing about the seal key.
+pub fn bus_key(seal_key: &[u8; 32]) -> [u8; 32] {
+    hmac_sha256(seal_key, BUS_CONTEXT)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A bus message carrying `payload`, authenticated with `key` ([`bus_key`]).
+pub fn sign(key: &[u8; 32], payload: &str) -> String {
+    format!(
+        "v1.{}.{payload}",
+        hex(&hmac_sha256(key, payload.as_bytes()))
+    )
+}
+
+/// The payload of `message` if its MAC is right (compared in constant time).
+fn verified<'m>(key: &[u8; 32], message: &'m [u8]) -> Option<&'m [u8]> {
+    let rest = message.strip_prefix(b"v1.")?;
+    let (mac, payload) = (rest.get(..64)?, rest.get(64..)?.strip_prefix(b".")?);
+    let expected = hex(&hmac_sha256(key, payload));
+    bool::from(mac.ct_eq(expected.as_bytes())).then_some(payload)
+}
+
 /// Counters of `GET /events/stats` → `bus`.
 #[derive(Debug, Default)]
 pub struct BusCounts {
@@ -50,6 +112,10 @@ pub struct BusCounts {
     pub errors: AtomicU64,
     /// Times the subscription was lost.
     pub disconnects: AtomicU64,
+    /// Messages on the channel without a valid MAC, dropped.
+    pub unauthenticated: AtomicU64,
+    /// Authenticated messages that were not a well-formed event, dropped.
+    pub invalid: AtomicU64,
 }
 
 /// Redis could not be reached (or did not answer in time).
@@ -121,7 +187,7 @@ pub struct Redis {
 
 impl Redis {
     /// Starts the subscriber and the publisher for `events`. Needs a Tokio runtime.
-    pub(crate) fn start(client: redis::Client, events: Weak<Events>) -> Self {
+    pub(crate) fn start(client: redis::Client, key: [u8; 32], events: Weak<Events>) -> Self {
         let commands = Arc::new(Commands {
             client: client.clone(),
             connection: OnceCell::new(),
@@ -132,12 +198,19 @@ impl Redis {
         let (stop, stopped) = oneshot::channel();
         tokio::spawn(subscribe(
             client,
+            key,
             events.clone(),
             subscribed_tx,
             counts.clone(),
             stopped,
         ));
-        tokio::spawn(publish(commands.clone(), queued, events, counts.clone()));
+        tokio::spawn(publish(
+            commands.clone(),
+            key,
+            queued,
+            events,
+            counts.clone(),
+        ));
         Self {
             commands,
             outbox,
@@ -215,6 +288,7 @@ impl Redis {
 /// Publishes queued events in order; what Redis does not take is delivered here.
 async fn publish(
     commands: Arc<Commands>,
+    key: [u8; 32],
     mut queued: mpsc::Receiver<Arc<Relayed>>,
     events: Weak<Events>,
     counts: Arc<BusCounts>,
@@ -222,7 +296,7 @@ async fn publish(
     while let Some(event) = queued.recv().await {
         let payload = serde_json::to_string(&*event).expect("an event is JSON");
         let mut cmd = redis::cmd("PUBLISH");
-        cmd.arg(EVENTS_CHANNEL).arg(payload);
+        cmd.arg(EVENTS_CHANNEL).arg(sign(&key, &payload));
         match commands.query::<i64>(cmd).await {
             Ok(_) => {
                 counts.published.fetch_add(1, Ordering::Relaxed);
@@ -244,6 +318,7 @@ async fn publish(
 /// again with backoff.
 async fn subscribe(
     client: redis::Client,
+    key: [u8; 32],
     events: Weak<Events>,
     subscribed: watch::Sender<bool>,
     counts: Arc<BusCounts>,
@@ -282,12 +357,24 @@ async fn subscribe(
                         return;
                     };
                     counts.received.fetch_add(1, Ordering::Relaxed);
-                    match serde_json::from_slice::<Relayed>(message.get_payload_bytes()) {
-                        Ok(event) => {
+                    let Some(payload) = verified(&key, message.get_payload_bytes()) else {
+                        counts.unauthenticated.fetch_add(1, Ordering::Relaxed);
+                        tracing::warn!("a message without a valid MAC on the events channel was dropped (is someone else publishing there?)");
+                        continue;
+                    };
+                    match serde_json::from_slice::<Relayed>(payload) {
+                        Ok(event) if event.is_clean() => {
                             events.deliver(Item::Event(Arc::new(event)));
                         }
+                        Ok(_) => {
+                            counts.invalid.fetch_add(1, Ordering::Relaxed);
+                            tracing::warn!(
+                                "an event with unusable fields on the events channel was dropped"
+                            );
+                        }
                         Err(e) => {
-                            tracing::warn!(error = %e, "an unreadable message on the events channel was ignored")
+                            counts.invalid.fetch_add(1, Ordering::Relaxed);
+                            tracing::warn!(error = %e, "an unreadable message on the events channel was dropped")
                         }
                     }
                 }
@@ -313,5 +400,39 @@ async fn subscribe(
             _ = &mut stop => return,
         }
         delay = (delay * 2).min(Duration::from_secs(5));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hmac_sha256_matches_rfc_4231() {
+        // RFC 4231, test cases 2 and 6 (a key longer than the block).
+        assert_eq!(
+            hex(&hmac_sha256(b"Jefe", b"what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert_eq!(
+            hex(&hmac_sha256(
+                &[0xaa; 131],
+                b"Test Using Larger Than Block-Size Key - Hash Key First"
+            )),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+        );
+    }
+
+    #[test]
+    fn only_messages_signed_with_the_key_open() {
+        let key = bus_key(&[7; 32]);
+        let message = sign(&key, r#"{"a":1}"#);
+        assert_eq!(verified(&key, message.as_bytes()), Some(&br#"{"a":1}"#[..]));
+        assert_eq!(verified(&bus_key(&[8; 32]), message.as_bytes()), None);
+        let altered = message.replace("1}", "2}");
+        assert_eq!(verified(&key, altered.as_bytes()), None);
+        for junk in ["", "v1.", r#"{"a":1}"#, "v1.zz.{}", &message[..70]] {
+            assert_eq!(verified(&key, junk.as_bytes()), None, "{junk}");
+        }
     }
 }

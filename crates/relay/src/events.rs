@@ -96,6 +96,25 @@ pub struct Relayed {
     pub body: serde_json::Value,
 }
 
+impl Relayed {
+    /// Whether every field can go into a Server-Sent Event as it is: no CR, LF or NUL
+    /// (which would end a field or a line: axum refuses such an id by panicking), nothing
+    /// overlong. The webhook's come from HTTP headers, which cannot hold them; the bus's
+    /// are checked before they reach a stream.
+    pub fn is_clean(&self) -> bool {
+        [
+            &self.household_id,
+            &self.seq_id,
+            &self.namespace,
+            &self.event_type,
+            &self.target_type,
+            &self.target_value,
+        ]
+        .iter()
+        .all(|field| field.len() <= 256 && !field.contains(['\r', '\n', '\0']))
+    }
+}
+
 /// The counters of `GET /events/stats`.
 #[derive(Debug, Default)]
 pub struct Counts {
@@ -163,10 +182,11 @@ impl Events {
     }
 
     /// Events shared with other instances through Redis. Needs a Tokio runtime.
-    pub fn with_redis(limits: EventLimits, client: redis::Client) -> Arc<Self> {
+    /// `bus_key` authenticates the messages ([`crate::bus::bus_key`]).
+    pub fn with_redis(limits: EventLimits, client: redis::Client, bus_key: [u8; 32]) -> Arc<Self> {
         Arc::new_cyclic(|events: &Weak<Self>| Self {
             limits,
-            redis: Some(Redis::start(client, events.clone())),
+            redis: Some(Redis::start(client, bus_key, events.clone())),
             ..Self::default()
         })
     }
@@ -324,6 +344,8 @@ pub async fn stats(
                     "received": get(&b.received),
                     "errors": get(&b.errors),
                     "disconnects": get(&b.disconnects),
+                    "unauthenticated": get(&b.unauthenticated),
+                    "invalid": get(&b.invalid),
                 })
             }
         },

@@ -86,7 +86,11 @@ impl RelayState {
             limiter: Limiter::new(config.rate_limit),
             streams: events::stream::Streams::new(&config.event_limits),
             events: match &config.redis {
-                Some(client) => events::Events::with_redis(config.event_limits, client.clone()),
+                Some(client) => events::Events::with_redis(
+                    config.event_limits,
+                    client.clone(),
+                    bus::bus_key(&config.seal_key),
+                ),
                 None => Arc::new(events::Events::new(config.event_limits)),
             },
             login,

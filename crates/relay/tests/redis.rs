@@ -8,6 +8,7 @@ mod common;
 
 use common::sse::{deliver, event, stats, stream, Sse};
 use common::{link, param, serve_relay, Setup};
+use roomtone_relay::events::Relayed;
 use roomtone_relay::RelayState;
 use roomtone_sim::config::DEFAULT_CLIENT_SECRET;
 use roomtone_sonos::Secret;
@@ -15,6 +16,15 @@ use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// A loopback port nobody listens on.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
 
 /// A `redis-server` of this test alone, on a loopback port, persisting nothing.
 struct RedisServer {
@@ -24,18 +34,23 @@ struct RedisServer {
 
 impl RedisServer {
     fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        Self::on(port)
+        Self::on(free_port())
     }
 
     /// Starts on `port` and returns once it accepts connections (it says so on stdout).
     fn on(port: u16) -> Self {
+        Self::with(port, &[])
+    }
+
+    /// Starts on a free port with `--requirepass password`.
+    fn with_password(password: &str) -> Self {
+        Self::with(free_port(), &["--requirepass", password])
+    }
+
+    fn with(port: u16, extra: &[&str]) -> Self {
         let mut child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(extra)
             .args(["--save", "", "--appendonly", "no", "--loglevel", "notice"])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -84,7 +99,10 @@ struct Pair {
 }
 
 async fn pair(redis: &RedisServer) -> Pair {
-    let url = redis.url();
+    pair_at(redis.url()).await
+}
+
+async fn pair_at(url: String) -> Pair {
     let setup = Setup::with(
         |c| c.redis = Some(redis::Client::open(url.as_str()).unwrap()),
         true,
@@ -269,4 +287,117 @@ async fn without_redis_the_relay_says_so_loses_nothing_and_recovers() {
     assert_eq!(status, 200, "{tokens}");
     assert!(tokens["access_token"].is_string());
     assert!(stats(&b).await["bus"]["disconnects"].as_u64() >= Some(1));
+}
+
+/// Publishes `message` on the events channel as an outsider with access to Redis would.
+async fn publish_raw(url: &str, message: &str) {
+    let mut connection = redis::Client::open(url)
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let receivers: i64 = redis::cmd("PUBLISH")
+        .arg(roomtone_relay::bus::EVENTS_CHANNEL)
+        .arg(message)
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    assert!(receivers >= 2, "both instances hear the channel");
+}
+
+/// Waits (bounded) until the relay at `base` counts `counter` of its bus at `n`.
+async fn until_bus_counts(base: &str, counter: &str, n: u64) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while stats(base).await["bus"][counter].as_u64() != Some(n) {
+        assert!(
+            Instant::now() < deadline,
+            "{counter} never reached {n}: {}",
+            stats(base).await
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bus_delivers_only_authenticated_well_formed_events() {
+    let redis = RedisServer::start();
+    let Pair {
+        setup,
+        a,
+        b,
+        _stops,
+    } = pair(&redis).await;
+    let (mut at_b, households) = stream(&setup, &b).await;
+    let home = households[0].clone();
+    let forged = |seq: &str| Relayed {
+        household_id: home.clone(),
+        seq_id: seq.into(),
+        namespace: "groupVolume".into(),
+        event_type: "groupVolume".into(),
+        target_type: "groupId".into(),
+        target_value: "RINCON_00012345678001400:0".into(),
+        body: serde_json::json!({"volume": 99, "muted": false, "fixed": false}),
+    };
+    let json = |event: &Relayed| serde_json::to_string(event).unwrap();
+    // An outsider's event: bare JSON (what the bus carried before), a made-up MAC, and a
+    // MAC made with another relay's key.
+    publish_raw(&redis.url(), &json(&forged("100"))).await;
+    publish_raw(
+        &redis.url(),
+        &format!("v1.{}.{}", "0".repeat(64), json(&forged("101"))),
+    )
+    .await;
+    let other_key = roomtone_relay::bus::bus_key(&[9; 32]);
+    publish_raw(
+        &redis.url(),
+        &roomtone_relay::bus::sign(&other_key, &json(&forged("102"))),
+    )
+    .await;
+    // With the right key (an insider, or a bug) but a sequence ID that would split the SSE
+    // frame (axum panics on an id with a newline): dropped, not a crash.
+    let key = roomtone_relay::bus::bus_key(&setup.relay.config.seal_key);
+    publish_raw(
+        &redis.url(),
+        &roomtone_relay::bus::sign(&key, &json(&forged("103\nevent: x"))),
+    )
+    .await;
+    until_bus_counts(&b, "unauthenticated", 3).await;
+    until_bus_counts(&b, "invalid", 1).await;
+    until_bus_counts(&a, "unauthenticated", 3).await;
+
+    // The stream is alive, and the next thing on it is Sonos's real event.
+    assert_eq!(
+        deliver(&a, event(&home, "7", 21, DEFAULT_CLIENT_SECRET)).await,
+        200
+    );
+    assert_eq!(next_volume(&mut at_b).await, ("7".into(), 21.into()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_auth_comes_with_the_url() {
+    let redis = RedisServer::with_password("bus-password");
+    // Without the password Redis refuses commands …
+    let mut anonymous = redis::Client::open(redis.url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let refused: redis::RedisResult<String> = redis::cmd("PING").query_async(&mut anonymous).await;
+    assert!(refused.is_err(), "redis-server requires the password");
+    // … with it in the URL, two instances share events and broker codes.
+    let Pair {
+        setup,
+        a,
+        b,
+        _stops,
+    } = pair_at(format!("redis://:bus-password@127.0.0.1:{}/", redis.port)).await;
+    let (mut at_b, households) = stream(&setup, &b).await;
+    assert_eq!(
+        deliver(&a, event(&households[0], "1", 33, DEFAULT_CLIENT_SECRET)).await,
+        200
+    );
+    assert_eq!(next_volume(&mut at_b).await, ("1".into(), 33.into()));
+    let code = broker_code(&setup).await;
+    assert_eq!(trade(&b, &code).await.0, 200);
+    assert_eq!(trade(&a, &code).await.1["error"], "used_broker_code");
 }

@@ -409,6 +409,11 @@ pub async fn stream(
                 return None;
             }
             let sse = match rx.recv().await? {
+                // Never reached by the relay's own events (see `Relayed::is_clean`); a
+                // field that would break the stream must not panic the stream's task.
+                Item::Event(event) if !event.is_clean() => {
+                    (SseEvent::default().comment("dropped"), false)
+                }
                 Item::Event(event) => (
                     SseEvent::default()
                         .event("sonos")
