@@ -63,7 +63,8 @@ relay_of() {
   ROOMTONE_RELAY_CLIENT_SECRET=roomtone-sim-secret start "$bin/roomtone-relay" \
     --listen 127.0.0.1:0 --public-url http://127.0.0.1/ --client-id roomtone-sim-client \
     --login-url "$sim_url/login/v3/oauth" --control-url "$sim_url/control/api/v1" \
-    --streams-per-ip 1000000 "$@"
+    --streams-per-ip 1000000 --connections-per-ip 1000000 \
+    --stream-openings-burst 1000000 --stream-openings-per-second 1000000 "$@"
   relay_url=$url relay_pid=$pid
 }
 

@@ -209,6 +209,11 @@ impl InProcess {
         relay.login_url = format!("{sim}/login/v3/oauth");
         relay.control_url = format!("{sim}/control/api/v1");
         relay.event_limits.streams_per_ip = 1 << 20;
+        relay.event_limits.openings = roomtone_relay::RateLimit {
+            burst: 1e9,
+            per_second: 1e9,
+        };
+        relay.connections_per_ip = 1 << 20;
         if let Some(url) = redis_url {
             relay.redis = Some(redis::Client::open(url)?);
         }

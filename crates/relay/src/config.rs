@@ -37,6 +37,9 @@ pub struct Config {
     pub redis: Option<redis::Client>,
     /// How long a client may take to send its request line and headers.
     pub header_read_timeout: Duration,
+    /// Open connections per client address (IPv6 per /64); not applied behind a trusted
+    /// proxy, where every connection is the proxy's.
+    pub connections_per_ip: usize,
     /// A token that lets a monitor read `GET /events/stats` from elsewhere than loopback.
     pub stats_token: Option<String>,
 }
@@ -58,6 +61,7 @@ impl std::fmt::Debug for Config {
             .field("event_limits", &self.event_limits)
             .field("redis", &self.redis.as_ref().map(|_| "[set]"))
             .field("header_read_timeout", &self.header_read_timeout)
+            .field("connections_per_ip", &self.connections_per_ip)
             .field(
                 "stats_token",
                 &self.stats_token.as_ref().map(|_| "[redacted]"),
@@ -88,6 +92,7 @@ impl Config {
             redis: None,
             header_read_timeout: Duration::from_secs(10),
             stats_token: None,
+            connections_per_ip: 256,
         }
     }
 

@@ -75,6 +75,18 @@ struct Args {
     /// Open event streams per client address.
     #[arg(long, default_value_t = 64)]
     streams_per_ip: usize,
+    /// Event-stream openings an address may make at once (each may ask Sonos for the
+    /// token's households).
+    #[arg(long, default_value_t = 30.0)]
+    stream_openings_burst: f64,
+    /// Event-stream openings an address regains per second.
+    #[arg(long, default_value_t = 1.0)]
+    stream_openings_per_second: f64,
+    /// Open connections per client address (IPv6 per /64), counted at accept time. Not
+    /// applied with --trust-forwarded-for (every connection is the proxy's: cap per client
+    /// there). Each connection is a file descriptor: see LimitNOFILE in the systemd unit.
+    #[arg(long, default_value_t = 256)]
+    connections_per_ip: usize,
     /// How often an open event stream asks Sonos again whether its token is still accepted
     /// (and sees the same households), in seconds; it is ended with a reason when not.
     #[arg(long, default_value_t = 300)]
@@ -171,6 +183,7 @@ fn config(args: &Args) -> Result<Config, String> {
         per_second: args.rate_limit_per_second,
     };
     config.trust_forwarded_for = args.trust_forwarded_for;
+    config.connections_per_ip = args.connections_per_ip.max(1);
     // From the environment only: a secret has no place on a command line.
     config.stats_token = std::env::var("ROOMTONE_RELAY_STATS_TOKEN")
         .ok()
@@ -180,6 +193,10 @@ fn config(args: &Args) -> Result<Config, String> {
         streams_per_token: args.streams_per_token,
         streams_per_ip: args.streams_per_ip,
         recheck: Duration::from_secs(args.stream_recheck_secs.max(1)),
+        openings: RateLimit {
+            burst: args.stream_openings_burst.max(1.0),
+            per_second: args.stream_openings_per_second.max(0.001),
+        },
         ..config.event_limits
     };
     if let Some(url) = &args.redis_url {
