@@ -13,7 +13,16 @@ pub struct Sse {
 
 impl Sse {
     pub async fn open(base: &str, token: &str) -> Result<Self, (u16, String)> {
-        let response = reqwest::Client::new()
+        Self::open_with(&reqwest::Client::new(), base, token).await
+    }
+
+    /// [`Sse::open`] with `http` (a client trusting a test certificate, say).
+    pub async fn open_with(
+        http: &reqwest::Client,
+        base: &str,
+        token: &str,
+    ) -> Result<Self, (u16, String)> {
+        let response = http
             .get(format!("{base}/events/stream"))
             .bearer_auth(token)
             .send()
