@@ -76,8 +76,8 @@ pub fn session_keep_for_this_run(state: State<'_, AppState>) -> Done {
 /// Signs out and forgets the tokens.
 #[tauri::command]
 #[specta::specta]
-pub fn session_sign_out(state: State<'_, AppState>) -> Done {
-    Ok(state.controller()?.sign_out()?)
+pub async fn session_sign_out(state: State<'_, AppState>) -> Done {
+    Ok(state.controller()?.sign_out().await?)
 }
 
 /// The state now. Listen to `state-changed` first, then ask: keep the higher revision.

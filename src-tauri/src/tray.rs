@@ -329,9 +329,17 @@ fn on_menu(app: &AppHandle, event: MenuEvent) {
         id::SETTINGS => return open_settings(app),
         id::QUIT => return app.exit(0),
         id::SIGN_OUT => {
-            if let Err(err) = state.controller().and_then(|c| Ok(c.sign_out()?)) {
-                let _ = Problem(err).emit(app);
-            }
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                let state = app.state::<AppState>();
+                let done = match state.controller() {
+                    Ok(controller) => controller.sign_out().await.map_err(Into::into),
+                    Err(err) => Err(err),
+                };
+                if let Err(err) = done {
+                    let _ = Problem(err).emit(&app);
+                }
+            });
             return;
         }
         _ => {}

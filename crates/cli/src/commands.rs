@@ -108,11 +108,11 @@ pub async fn run(cli: &Cli) -> Result<Output, CoreError> {
             let opener: &dyn Opener = if *no_browser { &Print } else { &Browser };
             let attempt = sign_in.begin(opener).await?;
             let tokens = attempt.finish().await?;
-            session.signed_in(tokens)?;
+            session.signed_in(tokens).await?;
             return Ok(Output::Message("Signed in to Sonos.".into()));
         }
         Command::Logout => {
-            session.sign_out()?;
+            session.sign_out().await?;
             return Ok(Output::Message(
                 "Signed out. The sign-in was removed from the keychain.".into(),
             ));

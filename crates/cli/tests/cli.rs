@@ -22,13 +22,17 @@ impl Stack {
 
     /// With `broker` false the relay runs redirect-only, for direct mode.
     async fn with_relay(broker: bool) -> Self {
+        Self::with(broker, sim_config()).await
+    }
+
+    async fn with(broker: bool, sim: SimConfig) -> Self {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let relay_url = format!("http://{}", listener.local_addr().unwrap());
         let sim = TestSim::with_clock(
             SimConfig {
                 redirect_uris: vec![format!("{relay_url}/oauth/callback")],
                 auto_consent: true,
-                ..sim_config()
+                ..sim
             },
             std::sync::Arc::new(roomtone_sim::clock::Clock::system()),
         )
@@ -102,6 +106,42 @@ impl Stack {
     }
 }
 
+impl Stack {
+    /// `roomtone-cli login --no-browser`, with the test as the person at the browser;
+    /// returns what the CLI printed.
+    async fn login(&self) -> String {
+        let mut login = self
+            .cli(&["login", "--no-browser"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(login.stdout.take().unwrap()).lines();
+        let mut transcript = String::new();
+        let prefix = format!("{}/login/v3/oauth?", self.sim.url);
+        let url = loop {
+            let line = lines
+                .next_line()
+                .await
+                .unwrap()
+                .expect("the CLI prints the address");
+            transcript.push_str(&line);
+            transcript.push('\n');
+            if let Some(query) = line.trim().strip_prefix(&prefix) {
+                break format!("{prefix}{query}");
+            }
+        };
+        complete_in_browser(&url).await;
+        while let Some(line) = lines.next_line().await.unwrap() {
+            transcript.push_str(&line);
+            transcript.push('\n');
+        }
+        assert!(login.wait().await.unwrap().success(), "{transcript}");
+        assert!(transcript.contains("Signed in to Sonos."), "{transcript}");
+        transcript
+    }
+}
+
 /// Plays the person at the browser: follows the login URL to the relay's page, then its
 /// "Continue here" link to the CLI's loopback listener.
 async fn complete_in_browser(url: &str) {
@@ -140,36 +180,7 @@ async fn sign_in_then_status_toggle_and_volume() {
     assert_eq!(code, 3, "not signed in yet: {err}");
     assert!(err.contains("not signed in"), "{err}");
 
-    let mut login = stack
-        .cli(&["login", "--no-browser"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(login.stdout.take().unwrap()).lines();
-    let mut transcript = String::new();
-    let url = loop {
-        let line = lines
-            .next_line()
-            .await
-            .unwrap()
-            .expect("the CLI prints the address");
-        transcript.push_str(&line);
-        transcript.push('\n');
-        if let Some(url) = line
-            .trim()
-            .strip_prefix(&format!("{}/login/v3/oauth?", stack.sim.url))
-        {
-            break format!("{}/login/v3/oauth?{url}", stack.sim.url);
-        }
-    };
-    complete_in_browser(&url).await;
-    while let Some(line) = lines.next_line().await.unwrap() {
-        transcript.push_str(&line);
-        transcript.push('\n');
-    }
-    assert!(login.wait().await.unwrap().success(), "{transcript}");
-    assert!(transcript.contains("Signed in to Sonos."), "{transcript}");
+    let transcript = stack.login().await;
     println!("--- login transcript ---\n{transcript}");
 
     let (code, status, err) = stack.run(&["status"]).await;
@@ -320,4 +331,97 @@ async fn direct_mode_with_the_secret_from_the_keychain() {
     assert_eq!(code, 1);
     assert!(err.contains("roomtone-cli direct set"), "{err}");
     stack.run(&["logout"]).await;
+}
+
+#[tokio::test]
+#[ignore = "needs a keychain: scripts/test runs it inside scripts/keychain-session"]
+async fn several_processes_at_once_share_one_sign_in_that_sonos_rotates() {
+    // Sonos rotates the refresh token on every refresh and revokes the whole sign-in when
+    // a spent one is used again.
+    let stack = Stack::with(
+        true,
+        SimConfig {
+            rotate_refresh_tokens: true,
+            ..sim_config()
+        },
+    )
+    .await;
+    stack.login().await;
+    // The access token stops working early (as users see daily): every run below meets a
+    // 401 at once and wants to refresh.
+    let expired: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/sim/admin/tokens/expire", stack.sim.url))
+        .body("{}")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(expired["expired"], 1, "{expired}");
+    let running: Vec<_> = (0..6)
+        .map(|_| {
+            stack
+                .cli(&["status"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in running {
+        let out = child.wait_with_output().await.unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "every run at once is served: {err}"
+        );
+    }
+    let (code, status, err) = stack.run(&["status"]).await;
+    assert_eq!(code, 0, "the sign-in is alive afterwards: {err}");
+    assert!(status.contains("Living Room"), "{status}");
+}
+
+#[tokio::test]
+#[ignore = "needs a keychain: scripts/test runs it inside scripts/keychain-session"]
+async fn a_logout_elsewhere_is_not_undone_by_a_process_still_running() {
+    let stack = Stack::with(
+        true,
+        SimConfig {
+            rotate_refresh_tokens: true,
+            access_token_lifetime_secs: 30,
+            ..sim_config()
+        },
+    )
+    .await;
+    stack.login().await;
+    // A process that holds the tokens in memory (the app, here a session of the core over
+    // the same keychain entries) while `roomtone-cli logout` runs beside it.
+    let store: std::sync::Arc<dyn roomtone_core::TokenStore> =
+        std::sync::Arc::new(roomtone_core::KeychainStore::new(&stack.service));
+    let session = roomtone_core::Session::new(
+        store.clone(),
+        roomtone_core::Refresher::Broker(
+            roomtone_sonos::broker::BrokerClient::new(&stack.relay_url).unwrap(),
+        ),
+        std::sync::Arc::new(roomtone_core::SystemClock),
+    );
+    assert!(session.restore().unwrap());
+    let (code, _, err) = stack.run(&["logout"]).await;
+    assert_eq!(code, 0, "{err}");
+    // Its next refresh finds the keychain empty: it signs out too, and writes nothing back.
+    use roomtone_sonos::TokenSource;
+    let refused = session.access_token().await.unwrap_err();
+    assert!(
+        refused.to_string().contains("signed out in another"),
+        "{refused}"
+    );
+    assert!(matches!(
+        session.state(),
+        roomtone_core::SessionState::SignedOut { reason: Some(_) }
+    ));
+    assert!(store.load().unwrap().is_none(), "nothing written back");
+    let (code, _, _) = stack.run(&["status"]).await;
+    assert_eq!(code, 3, "still signed out");
 }

@@ -337,7 +337,7 @@ impl Controller {
         let finished = attempt.finish().await;
         *self.login_url.lock().unwrap_or_else(|e| e.into_inner()) = None;
         self.publish(|live| live.signing_in = false);
-        self.session.signed_in(finished?)
+        self.session.signed_in(finished?).await
     }
 
     /// Shows the waiting sign-in's login page again (the browser was closed).
@@ -369,9 +369,9 @@ impl Controller {
     }
 
     /// Signs out and forgets the tokens.
-    pub fn sign_out(&self) -> Result<()> {
+    pub async fn sign_out(&self) -> Result<()> {
         self.sign_in.cancel();
-        self.session.sign_out()
+        self.session.sign_out().await
     }
 
     /// Every household with its groups, playback and volumes, read now.

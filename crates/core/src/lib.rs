@@ -6,6 +6,7 @@
 //! - [`session`]: the signed-in session — the token lifecycle behind every Control API call
 //!   ([`Session`] is the client's `TokenSource`), refresh, sign-out.
 //! - [`store`]: where tokens live between runs — the OS keychain, or memory for this run.
+//! - [`turns`]: one refresh at a time across processes sharing the keychain.
 //! - [`controller`]: what the app's windows and tray call: sign in and out, read, control;
 //!   it keeps the [`live`] state they all follow, in the shape of [`view`].
 //! - [`config`]: where Roomtone finds Sonos and the relay.
@@ -21,6 +22,7 @@ pub mod live;
 pub mod session;
 pub mod signin;
 pub mod store;
+pub mod turns;
 pub mod view;
 
 pub use config::Config;

@@ -7,6 +7,7 @@
 
 use crate::error::{CoreError, Result};
 use crate::store::{MemoryStore, StoreError, StoredTokens, TokenStore};
+use crate::turns::Turn;
 use async_trait::async_trait;
 use roomtone_sonos::broker::BrokerClient;
 use roomtone_sonos::{
@@ -87,6 +88,18 @@ pub enum SessionState {
     SignedOut { reason: Option<String> },
     /// Signed in; `persistent` is false when the tokens live for this run only.
     SignedIn { persistent: bool },
+}
+
+/// Why a session ended when another process signed out.
+pub const SIGNED_OUT_ELSEWHERE: &str =
+    "signed out in another Roomtone window or by roomtone-cli; sign in again";
+
+/// The store's turn, when other processes share it.
+async fn take_turn(store: &dyn TokenStore) -> std::result::Result<Option<Turn>, StoreError> {
+    match store.turns() {
+        Some(turns) => turns.take().await.map(Some),
+        None => Ok(None),
+    }
 }
 
 /// Refresh this long before the access token expires.
@@ -189,9 +202,14 @@ impl Session {
     /// Starts the session with freshly granted tokens, keeping them in the store. When no
     /// keychain is reachable this fails with [`CoreError::KeychainUnavailable`] and holds
     /// the tokens until [`Session::keep_for_this_run`] or [`Session::sign_out`].
-    pub fn signed_in(&self, granted: TokenSet) -> Result<()> {
+    pub async fn signed_in(&self, granted: TokenSet) -> Result<()> {
         let tokens = StoredTokens::from(granted);
-        match self.store().save(&tokens) {
+        let store = self.store();
+        let saved = match take_turn(&*store).await {
+            Ok(_turn) => store.save(&tokens),
+            Err(err) => Err(err),
+        };
+        match saved {
             Ok(()) => {
                 self.begin_generation(Some(tokens));
                 self.state
@@ -223,16 +241,21 @@ impl Session {
         *self.store.write().unwrap_or_else(|e| e.into_inner()) = memory;
     }
 
-    /// Signs out: forgets the tokens here and in the keychain.
-    pub fn sign_out(&self) -> Result<()> {
-        self.end(None)
+    /// Signs out: forgets the tokens here and in the keychain — in its turn, so a refresh
+    /// running in another process cannot write them back afterwards.
+    pub async fn sign_out(&self) -> Result<()> {
+        // Forgotten here first: a refresh of this process finishing meanwhile is void.
+        self.forget(None);
+        let store = self.store();
+        let _turn = take_turn(&*store).await?;
+        store.clear()?;
+        Ok(())
     }
 
-    fn end(&self, reason: Option<String>) -> Result<()> {
+    /// Ends the session in this process only; the keychain is someone else's business.
+    fn forget(&self, reason: Option<String>) {
         self.begin_generation(None);
         self.state.send_replace(SessionState::SignedOut { reason });
-        self.store().clear()?;
-        Ok(())
     }
 
     /// Where the session stands now.
@@ -254,24 +277,40 @@ impl Session {
         tokens.expires_at <= self.clock.now() + REFRESH_MARGIN
     }
 
-    /// Takes up tokens another process (the CLI beside the app) stored since this session
+    /// Takes up what another process (the CLI beside the app) stored since this session
     /// last looked, so it never refreshes with a refresh token that was already rotated.
-    fn adopt_stored(&self) {
-        let Ok(Some(stored)) = self.store().load() else {
-            return;
-        };
-        let mut held = self.tokens();
-        if let Some(current) = &held.current {
-            if !current.refresh_token.ct_eq(stored.refresh_token.expose())
-                || !current.access_token.ct_eq(stored.access_token.expose())
-            {
-                held.current = Some(stored);
+    /// An empty store where this session holds tokens means it was signed out elsewhere
+    /// (`roomtone-cli logout`): it signs out too, and says so.
+    fn adopt_stored(&self, generation: u64) -> roomtone_sonos::Result<()> {
+        match self.store().load() {
+            Ok(Some(stored)) => {
+                let mut held = self.tokens();
+                if let Some(current) = &held.current {
+                    if !current.refresh_token.ct_eq(stored.refresh_token.expose())
+                        || !current.access_token.ct_eq(stored.access_token.expose())
+                    {
+                        held.current = Some(stored);
+                    }
+                }
+                Ok(())
+            }
+            Ok(None) => {
+                if self.tokens().generation == generation {
+                    self.forget(Some(SIGNED_OUT_ELSEWHERE.into()));
+                }
+                Err(Error::NoToken(SIGNED_OUT_ELSEWHERE.into()))
+            }
+            // A keychain that fails to answer now: go on with the tokens held here.
+            Err(err) => {
+                tracing::warn!(error = %err, "could not read the keychain before refreshing");
+                Ok(())
             }
         }
     }
 
     /// Refreshes unless someone already did while this caller waited: after a 401,
-    /// `refused` is the token Sonos refused; before expiry, `None`.
+    /// `refused` is the token Sonos refused; before expiry, `None`. One refresh at a time
+    /// in this process (the `refreshing` lock) and across processes (the store's turns).
     async fn refresh(&self, refused: Option<&AccessToken>) -> roomtone_sonos::Result<AccessToken> {
         let epoch_seen = self.epoch.load(Ordering::SeqCst);
         let mut attempts = self.refreshing.lock().await;
@@ -280,64 +319,98 @@ impl Session {
             if let Some(failure) = &attempts.failure {
                 return Err(Error::Refresh(failure.clone()));
             }
-        }
-        self.adopt_stored();
-        let (current, generation) = {
-            let held = self.tokens();
-            (
-                held.current
-                    .clone()
-                    .ok_or_else(|| Error::NoToken(self.signed_out_reason()))?,
-                held.generation,
-            )
-        };
-        let stale = match refused {
-            Some(refused) => current.access_token.ct_eq(refused.expose()),
-            None => self.expiring(&current),
-        };
-        if !stale {
-            return Ok(current.access_token);
-        }
-        let outcome = self
-            .refresher
-            .refresh(&current.refresh_token, self.clock.now())
-            .await;
-        attempts.epoch += 1;
-        self.epoch.store(attempts.epoch, Ordering::SeqCst);
-        attempts.failure = None;
-        match outcome {
-            Ok(granted) => {
-                let tokens = StoredTokens::from(granted);
-                if self.tokens().generation != generation {
-                    // Signed out, or signed in anew, while this refresh ran: its result is void.
-                    return self
-                        .current()
-                        .map(|t| t.access_token)
-                        .ok_or_else(|| Error::NoToken(self.signed_out_reason()));
-                }
-                // A rotated refresh token is stored before anything uses it.
-                self.keep(&tokens);
-                self.tokens().current = Some(tokens.clone());
-                self.refreshes.fetch_add(1, Ordering::SeqCst);
-                Ok(tokens.access_token)
-            }
-            Err(err) if revoked(&err) => {
-                let reason = format!("Sonos no longer accepts this sign-in ({err}); sign in again");
-                if self.tokens().generation == generation {
-                    if let Err(store) = self.end(Some(reason.clone())) {
-                        tracing::warn!(error = %store, "could not clear the keychain after the sign-in ended");
-                    }
-                }
-                Err(Error::NoToken(reason))
-            }
-            Err(other) => {
-                attempts.failure = Some(other.to_string());
-                // Before expiry, a failed refresh costs nothing: the token still works.
-                if refused.is_none() && current.expires_at > self.clock.now() {
+            // ...or its token, which is as new as tokens get, even when Sonos grants them
+            // for less than the refresh margin.
+            if let (None, Some(current)) = (refused, self.current()) {
+                if current.expires_at > self.clock.now() {
                     return Ok(current.access_token);
                 }
-                Err(other)
             }
+        }
+        let _turn = take_turn(&*self.store())
+            .await
+            .map_err(|e| Error::Refresh(e.to_string()))?;
+        let generation = self.tokens().generation;
+        if self.current().is_none() {
+            return Err(Error::NoToken(self.signed_out_reason()));
+        }
+        self.adopt_stored(generation)?;
+        let mut retried = false;
+        loop {
+            let current = self
+                .current()
+                .ok_or_else(|| Error::NoToken(self.signed_out_reason()))?;
+            let stale = match refused {
+                Some(refused) => current.access_token.ct_eq(refused.expose()),
+                None => self.expiring(&current),
+            };
+            if !stale {
+                return Ok(current.access_token);
+            }
+            let outcome = self
+                .refresher
+                .refresh(&current.refresh_token, self.clock.now())
+                .await;
+            attempts.epoch += 1;
+            self.epoch.store(attempts.epoch, Ordering::SeqCst);
+            attempts.failure = None;
+            return match outcome {
+                Ok(granted) => {
+                    let tokens = StoredTokens::from(granted);
+                    if self.tokens().generation != generation {
+                        // Signed out, or signed in anew, while this refresh ran: its result is void.
+                        return self
+                            .current()
+                            .map(|t| t.access_token)
+                            .ok_or_else(|| Error::NoToken(self.signed_out_reason()));
+                    }
+                    // A rotated refresh token is stored before anything uses it.
+                    self.keep(&tokens);
+                    self.tokens().current = Some(tokens.clone());
+                    self.refreshes.fetch_add(1, Ordering::SeqCst);
+                    Ok(tokens.access_token)
+                }
+                Err(err) if revoked(&err) => {
+                    // The keychain decides: a refresh token other than the one refused there
+                    // means another process (one without the turns, or an older Roomtone) got
+                    // a newer sign-in; take it up. Only the refused one is cleared.
+                    match self.store().load() {
+                        Ok(Some(stored))
+                            if !stored.refresh_token.ct_eq(current.refresh_token.expose()) =>
+                        {
+                            if self.tokens().generation == generation {
+                                self.tokens().current = Some(stored.clone());
+                            }
+                            if !self.expiring(&stored) || retried {
+                                return Ok(stored.access_token);
+                            }
+                            // Expiring too: refresh once more, with the stored refresh token.
+                            retried = true;
+                            continue;
+                        }
+                        Ok(Some(_)) => {
+                            if let Err(store) = self.store().clear() {
+                                tracing::warn!(error = %store, "could not clear the keychain after the sign-in ended");
+                            }
+                        }
+                        _ => {}
+                    }
+                    let reason =
+                        format!("Sonos no longer accepts this sign-in ({err}); sign in again");
+                    if self.tokens().generation == generation {
+                        self.forget(Some(reason.clone()));
+                    }
+                    Err(Error::NoToken(reason))
+                }
+                Err(other) => {
+                    attempts.failure = Some(other.to_string());
+                    // Before expiry, a failed refresh costs nothing: the token still works.
+                    if refused.is_none() && current.expires_at > self.clock.now() {
+                        return Ok(current.access_token);
+                    }
+                    Err(other)
+                }
+            };
         }
     }
 

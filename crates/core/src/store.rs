@@ -5,6 +5,7 @@
 //! values over 2,560 bytes). [`MemoryStore`] keeps them for this run only: for tests, and
 //! for a person who chooses to stay signed in for this run when no keychain is reachable.
 
+use crate::turns::Turns;
 use roomtone_sonos::{AccessToken, ClientSecret, RefreshToken, Secret, TokenSet};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -61,6 +62,11 @@ pub trait TokenStore: Send + Sync {
     fn save(&self, tokens: &StoredTokens) -> Result<(), StoreError>;
     /// Forgets the tokens. Forgetting nothing is not an error.
     fn clear(&self) -> Result<(), StoreError>;
+    /// The lock other processes sharing this store take around load → refresh → save;
+    /// `None` for a store no other process sees.
+    fn turns(&self) -> Option<Turns> {
+        None
+    }
 }
 
 /// Tokens in memory, gone with the process.
@@ -113,13 +119,17 @@ struct Record {
 #[derive(Debug, Clone)]
 pub struct KeychainStore {
     service: String,
+    /// Shared with every process using the same entries.
+    turns: Turns,
 }
 
 impl KeychainStore {
     /// Entries under `service` (normally [`DEFAULT_SERVICE`]; tests use their own).
     pub fn new(service: impl Into<String>) -> Self {
+        let service = service.into();
         Self {
-            service: service.into(),
+            turns: Turns::for_service(&service),
+            service,
         }
     }
 
@@ -290,6 +300,10 @@ impl TokenStore for KeychainStore {
             self.delete(name)?;
         }
         Ok(())
+    }
+
+    fn turns(&self) -> Option<Turns> {
+        Some(self.turns.clone())
     }
 }
 

@@ -55,7 +55,7 @@ async fn sign_in_read_toggle_and_sign_out() {
         "{state}"
     );
 
-    controller.sign_out().unwrap();
+    controller.sign_out().await.unwrap();
     assert!(matches!(
         controller.session(),
         SessionState::SignedOut { reason: None }
@@ -176,7 +176,7 @@ async fn the_live_state_follows_the_session_and_every_action_is_read_back_from_s
     );
 
     // Sign-out empties the state.
-    controller.sign_out().unwrap();
+    controller.sign_out().await.unwrap();
     let out = until(&mut live, |l| l.session.state == SessionPhase::SignedOut).await;
     assert!(out.households.is_empty());
     assert_eq!(out.sync, Sync::Idle);
@@ -347,7 +347,7 @@ async fn a_change_made_on_another_phone_reaches_the_live_state_through_the_relay
     assert_eq!(requests().await - before, 1, "the phone's request alone");
 
     // Signing out ends the subscriptions (Sonos would send events for days otherwise).
-    controller.sign_out().unwrap();
+    controller.sign_out().await.unwrap();
     until_subscriptions(&world, |subs| subs.is_empty()).await;
 }
 

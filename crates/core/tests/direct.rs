@@ -69,7 +69,7 @@ async fn sign_in_and_refresh_with_the_persons_own_integration() {
         Refresher::Direct { login, secret },
         clock,
     ));
-    session.signed_in(tokens).unwrap();
+    session.signed_in(tokens).await.unwrap();
     let client = roomtone_sonos::Client::builder(session.clone())
         .base_url(sim.control_url())
         .retry(RetryPolicy::none())

@@ -15,13 +15,13 @@ async fn a_sign_out_during_a_refresh_stays_signed_out() {
     let mut relay = FakeRelay::start().await;
     let store = Arc::new(MemoryStore::default());
     let session = relay.session(store.clone(), Arc::new(TestClock::default()));
-    session.signed_in(tokens("old", 30)).unwrap(); // inside the margin: the next call refreshes
+    session.signed_in(tokens("old", 30)).await.unwrap(); // inside the margin: the next call refreshes
     let refreshing = tokio::spawn({
         let session = session.clone();
         async move { session.access_token().await }
     });
     relay.arrived().await;
-    session.sign_out().unwrap();
+    session.sign_out().await.unwrap();
     relay.release(200);
     let outcome = refreshing.await.unwrap();
     assert!(matches!(outcome, Err(Error::NoToken(_))), "{outcome:?}");
@@ -37,13 +37,16 @@ async fn a_new_sign_in_during_a_refresh_is_not_overwritten() {
     let mut relay = FakeRelay::start().await;
     let store = Arc::new(MemoryStore::default());
     let session = relay.session(store.clone(), Arc::new(TestClock::default()));
-    session.signed_in(tokens("old", 30)).unwrap();
+    session.signed_in(tokens("old", 30)).await.unwrap();
     let refreshing = tokio::spawn({
         let session = session.clone();
         async move { session.access_token().await }
     });
     relay.arrived().await;
-    session.signed_in(tokens("new-account", 3600)).unwrap();
+    session
+        .signed_in(tokens("new-account", 3600))
+        .await
+        .unwrap();
     relay.release(200);
     assert_eq!(refreshing.await.unwrap().unwrap().expose(), "new-account");
     assert_eq!(
@@ -59,7 +62,7 @@ async fn callers_waiting_on_a_failed_refresh_share_its_outcome() {
         Arc::new(MemoryStore::default()),
         Arc::new(TestClock::default()),
     );
-    session.signed_in(tokens("refused", 3600)).unwrap();
+    session.signed_in(tokens("refused", 3600)).await.unwrap();
     let mut calls = tokio::task::JoinSet::new();
     for _ in 0..5 {
         let session = session.clone();
@@ -93,7 +96,7 @@ async fn a_failed_refresh_before_expiry_keeps_using_the_valid_token() {
         Arc::new(MemoryStore::default()),
         Arc::new(TestClock::default()),
     );
-    session.signed_in(tokens("still-valid", 30)).unwrap();
+    session.signed_in(tokens("still-valid", 30)).await.unwrap();
     let call = tokio::spawn({
         let session = session.clone();
         async move { session.access_token().await }
@@ -133,7 +136,7 @@ async fn when_the_keychain_fails_after_a_refresh_the_stale_entries_go_and_the_se
     let mut relay = FakeRelay::start().await;
     let store = Arc::new(Failing::default());
     let session = relay.session(store.clone(), Arc::new(TestClock::default()));
-    session.signed_in(tokens("old", 30)).unwrap();
+    session.signed_in(tokens("old", 30)).await.unwrap();
     let call = tokio::spawn({
         let session = session.clone();
         async move { session.access_token().await }
@@ -167,7 +170,7 @@ async fn the_app_takes_up_tokens_the_cli_refreshed() {
         scope: None,
         refresh_rotated: false,
     };
-    app.signed_in(granted).unwrap();
+    app.signed_in(granted).await.unwrap();
     assert!(cli.restore().unwrap());
     let client = |session| {
         roomtone_sonos::Client::builder(session)
@@ -210,8 +213,8 @@ async fn reusing_a_rotated_refresh_token_elsewhere_signs_out_with_the_reason() {
     };
     let first = world.session(Arc::new(MemoryStore::default()));
     let second = world.session(Arc::new(MemoryStore::default()));
-    first.signed_in(granted()).unwrap();
-    second.signed_in(granted()).unwrap();
+    first.signed_in(granted()).await.unwrap();
+    second.signed_in(granted()).await.unwrap();
     first
         .refresh_after_unauthorized(&AccessToken::new(access.clone()))
         .await
@@ -234,7 +237,7 @@ async fn reusing_a_rotated_refresh_token_elsewhere_signs_out_with_the_reason() {
 async fn a_relay_with_wrong_credentials_does_not_sign_anyone_out() {
     let world = World::start(|c| c.client_secret = "rotated-by-sonos".into()).await;
     let session = world.session(Arc::new(MemoryStore::default()));
-    session.signed_in(tokens("t", 3600)).unwrap();
+    session.signed_in(tokens("t", 3600)).await.unwrap();
     match session
         .refresh_after_unauthorized(&AccessToken::new("t"))
         .await

@@ -151,7 +151,7 @@ async fn no_secret_reaches_a_log_line_a_window_or_an_error_message_in_a_whole_se
     }
     assert!(!messages.is_empty());
 
-    controller.sign_out().unwrap();
+    controller.sign_out().await.unwrap();
     until(&mut live, |l| l.session.state == SessionPhase::SignedOut).await;
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();

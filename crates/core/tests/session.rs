@@ -35,6 +35,7 @@ async fn a_hundred_calls_hitting_a_401_cause_exactly_one_refresh() {
     let session = world.session(Arc::new(MemoryStore::default()));
     session
         .signed_in(minted(&world, Duration::from_secs(3600)))
+        .await
         .unwrap();
     let client = client(&world, session.clone());
     // Sonos stops accepting the access token (expired early, as users see daily).
@@ -62,7 +63,7 @@ async fn a_rotated_refresh_token_is_stored_and_used_next_time() {
     let session = world.session(store.clone());
     let first = minted(&world, Duration::from_secs(3600));
     let first_refresh = first.refresh_token.expose().to_owned();
-    session.signed_in(first).unwrap();
+    session.signed_in(first).await.unwrap();
     let client = client(&world, session.clone());
     for round in 1..=3 {
         world
@@ -91,6 +92,7 @@ async fn a_revoked_sign_in_ends_cleanly_with_the_reason() {
     let session = world.session(store.clone());
     session
         .signed_in(minted(&world, Duration::from_secs(3600)))
+        .await
         .unwrap();
     let client = client(&world, session.clone());
     let mut states = session.watch();
@@ -134,6 +136,7 @@ async fn tokens_are_refreshed_before_they_expire() {
     let session = world.session(Arc::new(MemoryStore::default()));
     session
         .signed_in(minted(&world, Duration::from_secs(3600)))
+        .await
         .unwrap();
     let client = client(&world, session.clone());
     client.households().list().await.unwrap();
@@ -153,6 +156,7 @@ async fn a_passing_relay_failure_keeps_the_sign_in() {
     let session = world.session(Arc::new(MemoryStore::default()));
     session
         .signed_in(minted(&world, Duration::from_secs(3600)))
+        .await
         .unwrap();
     let client = client(&world, session.clone());
     world.stop_relay().await;
@@ -204,6 +208,7 @@ async fn without_a_keychain_the_person_may_stay_signed_in_for_this_run() {
     ));
     let err = session
         .signed_in(minted(&world, Duration::from_secs(3600)))
+        .await
         .unwrap_err();
     assert!(matches!(err, CoreError::KeychainUnavailable(_)));
     assert!(
@@ -224,7 +229,7 @@ async fn without_a_keychain_the_person_may_stay_signed_in_for_this_run() {
         .list()
         .await
         .unwrap();
-    session.sign_out().unwrap();
+    session.sign_out().await.unwrap();
     assert!(matches!(
         session.keep_for_this_run().unwrap_err(),
         CoreError::NotSignedIn

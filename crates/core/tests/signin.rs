@@ -30,7 +30,7 @@ async fn sign_in_through_the_deep_link_then_call_the_control_api() {
 
     let store = Arc::new(MemoryStore::default());
     let session = world.session(store.clone());
-    session.signed_in(tokens).unwrap();
+    session.signed_in(tokens).await.unwrap();
     assert_eq!(session.state(), SessionState::SignedIn { persistent: true });
     assert!(store.load().unwrap().is_some(), "kept in the store");
     let client = roomtone_sonos::Client::builder(session.clone())
@@ -41,7 +41,7 @@ async fn sign_in_through_the_deep_link_then_call_the_control_api() {
         client.households().list().await.unwrap().households.len(),
         2
     );
-    session.sign_out().unwrap();
+    session.sign_out().await.unwrap();
     assert!(
         store.load().unwrap().is_none(),
         "sign-out removes the stored tokens"
