@@ -272,7 +272,14 @@ impl TokenStore for KeychainStore {
         Ok(Some(StoredTokens {
             access_token: AccessToken::new(access),
             refresh_token: RefreshToken::new(refresh),
-            expires_at: UNIX_EPOCH + Duration::from_secs(record.expires_at_unix),
+            expires_at: UNIX_EPOCH
+                .checked_add(Duration::from_secs(record.expires_at_unix))
+                .ok_or_else(|| {
+                    StoreError::Corrupt(format!(
+                        "the token record's expiry ({}) is out of range",
+                        record.expires_at_unix
+                    ))
+                })?,
         }))
     }
 

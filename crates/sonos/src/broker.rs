@@ -184,15 +184,15 @@ impl TokenResponse {
     }
 
     /// The tokens, expiring by `now`'s clock; `previous` is the refresh token presented, if any.
-    pub fn into_tokens(self, now: SystemTime, previous: Option<&RefreshToken>) -> TokenSet {
+    pub fn into_tokens(self, now: SystemTime, previous: Option<&RefreshToken>) -> Result<TokenSet> {
         let rotated = previous.is_none_or(|p| p.expose() != self.refresh_token.expose());
-        TokenSet {
+        Ok(TokenSet {
             access_token: self.access_token,
             refresh_token: self.refresh_token,
-            expires_at: now + Duration::from_secs(self.expires_in),
+            expires_at: crate::login::expiry(now, Duration::from_secs(self.expires_in))?,
             scope: self.scope,
             refresh_rotated: rotated,
-        }
+        })
     }
 }
 
@@ -268,7 +268,7 @@ impl BrokerClient {
             verifier: verifier.clone(),
         };
         let response: TokenResponse = self.post("oauth/token", &body).await?;
-        Ok(response.into_tokens(now, None))
+        response.into_tokens(now, None)
     }
 
     /// Refreshes through the relay. A returned refresh token replaces `current`.
@@ -277,7 +277,7 @@ impl BrokerClient {
             refresh_token: current.clone(),
         };
         let response: TokenResponse = self.post("oauth/refresh", &body).await?;
-        Ok(response.into_tokens(now, Some(current)))
+        response.into_tokens(now, Some(current))
     }
 
     async fn post<T: serde::de::DeserializeOwned>(

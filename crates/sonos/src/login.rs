@@ -149,7 +149,7 @@ impl LoginService {
             .refresh_token()
             .map(|t| RefreshToken::new(t.secret().clone()))
             .ok_or_else(|| Error::LoginProtocol("the token answer has no refresh_token".into()))?;
-        Ok(token_set(&response, refresh, true, now))
+        token_set(&response, refresh, true, now)
     }
 
     /// Trades a refresh token for a new access token. A returned refresh token replaces
@@ -173,8 +173,19 @@ impl LoginService {
             }
             _ => (current.clone(), false),
         };
-        Ok(token_set(&response, refresh, rotated, now))
+        token_set(&response, refresh, rotated, now)
     }
+}
+
+/// When tokens granted at `now` for `lifetime` expire. A lifetime past what a clock can
+/// hold (a hostile or broken `expires_in`) is an error, never a panic.
+pub fn expiry(now: SystemTime, lifetime: Duration) -> Result<SystemTime> {
+    now.checked_add(lifetime).ok_or_else(|| {
+        Error::LoginProtocol(format!(
+            "a token lifetime of {} s is out of range",
+            lifetime.as_secs()
+        ))
+    })
 }
 
 fn token_set(
@@ -182,11 +193,11 @@ fn token_set(
     refresh_token: RefreshToken,
     refresh_rotated: bool,
     now: SystemTime,
-) -> TokenSet {
-    TokenSet {
+) -> Result<TokenSet> {
+    Ok(TokenSet {
         access_token: AccessToken::new(response.access_token().secret().clone()),
         refresh_token,
-        expires_at: now + response.expires_in().unwrap_or(FALLBACK_LIFETIME),
+        expires_at: expiry(now, response.expires_in().unwrap_or(FALLBACK_LIFETIME))?,
         scope: response.scopes().map(|scopes| {
             scopes
                 .iter()
@@ -195,7 +206,7 @@ fn token_set(
                 .join(" ")
         }),
         refresh_rotated,
-    }
+    })
 }
 
 /// Maps an oauth2 failure. A parse failure never carries the body: a 200 answer that failed

@@ -411,3 +411,35 @@ async fn a_token_answer_that_does_not_decode_never_echoes_its_body() {
     let shown = format!("{err} {err:?}");
     assert!(!shown.contains("SECRET"), "{shown}");
 }
+
+#[tokio::test]
+async fn a_token_lifetime_past_any_clock_is_an_error_not_a_panic() {
+    let server = server().await;
+    let huge = serde_json::json!({
+        "access_token": "a", "refresh_token": "r", "token_type": "Bearer",
+        "expires_in": u64::MAX, "scope": "playback-control-all"
+    });
+    Mock::given(method("POST"))
+        .and(path("/login/v3/oauth/access"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&huge))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/refresh"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&huge))
+        .mount(&server)
+        .await;
+    let login = LoginService::new(&format!("{}/login/v3/oauth", server.uri()), SEED_ID).unwrap();
+    let current = RefreshToken::new("r");
+    let err = login
+        .refresh(&ClientSecret::new(SEED_SECRET), &current, SystemTime::now())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("out of range"), "{err}");
+    let relay = roomtone_sonos::broker::BrokerClient::new(&server.uri()).unwrap();
+    let err = relay
+        .refresh(&current, SystemTime::now())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("out of range"), "{err}");
+}
