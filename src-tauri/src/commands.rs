@@ -7,55 +7,27 @@ use crate::error::AppError;
 use crate::settings::Settings;
 use crate::state::SettingsView;
 use crate::state::{AppState, Snapshot};
+use roomtone_core::browser::SystemBrowser;
 use roomtone_core::view::{Library, LoadAction, TheaterOptions};
-use roomtone_core::{Opener, PlayMode};
+use roomtone_core::PlayMode;
 use roomtone_sonos::secret::ClientSecret;
 use roomtone_sonos::{FavoriteId, GroupId, HouseholdId, PlayerId, PlaylistId};
 use tauri::{AppHandle, State};
-use tauri_plugin_opener::OpenerExt;
-use url::Url;
 
 type Done<T = ()> = Result<T, AppError>;
-
-/// Opens the Sonos login in the system browser. Only HTTPS (or this computer), and a
-/// `BROWSER` command in the environment takes precedence, as on Linux (tests use it).
-struct SystemBrowser(AppHandle);
-
-impl Opener for SystemBrowser {
-    fn open(&self, url: &Url) -> Result<(), String> {
-        if !roomtone_sonos::secure_or_loopback(url) {
-            return Err(format!(
-                "refusing to open a non-HTTPS login page: {}",
-                url.host_str().unwrap_or_default()
-            ));
-        }
-        if let Some(browser) = std::env::var_os("BROWSER").filter(|b| !b.is_empty()) {
-            return std::process::Command::new(browser)
-                .arg(url.as_str())
-                .spawn()
-                .map(drop)
-                .map_err(|e| e.to_string());
-        }
-        self.0
-            .opener()
-            .open_url(url.as_str(), None::<&str>)
-            .map_err(|e| e.to_string())
-    }
-}
 
 /// Signs in through the browser; returns once the sign-in is kept (or failed).
 #[tauri::command]
 #[specta::specta]
-pub async fn session_sign_in(app: AppHandle, state: State<'_, AppState>) -> Done {
-    let browser = SystemBrowser(app);
-    Ok(state.controller()?.sign_in(&browser).await?)
+pub async fn session_sign_in(state: State<'_, AppState>) -> Done {
+    Ok(state.controller()?.sign_in(&SystemBrowser).await?)
 }
 
 /// Opens the waiting sign-in's login page in the browser again.
 #[tauri::command]
 #[specta::specta]
-pub fn session_open_browser_again(app: AppHandle, state: State<'_, AppState>) -> Done {
-    Ok(state.controller()?.reopen_sign_in(&SystemBrowser(app))?)
+pub fn session_open_browser_again(state: State<'_, AppState>) -> Done {
+    Ok(state.controller()?.reopen_sign_in(&SystemBrowser)?)
 }
 
 /// Stops a sign-in that waits for the browser.

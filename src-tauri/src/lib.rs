@@ -1,7 +1,7 @@
 //! The Roomtone desktop app: Tauri around the core.
 //!
 //! The map of the app:
-//! - [`run`] builds the app: plugins (single-instance first, then deep links, the opener,
+//! - [`run`] builds the app: plugins (single-instance first, then deep links,
 //!   logs, window state), the settings, the tray, the deep-link hand-over to sign-in, the
 //!   commands and events, and close-to-tray.
 //! - `commands`: thin Tauri commands, grouped per domain (`session_*`, `household_*`,
@@ -161,7 +161,6 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_deep_link::init())
-        .plugin(tauri_plugin_opener::init())
         .plugin(
             tauri_plugin_log::Builder::new()
                 .level(log::LevelFilter::Info)

@@ -1,6 +1,7 @@
 //! One function per command: arguments in, calls into the core, an [`Output`] out.
 
 use crate::{Cli, Command, DirectCommand, Which};
+use roomtone_core::browser::SystemBrowser;
 use roomtone_core::household::{self, GroupView, HouseholdView, Target};
 use roomtone_core::session::from_sonos;
 use roomtone_core::{CoreError, KeychainStore, Opener, Session, SystemClock};
@@ -47,23 +48,7 @@ struct Browser;
 impl Opener for Browser {
     fn open(&self, url: &Url) -> Result<(), String> {
         eprintln!("Opening the browser to sign in to Sonos. If it does not open, visit:\n  {url}");
-        let (program, args): (&str, Vec<&str>) = if cfg!(target_os = "macos") {
-            ("open", vec![url.as_str()])
-        } else if cfg!(target_os = "windows") {
-            (
-                "rundll32",
-                vec!["url.dll,FileProtocolHandler", url.as_str()],
-            )
-        } else {
-            ("xdg-open", vec![url.as_str()])
-        };
-        std::process::Command::new(program)
-            .args(args)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .map(drop)
-            .map_err(|e| format!("{program}: {e}"))
+        SystemBrowser.open(url)
     }
 }
 

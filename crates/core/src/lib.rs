@@ -10,9 +10,11 @@
 //! - [`controller`]: what the app's windows and tray call: sign in and out, read, control;
 //!   it keeps the [`live`] state they all follow, in the shape of [`view`].
 //! - [`config`]: where Roomtone finds Sonos and the relay.
+//! - [`browser`]: the system browser for the login, without Roomtone's secrets.
 //! - [`household`]: reading a household in one go, and finding groups and rooms by name.
 //! - [`error`]: the core's error type.
 
+pub mod browser;
 pub mod config;
 pub mod controller;
 pub mod error;
