@@ -245,11 +245,16 @@ impl Session {
     /// running in another process cannot write them back afterwards.
     pub async fn sign_out(&self) -> Result<()> {
         // Forgotten here first: a refresh of this process finishing meanwhile is void.
-        self.forget(None);
+        self.begin_generation(None);
         let store = self.store();
-        let _turn = take_turn(&*store).await?;
-        store.clear()?;
-        Ok(())
+        let cleared = match take_turn(&*store).await {
+            Ok(_turn) => store.clear(),
+            Err(err) => Err(err),
+        };
+        // Said once the keychain is cleared: whoever sees "signed out" finds it empty.
+        self.state
+            .send_replace(SessionState::SignedOut { reason: None });
+        Ok(cleared?)
     }
 
     /// Ends the session in this process only; the keychain is someone else's business.
