@@ -25,6 +25,7 @@ import tempfile
 import time
 import http.client
 import urllib.parse
+import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 APP = ROOT / "target" / "debug" / "roomtone"
@@ -457,6 +458,34 @@ def main() -> int:
             command("play")
             window.find('[aria-label="Pause Office + 1"]')
 
+        def artwork_sources():
+            # The window's policy: artwork from the simulator it was pointed at loads; the
+            # same image served from another local port is refused by the CSP.
+            art_url = sim_group("Office + 1")["metadata"]["currentItem"]["track"]["imageUrl"]
+            assert art_url.startswith(sim_url + "/"), art_url
+            art_dir = pathlib.Path(home, "art")
+            art_dir.mkdir(exist_ok=True)
+            with urllib.request.urlopen(art_url, timeout=20) as response:
+                (art_dir / "cover.svg").write_bytes(response.read())
+            other_port = free_port()
+            other = start(["python3", "-u", "-m", "http.server", str(other_port), "--bind", "127.0.0.1", "--directory", str(art_dir)])
+            wait_for_line(other, "Serving HTTP")
+            load = """
+                const [url, done] = arguments;
+                document.addEventListener('securitypolicyviolation', (e) => {
+                  if (e.blockedURI.startsWith(url)) done('refused by ' + e.violatedDirective);
+                });
+                const img = new Image();
+                img.onload = () => done('loaded');
+                img.src = url;
+            """
+            def image(url):
+                return window.call("POST", "execute/async", {"script": load, "args": [url]})
+            assert image(art_url) == "loaded"
+            refused = image(f"http://127.0.0.1:{other_port}/cover.svg")
+            assert refused.startswith("refused by img-src"), refused
+            other.terminate()
+
         settings_file = pathlib.Path(home, ".config", "com.roomtone.desktop", "settings.json")
         autostart = pathlib.Path(home, ".config", "autostart", "Roomtone.desktop")
 
@@ -644,6 +673,7 @@ def main() -> int:
         scenario("the settings persist across a restart: started hidden, a notification on track change, hotkeys registered", settings_persist)
         scenario("a restart is still signed in (keychain), shows the last-known household while Sonos fails, and reports a broken settings file", restart_still_signed_in)
         scenario("a forged deep link shows an error and changes nothing", forged_deep_link)
+        scenario("artwork loads from the simulator, never from another local port (the window's CSP)", artwork_sources)
         scenario("the hidden window's page sleeps (its web process ends) while the tray controls Sonos, and wakes with the household", page_sleeps)
         scenario("sign out removes the tokens from the keychain", sign_out)
         window.quit()

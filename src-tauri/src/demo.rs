@@ -7,9 +7,49 @@ use crate::error::AppError;
 use crate::state::Ready;
 use roomtone_core::{Config, Controller, MemoryStore, Opener, SystemClock};
 use roomtone_sim::config::{Config as SimConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
-use std::sync::Arc;
-use tauri::AppHandle;
+use std::sync::{Arc, Mutex};
+use tauri::{AppHandle, Manager};
 use url::Url;
+
+/// The port the demo's simulator serves on, bound when the app starts so that the window's
+/// content security policy can name it ([`crate::csp`]): artwork loads from this local port
+/// and no other. Outside the demo it stays bound without listening, so no other program can
+/// serve there, and a connection to it is refused.
+pub struct SimPort {
+    port: u16,
+    socket: Mutex<Option<tokio::net::TcpSocket>>,
+}
+
+impl SimPort {
+    /// Binds `127.0.0.1:0` without listening; `None` when this computer refuses.
+    pub fn reserve() -> Option<SimPort> {
+        let bound = || -> std::io::Result<SimPort> {
+            let socket = tokio::net::TcpSocket::new_v4()?;
+            socket.bind((std::net::Ipv4Addr::LOCALHOST, 0).into())?;
+            Ok(SimPort {
+                port: socket.local_addr()?.port(),
+                socket: Mutex::new(Some(socket)),
+            })
+        };
+        bound()
+            .inspect_err(|err| tracing::warn!(error = %err, "no port reserved for the demo"))
+            .ok()
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The reserved port, listening: once (the demo starts once per run).
+    fn listen(&self) -> Option<std::io::Result<tokio::net::TcpListener>> {
+        let socket = self
+            .socket
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()?;
+        Some(socket.listen(1024))
+    }
+}
 
 /// Starts the simulator and the relay, and signs in to them.
 pub async fn start(app: &AppHandle) -> Result<Ready, AppError> {
@@ -33,10 +73,27 @@ pub async fn start(app: &AppHandle) -> Result<Ready, AppError> {
         event_callback: Some(format!("{relay_url}/events")),
         ..SimConfig::default()
     };
-    let (_sim, sim_url) =
-        roomtone_sim::spawn(sim_config, Arc::new(roomtone_sim::clock::Clock::system()))
-            .await
-            .map_err(|e| fail("simulator", &e))?;
+    // On the reserved port, which the window's policy allows images from.
+    let reserved = app.try_state::<SimPort>().and_then(|p| p.listen());
+    let sim_listener = match reserved {
+        Some(listener) => listener,
+        None => tokio::net::TcpListener::bind("127.0.0.1:0").await,
+    }
+    .map_err(|e| fail("simulator", &e))?;
+    let sim_url = format!(
+        "http://{}",
+        sim_listener
+            .local_addr()
+            .map_err(|e| fail("simulator", &e))?
+    );
+    let sim = roomtone_sim::Sim::start(
+        sim_config,
+        Arc::new(roomtone_sim::clock::Clock::system()),
+        &sim_url,
+    );
+    tauri::async_runtime::spawn(async move {
+        roomtone_sim::run(sim_listener, sim, std::future::pending()).await
+    });
     let mut relay = roomtone_relay::Config::new(
         relay_url.parse().expect("a loopback URL"),
         DEFAULT_CLIENT_ID,
@@ -65,6 +122,7 @@ pub async fn start(app: &AppHandle) -> Result<Ready, AppError> {
         login_url: format!("{sim_url}/login/v3/oauth"),
         control_url: format!("{sim_url}/control/api/v1"),
         direct: None,
+        events_url: None,
     };
     // The demo's sign-in lives for this run only: nothing goes to the keychain.
     let controller = Arc::new(

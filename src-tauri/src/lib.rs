@@ -21,12 +21,15 @@
 //!   when it shows.
 //! - `demo`: demo mode — the simulator and a relay in this process on loopback, signed in
 //!   through the real flow.
+//! - `csp`: the window's content security policy, finished at start (artwork from https and
+//!   the demo simulator's own port).
 //! - `marks`: the benchmarks' marks (`ROOMTONE_BENCH_MARKS`), printed on standard output.
 //! - `error`: the one error type that crosses into the webview, `{kind, message}`.
 //!
 //! The webview's TypeScript bindings are generated from [`bindings`].
 
 mod commands;
+mod csp;
 mod demo;
 mod error;
 #[cfg(test)]
@@ -148,6 +151,12 @@ fn deliver_links(app: &tauri::AppHandle, urls: impl IntoIterator<Item = String>)
 pub fn run() {
     marks::start_clock();
     let specta = specta();
+    let sim_port = demo::SimPort::reserve();
+    let mut context = tauri::generate_context!();
+    csp::finish(
+        context.config_mut(),
+        sim_port.as_ref().map(demo::SimPort::port),
+    );
     tauri::Builder::default()
         // First: a second launch (e.g. the OS opening a roomtone:// link) hands its
         // arguments to this instance; the deep-link feature turns them into open-url events.
@@ -187,6 +196,9 @@ pub fn run() {
             }
             app.manage(state);
             app.manage(notify::Notifier::default());
+            if let Some(port) = sim_port {
+                app.manage(port);
+            }
             app.manage(sleep::PageSleep::default());
             #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
             if let Err(err) = app.deep_link().register_all() {
@@ -244,7 +256,7 @@ pub fn run() {
                 }
             }
         })
-        .run(tauri::generate_context!())
+        .run(context)
         .expect("Roomtone could not start its window");
 }
 

@@ -76,9 +76,9 @@ pub fn model(live: &Live, group: Option<&Group>) -> MediaModel {
             title: Some(now.title.clone()),
             artist: now.artist.clone(),
             album: now.album.clone().or_else(|| now.container.clone()),
-            cover_url: now.art_url.clone().filter(|url| {
-                url::Url::parse(url).is_ok_and(|u| roomtone_sonos::secure_or_loopback(&u))
-            }),
+            // Only artwork the core allows reaches here (`roomtone_core::artwork`): the shell
+            // fetches this URL itself.
+            cover_url: now.art_url.clone(),
             duration_millis: now.duration_millis,
         })
         .unwrap_or_default();
@@ -235,7 +235,7 @@ mod tests {
     }
 
     #[test]
-    fn the_session_shows_the_controlled_group_with_safe_artwork_only() {
+    fn the_session_shows_the_controlled_group() {
         let m = model(
             &live(PlayState::Playing, "https://art.example/a.jpg", false),
             &Settings::default(),
@@ -251,13 +251,13 @@ mod tests {
         assert_eq!(m.metadata.duration_millis, Some(200_000));
         assert_eq!(m.volume, Some(0.35));
 
-        // Artwork on a speaker (LAN, plain HTTP) is not handed to the OS; a fixed volume has none.
+        // A fixed volume has none. (Which artwork may reach the OS is the core's rule:
+        // `roomtone_core::artwork`.)
         let m = model(
-            &live(PlayState::Paused, "http://192.168.1.20:1400/art.jpg", true),
+            &live(PlayState::Paused, "https://art.example/a.jpg", true),
             &Settings::default(),
         );
         assert_eq!(m.playback, Playback::Paused(Some(61_000)));
-        assert_eq!(m.metadata.cover_url, None);
         assert_eq!(m.volume, None);
 
         // Signed out: stopped, nothing shown.

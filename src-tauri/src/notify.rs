@@ -1,6 +1,12 @@
 //! Notifications on track change (off by default): when the track changes in the group the
 //! tray controls while it plays, and the window is not in front, the OS shows what plays now.
 //! Which change deserves one is [`Notifier::next`], tested without a notification service.
+//!
+//! Titles and artists are Sonos's metadata, so any text: on Linux a notification server that
+//! renders markup in the body (`body-markup`: GNOME, KDE, dunst…) gets the body escaped, and
+//! "Guns N' Roses & <b>" stays text. The summary is plain text by the freedesktop
+//! specification and goes as it is, as on Windows (the toast builder escapes its XML itself)
+//! and macOS (plain text).
 
 use crate::state::AppState;
 use roomtone_core::live::{Live, SessionPhase};
@@ -14,6 +20,49 @@ use tauri_plugin_notification::NotificationExt;
 pub struct Notice {
     pub title: String,
     pub body: String,
+}
+
+impl Notice {
+    /// The notice for a server that renders markup in the body: the body escaped.
+    pub fn for_markup(self) -> Notice {
+        Notice {
+            body: escape_markup(&self.body),
+            ..self
+        }
+    }
+}
+
+/// Text as the freedesktop notification markup (a subset of XML) shows it literally.
+fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether this desktop's notification server renders markup in the body: asked once.
+#[cfg(target_os = "linux")]
+fn body_markup() -> bool {
+    static MARKUP: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *MARKUP.get_or_init(|| {
+        notify_rust::get_capabilities()
+            .map(|caps| caps.iter().any(|c| c == "body-markup"))
+            // A server that does not answer is not shown anything; escaping is the safe guess.
+            .unwrap_or(true)
+    })
+}
+
+#[cfg(not(target_os = "linux"))]
+fn body_markup() -> bool {
+    false
 }
 
 /// The track last seen in the controlled group: (group ID, title, artist).
@@ -69,6 +118,17 @@ pub fn follow(app: &AppHandle, live: &Live) {
     if !settings.notify_track_change || in_front {
         return;
     }
+    // Asking the server is a D-Bus round trip: off the thread that serves the window.
+    let app = app.clone();
+    tauri::async_runtime::spawn_blocking(move || show(&app, notice));
+}
+
+fn show(app: &AppHandle, notice: Notice) {
+    let notice = if body_markup() {
+        notice.for_markup()
+    } else {
+        notice
+    };
     if let Err(err) = app
         .notification()
         .builder()
@@ -104,6 +164,23 @@ mod tests {
         fn next(&self, live: &Live, s: &Settings) -> Option<Notice> {
             self.0.next(live, crate::tray::controlled(live, s, None))
         }
+    }
+
+    #[test]
+    fn metadata_is_text_for_a_server_that_renders_markup() {
+        let notice = Notice {
+            title: "Rock & <b>Roll</b>".into(),
+            body: "Guns N' Roses & <i>\"Friends\"</i> · <a href=\"https://x\">Den</a>".into(),
+        };
+        let shown = notice.clone().for_markup();
+        assert_eq!(
+            shown.body,
+            "Guns N&apos; Roses &amp; &lt;i&gt;&quot;Friends&quot;&lt;/i&gt; · \
+             &lt;a href=&quot;https://x&quot;&gt;Den&lt;/a&gt;"
+        );
+        // The summary is plain text by the specification: escaping it would show "&amp;".
+        assert_eq!(shown.title, notice.title);
+        assert_eq!(escape_markup("plain · text"), "plain · text");
     }
 
     #[test]

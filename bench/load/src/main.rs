@@ -232,6 +232,7 @@ impl InProcess {
             login_url: format!("{sim}/login/v3/oauth"),
             control_url: format!("{sim}/control/api/v1"),
             direct: None,
+            events_url: None,
         };
         let controller = Arc::new(Controller::new(
             &config,
@@ -740,6 +741,7 @@ async fn overhead(samples: usize) -> Result<(), Failure> {
         access_token: AccessToken::new("bench-access-token"),
         refresh_token: roomtone_sonos::RefreshToken::new("bench-refresh-token"),
         expires_at: std::time::SystemTime::now() + Duration::from_secs(3600),
+        issuer: None,
     })?;
     let config = Config {
         client_id: DEFAULT_CLIENT_ID.into(),
@@ -750,6 +752,7 @@ async fn overhead(samples: usize) -> Result<(), Failure> {
             secret: ClientSecret::new("bench"),
             redirect_uri: "http://127.0.0.1/callback".into(),
         }),
+        events_url: None,
     };
     let controller = Arc::new(Controller::new(&config, store, Arc::new(SystemClock))?);
     let group = GroupId::from("RINCON_BENCH0000000001400:1");

@@ -80,11 +80,9 @@ pub async fn run(cli: &Cli) -> Result<Output, CoreError> {
     }
     let config = cli.config(&keychain)?;
     let store = Arc::new(keychain);
-    let session = Arc::new(Session::new(
-        store,
-        config.refresher()?,
-        Arc::new(SystemClock),
-    ));
+    let session = Arc::new(
+        Session::new(store, config.refresher()?, Arc::new(SystemClock)).issued_by(config.issuer()),
+    );
     match &cli.command {
         Command::Login { no_browser } => {
             // Where the sign-in will be kept must work before the browser opens.
@@ -105,7 +103,13 @@ pub async fn run(cli: &Cli) -> Result<Output, CoreError> {
         _ => {}
     }
     if !session.restore()? {
-        return Err(CoreError::NotSignedIn);
+        // A sign-in for another service (the keychain's record says which) is not used.
+        return Err(match session.state() {
+            roomtone_core::SessionState::SignedOut {
+                reason: Some(reason),
+            } => CoreError::SignedOut(reason),
+            _ => CoreError::NotSignedIn,
+        });
     }
     let client = config.client(session.clone())?;
     let households = household::read_all(&client).await?;

@@ -167,6 +167,7 @@ impl Cli {
             login_url: self.login_url.clone(),
             control_url: self.control_url.clone(),
             direct,
+            events_url: None,
         })
     }
 }

@@ -425,3 +425,36 @@ async fn a_logout_elsewhere_is_not_undone_by_a_process_still_running() {
     let (code, _, _) = stack.run(&["status"]).await;
     assert_eq!(code, 3, "still signed out");
 }
+
+#[tokio::test]
+#[ignore = "needs an unlocked Secret Service: scripts/test runs it inside dbus-run-session"]
+async fn a_sign_in_is_used_only_with_the_service_that_issued_it() {
+    // Two Sonos clouds with their relays (the real one and a simulator, say) over the same
+    // keychain entries.
+    let real = Stack::start().await;
+    let mut sim = Stack::start().await;
+    sim.service = real.service.clone();
+    real.login().await;
+    // Set up for the other service: the stored sign-in is not sent there, and it says why.
+    let (code, _, err) = sim.run(&["status"]).await;
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains(&real.relay_url) && err.contains(&sim.relay_url),
+        "{err}"
+    );
+    assert_eq!(
+        sim.sim
+            .sim
+            .control_requests
+            .load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the token went nowhere"
+    );
+    // Its logout leaves the other service's sign-in alone.
+    let (code, _, err) = sim.run(&["logout"]).await;
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = real.run(&["status"]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Living Room + 1 — playing"), "{out}");
+    let _ = real.run(&["logout"]).await;
+}

@@ -7,6 +7,7 @@
 use crate::error::{CoreError, Result};
 use crate::session::{Clock, Refresher, Session};
 use crate::signin::{Mode, SignIn};
+use crate::store::Issuer;
 use roomtone_sonos::broker::BrokerClient;
 use roomtone_sonos::{Client, ClientSecret, LoginService};
 use std::fmt;
@@ -29,6 +30,10 @@ pub struct Config {
     pub control_url: String,
     /// Set for direct mode.
     pub direct: Option<Direct>,
+    /// The relay whose event stream to follow when it is not `relay_url`: direct mode has no
+    /// stream unless this is set (its tokens are for the person's own integration, and go to
+    /// no relay but the one named here).
+    pub events_url: Option<String>,
 }
 
 impl fmt::Debug for Config {
@@ -39,6 +44,7 @@ impl fmt::Debug for Config {
             .field("login_url", &self.login_url)
             .field("control_url", &self.control_url)
             .field("direct", &self.direct.as_ref().map(|d| &d.redirect_uri))
+            .field("events_url", &self.events_url)
             .finish()
     }
 }
@@ -51,6 +57,7 @@ pub mod env {
     pub const CONTROL_URL: &str = "ROOMTONE_CONTROL_URL";
     pub const CLIENT_SECRET: &str = "ROOMTONE_CLIENT_SECRET";
     pub const REDIRECT_URI: &str = "ROOMTONE_REDIRECT_URI";
+    pub const EVENTS_URL: &str = "ROOMTONE_EVENTS_URL";
 }
 
 /// What a settings file (or a build) can set; the environment wins over it. A client
@@ -157,7 +164,39 @@ impl Config {
             control_url: var(env::CONTROL_URL)
                 .unwrap_or_else(|| roomtone_sonos::DEFAULT_CONTROL_URL.into()),
             direct,
+            events_url: var(env::EVENTS_URL),
         })
+    }
+
+    /// The service this configuration signs in to, stored with its tokens.
+    pub fn issuer(&self) -> Issuer {
+        Issuer {
+            client_id: self.client_id.clone(),
+            login_url: self.login_url.clone(),
+            control_url: self.control_url.clone(),
+            relay_url: match self.direct {
+                Some(_) => None,
+                None => self.relay_url.clone(),
+            },
+        }
+    }
+
+    /// The event stream to follow: `<relay>/events/stream` of `events_url`, else of the
+    /// sign-in's relay in broker mode; none in direct mode without `events_url`. The relay's
+    /// URL is checked as the broker client checks it (HTTPS, plain HTTP only to this
+    /// computer) and the path is joined by segments, keeping a path prefix.
+    pub fn events_stream(&self) -> Result<Option<url::Url>> {
+        let relay = match (&self.events_url, &self.direct) {
+            (Some(url), _) => url,
+            (None, Some(_)) => return Ok(None),
+            (None, None) => match &self.relay_url {
+                Some(url) => url,
+                None => return Ok(None),
+            },
+        };
+        let relay = BrokerClient::new(relay)
+            .map_err(|e| CoreError::Local(format!("the event stream's relay {relay:?}: {e}")))?;
+        Ok(Some(relay.endpoint("events/stream")))
     }
 
     fn login(&self) -> Result<LoginService> {
@@ -223,6 +262,59 @@ mod tests {
             relay_url: Some(relay_url.into()),
             redirect_uri: None,
         }
+    }
+
+    fn direct_vars(extra: &[(&'static str, &'static str)]) -> Config {
+        let mut pairs = vec![
+            (env::CLIENT_ID, "mine"),
+            (env::CLIENT_SECRET, "secret"),
+            (env::REDIRECT_URI, "https://me.example/callback"),
+        ];
+        pairs.extend_from_slice(extra);
+        let built_in = file("built-in-id", "https://relay.example");
+        Config::resolve(vars(&pairs), &built_in, || Ok(None)).unwrap()
+    }
+
+    #[test]
+    fn direct_mode_opens_no_event_stream_unless_one_is_named() {
+        // A relay compiled in (as a release build has) is not where a direct sign-in's
+        // tokens go.
+        let config = direct_vars(&[]);
+        assert_eq!(config.relay_url.as_deref(), Some("https://relay.example"));
+        assert!(config.direct.is_some());
+        assert_eq!(config.events_stream().unwrap(), None);
+        let config = direct_vars(&[(env::EVENTS_URL, "https://mine.example/relay/")]);
+        assert_eq!(
+            config.events_stream().unwrap().unwrap().as_str(),
+            "https://mine.example/relay/events/stream"
+        );
+    }
+
+    #[test]
+    fn the_stream_keeps_the_relays_path_and_needs_https() {
+        let broker = |relay: &str| {
+            Config::resolve(vars(&[]), &file("id", relay), || Ok(None))
+                .unwrap()
+                .events_stream()
+        };
+        // `Url::join` would drop the prefix without a trailing slash.
+        assert_eq!(
+            broker("https://example.com/roomtone")
+                .unwrap()
+                .unwrap()
+                .as_str(),
+            "https://example.com/roomtone/events/stream"
+        );
+        assert_eq!(
+            broker("http://127.0.0.1:4000").unwrap().unwrap().as_str(),
+            "http://127.0.0.1:4000/events/stream"
+        );
+        let err = broker("http://relay.example").unwrap_err().to_string();
+        assert!(err.contains("HTTPS"), "{err}");
+        let err = direct_vars(&[(env::EVENTS_URL, "http://evil.example")])
+            .events_stream()
+            .unwrap_err();
+        assert!(err.to_string().contains("HTTPS"), "{err}");
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub struct Controller {
     login_url: std::sync::Mutex<Option<url::Url>>,
     /// Live updates: the relay's event stream and the subscriptions.
     events: crate::events::Events,
+    /// What artwork the surfaces may load: applied to everything published.
+    artwork: crate::artwork::Artwork,
 }
 
 /// A play mode to change; the others stay as they are.
@@ -49,7 +51,9 @@ pub enum PlayMode {
 impl Controller {
     /// A controller for `config`, keeping tokens in `store`; picks up a saved sign-in.
     pub fn new(config: &Config, store: Arc<dyn TokenStore>, clock: Arc<dyn Clock>) -> Result<Self> {
-        let session = Arc::new(Session::new(store, config.refresher()?, clock.clone()));
+        let session = Arc::new(
+            Session::new(store, config.refresher()?, clock.clone()).issued_by(config.issuer()),
+        );
         match session.restore() {
             Ok(_) => {}
             // No keychain: start signed out; signing in will offer "this run only".
@@ -66,7 +70,8 @@ impl Controller {
             live,
             reads: Mutex::new(()),
             login_url: std::sync::Mutex::new(None),
-            events: crate::events::Events::new(config.relay_url.as_deref())?,
+            events: crate::events::Events::new(config.events_stream()?)?,
+            artwork: crate::artwork::Artwork::for_control_url(&config.control_url),
         })
     }
 
@@ -111,6 +116,7 @@ impl Controller {
                 return false;
             }
             live.households = households;
+            self.artwork.clean(live);
             live.sync = Sync::Loading;
             live.revision = live.revision.wrapping_add(1);
             true
@@ -142,6 +148,7 @@ impl Controller {
     pub(crate) fn publish(&self, change: impl FnOnce(&mut Live)) {
         self.live.send_modify(|live| {
             change(live);
+            self.artwork.clean(live);
             live.revision = live.revision.wrapping_add(1);
         });
     }
@@ -164,6 +171,9 @@ impl Controller {
                 return false;
             };
             change(group);
+            if let Some(now) = &mut group.now_playing {
+                self.artwork.clean_now_playing(now);
+            }
             live.revision = live.revision.wrapping_add(1);
             true
         })
@@ -561,11 +571,13 @@ impl Controller {
         let (favorites, playlists) =
             tokio::try_join!(favorites.list(household), playlists.list(household))
                 .map_err(from_sonos)?;
-        Ok(Library {
+        let mut library = Library {
             household_id: household.to_string(),
             favorites: favorites.items.iter().map(Into::into).collect(),
             playlists: playlists.playlists.iter().map(Into::into).collect(),
-        })
+        };
+        self.artwork.clean_library(&mut library);
+        Ok(library)
     }
 
     /// Play a favorite on a group.

@@ -68,47 +68,120 @@ pub enum Frame {
     Other,
 }
 
-/// Splits Server-Sent Events text into frames as it arrives.
+/// The longest frame the stream may send: a Sonos event is a few kilobytes. A longer one is
+/// skipped to its end (and counts as [`Frame::Other`]), so a relay gone wrong cannot make
+/// the app hold an unbounded buffer.
+pub const MAX_FRAME_BYTES: usize = 1 << 20;
+
+/// Splits a Server-Sent Events byte stream into frames as it arrives: lines end in LF, CR
+/// or CRLF (a CRLF may be split across chunks), and a character split across chunks is
+/// whole again before it is read.
 #[derive(Debug, Default)]
 pub struct SseParser {
-    buffer: String,
+    /// The current frame's bytes, line ends made LF.
+    buffer: Vec<u8>,
+    /// The last byte was a CR: an LF next belongs to it.
+    after_cr: bool,
+    /// The current frame is too long: skipped until its end.
+    skipping: bool,
 }
 
 impl SseParser {
     /// Adds `chunk`; returns the frames it completed.
-    pub fn push(&mut self, chunk: &str) -> Vec<Frame> {
-        self.buffer.push_str(&chunk.replace("\r\n", "\n"));
+    pub fn push(&mut self, chunk: &[u8]) -> Vec<Frame> {
         let mut frames = Vec::new();
-        while let Some(end) = self.buffer.find("\n\n") {
-            let block: String = self.buffer.drain(..end + 2).collect();
-            let (mut name, mut data) = ("message", String::new());
-            for line in block.lines() {
-                if let Some(v) = line.strip_prefix("event:") {
-                    name = match v.trim() {
-                        "ready" => "ready",
-                        "sonos" => "sonos",
-                        "cutoff" => "cutoff",
-                        _ => "other",
-                    };
-                } else if let Some(v) = line.strip_prefix("data:") {
-                    data.push_str(v.strip_prefix(' ').unwrap_or(v));
+        for &byte in chunk {
+            let byte = match (byte, self.after_cr) {
+                (b'\n', true) => {
+                    self.after_cr = false;
+                    continue;
                 }
+                (b'\r', _) => {
+                    self.after_cr = true;
+                    b'\n'
+                }
+                (b, _) => {
+                    self.after_cr = false;
+                    b
+                }
+            };
+            let ends = byte == b'\n' && self.buffer.last() == Some(&b'\n');
+            if self.skipping {
+                // Only the last byte matters while skipping: is the frame over?
+                self.buffer.clear();
+                if ends {
+                    self.skipping = false;
+                    frames.push(Frame::Other);
+                } else {
+                    self.buffer.push(byte);
+                }
+                continue;
             }
-            frames.push(match name {
-                "ready" => Frame::Ready,
-                "sonos" => serde_json::from_str(&data)
-                    .map(Frame::Event)
-                    .unwrap_or(Frame::Other),
-                "cutoff" => Frame::CutOff(
-                    serde_json::from_str::<serde_json::Value>(&data)
-                        .ok()
-                        .and_then(|v| v["reason"].as_str().map(str::to_owned))
-                        .unwrap_or_else(|| "the relay ended the stream".into()),
-                ),
-                _ => Frame::Other,
-            });
+            if ends {
+                let block = std::mem::take(&mut self.buffer);
+                frames.push(frame(&String::from_utf8_lossy(&block)));
+            } else if self.buffer.len() >= MAX_FRAME_BYTES {
+                tracing::warn!(
+                    "the event stream sent a frame over {MAX_FRAME_BYTES} bytes; skipped"
+                );
+                self.buffer.clear();
+                self.buffer.push(byte);
+                self.skipping = true;
+            } else {
+                self.buffer.push(byte);
+            }
         }
         frames
+    }
+
+    /// Bytes held for a frame not yet complete (at most [`MAX_FRAME_BYTES`]).
+    pub fn pending(&self) -> usize {
+        self.buffer.len()
+    }
+}
+
+/// One frame's text (its lines, without the blank line that ended it).
+fn frame(block: &str) -> Frame {
+    let (mut name, mut data) = ("message", None::<String>);
+    for line in block.lines() {
+        // "field: value", with one space after the colon dropped; a line starting with a
+        // colon is a comment.
+        let (field, value) = match line.split_once(':') {
+            Some((field, value)) => (field, value.strip_prefix(' ').unwrap_or(value)),
+            None => (line, ""),
+        };
+        match field {
+            "event" => {
+                name = match value {
+                    "ready" => "ready",
+                    "sonos" => "sonos",
+                    "cutoff" => "cutoff",
+                    _ => "other",
+                }
+            }
+            "data" => match &mut data {
+                Some(data) => {
+                    data.push('\n');
+                    data.push_str(value);
+                }
+                None => data = Some(value.to_owned()),
+            },
+            _ => {}
+        }
+    }
+    let data = data.unwrap_or_default();
+    match name {
+        "ready" => Frame::Ready,
+        "sonos" => serde_json::from_str(&data)
+            .map(Frame::Event)
+            .unwrap_or(Frame::Other),
+        "cutoff" => Frame::CutOff(
+            serde_json::from_str::<serde_json::Value>(&data)
+                .ok()
+                .and_then(|v| v["reason"].as_str().map(str::to_owned))
+                .unwrap_or_else(|| "the relay ended the stream".into()),
+        ),
+        _ => Frame::Other,
     }
 }
 
@@ -206,14 +279,10 @@ pub struct Events {
 }
 
 impl Events {
-    pub fn new(relay_url: Option<&str>) -> Result<Self> {
-        let relay = relay_url
-            .map(|u| {
-                url::Url::parse(u)
-                    .and_then(|u| u.join("events/stream"))
-                    .map_err(|e| CoreError::Local(format!("the relay URL {u:?}: {e}")))
-            })
-            .transpose()?;
+    /// Follows `stream` (the relay's `events/stream`, see [`crate::Config::events_stream`]);
+    /// without one, the household is polled.
+    pub fn new(stream: Option<url::Url>) -> Result<Self> {
+        let relay = stream;
         Ok(Self {
             relay,
             http: reqwest::Client::builder()
@@ -355,7 +424,7 @@ impl Controller {
             .await
             .map_err(|e| CoreError::Local(format!("the event stream dropped: {e}")))?
         {
-            for frame in parser.push(&String::from_utf8_lossy(&chunk)) {
+            for frame in parser.push(&chunk) {
                 match frame {
                     Frame::Ready => {
                         *failures = 0;
@@ -600,10 +669,10 @@ mod tests {
     fn frames_are_read_across_chunk_boundaries_and_heartbeats_skipped() {
         let mut p = SseParser::default();
         assert_eq!(
-            p.push("event: ready\ndata: {\"households\":[]}\n\n: keep-alive\n\nevent: son"),
+            p.push(b"event: ready\ndata: {\"households\":[]}\n\n: keep-alive\n\nevent: son"),
             vec![Frame::Ready, Frame::Other]
         );
-        let frames = p.push("os\nid: 7\ndata: {\"householdId\":\"H\",\"seqId\":\"7\",\"namespace\":\"groupVolume\",\"type\":\"groupVolume\",\"targetType\":\"groupId\",\"targetValue\":\"G\",\"body\":{}}\n\n");
+        let frames = p.push(b"os\nid: 7\ndata: {\"householdId\":\"H\",\"seqId\":\"7\",\"namespace\":\"groupVolume\",\"type\":\"groupVolume\",\"targetType\":\"groupId\",\"targetValue\":\"G\",\"body\":{}}\n\n");
         assert_eq!(
             frames,
             vec![Frame::Event(StreamEvent {
@@ -616,8 +685,48 @@ mod tests {
             })]
         );
         assert_eq!(
-            p.push("event: cutoff\r\ndata: {\"reason\":\"too slow\"}\r\n\r\n"),
+            p.push(b"event: cutoff\r\ndata: {\"reason\":\"too slow\"}\r\n\r\n"),
             vec![Frame::CutOff("too slow".into())]
+        );
+    }
+
+    #[test]
+    fn a_character_or_a_crlf_split_across_chunks_arrives_whole() {
+        let text = "event: cutoff\r\ndata: {\"reason\":\"Café — 日本\"}\r\n\r\n".as_bytes();
+        // Every split point, through the middle of "é", "—", "日" and each CRLF.
+        for at in 0..text.len() {
+            let mut p = SseParser::default();
+            let mut frames = p.push(&text[..at]);
+            frames.extend(p.push(&text[at..]));
+            assert_eq!(
+                frames,
+                vec![Frame::CutOff("Café — 日本".into())],
+                "split at {at}"
+            );
+            assert_eq!(p.pending(), 0);
+        }
+        // Bare CRs end lines too, and several data lines are one value.
+        let mut p = SseParser::default();
+        assert_eq!(
+            p.push(b"event: cutoff\rdata: {\"reason\":\rdata: \"two lines\"}\r\r"),
+            vec![Frame::CutOff("two lines".into())]
+        );
+    }
+
+    #[test]
+    fn an_endless_frame_is_skipped_with_bounded_memory() {
+        let mut p = SseParser::default();
+        let line = vec![b'x'; 64 * 1024];
+        let mut frames = p.push(b"event: sonos\ndata: ");
+        for _ in 0..(4 * MAX_FRAME_BYTES / line.len()) {
+            frames.extend(p.push(&line));
+            assert!(p.pending() <= MAX_FRAME_BYTES, "{}", p.pending());
+        }
+        assert!(frames.is_empty());
+        // Its end is a frame of nothing useful; the next one is read as ever.
+        assert_eq!(
+            p.push(b"\n\nevent: ready\ndata: {}\n\n"),
+            vec![Frame::Other, Frame::Ready]
         );
     }
 

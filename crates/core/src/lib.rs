@@ -14,6 +14,7 @@
 //! - [`household`]: reading a household in one go, and finding groups and rooms by name.
 //! - [`error`]: the core's error type.
 
+pub mod artwork;
 pub mod browser;
 pub mod config;
 pub mod controller;
@@ -33,4 +34,4 @@ pub use error::{CoreError, Result};
 pub use live::Live;
 pub use session::{Clock, Refresher, Session, SessionState, SystemClock};
 pub use signin::{Attempt, Mode, Opener, SignIn};
-pub use store::{KeychainStore, MemoryStore, StoreError, StoredTokens, TokenStore};
+pub use store::{Issuer, KeychainStore, MemoryStore, StoreError, StoredTokens, TokenStore};

@@ -6,7 +6,7 @@
 //! out cleanly, with the reason, when Sonos no longer accepts the refresh token.
 
 use crate::error::{CoreError, Result};
-use crate::store::{MemoryStore, StoreError, StoredTokens, TokenStore};
+use crate::store::{Issuer, MemoryStore, StoreError, StoredTokens, TokenStore};
 use crate::turns::Turn;
 use async_trait::async_trait;
 use roomtone_sonos::broker::BrokerClient;
@@ -140,6 +140,9 @@ pub struct Session {
     state: watch::Sender<SessionState>,
     /// Refreshes done, for tests and benchmarks.
     refreshes: AtomicU64,
+    /// Who this session's tokens come from: stored with them, and tokens of another issuer
+    /// are not used (see [`Session::issued_by`]).
+    issuer: Option<Issuer>,
 }
 
 impl fmt::Debug for Session {
@@ -163,7 +166,34 @@ impl Session {
             epoch: AtomicU64::new(0),
             state: watch::channel(SessionState::SignedOut { reason: None }).0,
             refreshes: AtomicU64::new(0),
+            issuer: None,
         }
+    }
+
+    /// Tokens belong to the service that issued them: this session stores `issuer` with the
+    /// tokens it gets, and takes up no stored tokens of another issuer (a relay changed in
+    /// the settings, a `roomtone-cli login` against the simulator). It says why it is then
+    /// signed out; the other sign-in stays in the keychain until a sign-in here replaces it.
+    pub fn issued_by(mut self, issuer: Issuer) -> Self {
+        self.issuer = Some(issuer);
+        self
+    }
+
+    /// Why `stored` is not this session's to use, when it is another issuer's.
+    fn foreign(&self, stored: &StoredTokens) -> Option<String> {
+        match (&self.issuer, &stored.issuer) {
+            (Some(mine), Some(theirs)) if mine != theirs => Some(format!(
+                "the saved sign-in is for {theirs}, and Roomtone is now set up for {mine}; \
+                 sign in again"
+            )),
+            _ => None,
+        }
+    }
+
+    /// `tokens`, marked as this session's issuer's.
+    fn own(&self, mut tokens: StoredTokens) -> StoredTokens {
+        tokens.issuer = self.issuer.clone();
+        tokens
     }
 
     fn store(&self) -> Arc<dyn TokenStore> {
@@ -189,6 +219,15 @@ impl Session {
     /// Picks up a session saved by an earlier run. Returns whether one was found.
     pub fn restore(&self) -> Result<bool> {
         match self.store().load()? {
+            Some(tokens) if self.foreign(&tokens).is_some() => {
+                let reason = self.foreign(&tokens);
+                tracing::info!(
+                    reason = reason.as_deref().unwrap_or_default(),
+                    "the keychain's sign-in is not for this configuration"
+                );
+                self.state.send_replace(SessionState::SignedOut { reason });
+                Ok(false)
+            }
             Some(tokens) => {
                 self.begin_generation(Some(tokens));
                 self.state
@@ -203,7 +242,7 @@ impl Session {
     /// keychain is reachable this fails with [`CoreError::KeychainUnavailable`] and holds
     /// the tokens until [`Session::keep_for_this_run`] or [`Session::sign_out`].
     pub async fn signed_in(&self, granted: TokenSet) -> Result<()> {
-        let tokens = StoredTokens::from(granted);
+        let tokens = self.own(StoredTokens::from(granted));
         let store = self.store();
         let saved = match take_turn(&*store).await {
             Ok(_turn) => store.save(&tokens),
@@ -242,13 +281,19 @@ impl Session {
     }
 
     /// Signs out: forgets the tokens here and in the keychain — in its turn, so a refresh
-    /// running in another process cannot write them back afterwards.
+    /// running in another process cannot write them back afterwards. Tokens of another
+    /// issuer are left in the keychain.
     pub async fn sign_out(&self) -> Result<()> {
         // Forgotten here first: a refresh of this process finishing meanwhile is void.
         self.begin_generation(None);
         let store = self.store();
+        // Another issuer's sign-in is not this one to end (`roomtone-cli logout` set up for
+        // the simulator leaves the real sign-in alone).
         let cleared = match take_turn(&*store).await {
-            Ok(_turn) => store.clear(),
+            Ok(_turn) => match store.load() {
+                Ok(Some(stored)) if self.foreign(&stored).is_some() => Ok(()),
+                _ => store.clear(),
+            },
             Err(err) => Err(err),
         };
         // Said once the keychain is cleared: whoever sees "signed out" finds it empty.
@@ -288,6 +333,14 @@ impl Session {
     /// (`roomtone-cli logout`): it signs out too, and says so.
     fn adopt_stored(&self, generation: u64) -> roomtone_sonos::Result<()> {
         match self.store().load() {
+            Ok(Some(stored)) if self.foreign(&stored).is_some() => {
+                // Another process signed in to another service over this one's sign-in.
+                let reason = self.foreign(&stored).unwrap_or_default();
+                if self.tokens().generation == generation {
+                    self.forget(Some(reason.clone()));
+                }
+                Err(Error::NoToken(reason))
+            }
             Ok(Some(stored)) => {
                 let mut held = self.tokens();
                 if let Some(current) = &held.current {
@@ -361,7 +414,7 @@ impl Session {
             attempts.failure = None;
             return match outcome {
                 Ok(granted) => {
-                    let tokens = StoredTokens::from(granted);
+                    let tokens = self.own(StoredTokens::from(granted));
                     if self.tokens().generation != generation {
                         // Signed out, or signed in anew, while this refresh ran: its result is void.
                         return self
@@ -381,7 +434,8 @@ impl Session {
                     // a newer sign-in; take it up. Only the refused one is cleared.
                     match self.store().load() {
                         Ok(Some(stored))
-                            if !stored.refresh_token.ct_eq(current.refresh_token.expose()) =>
+                            if !stored.refresh_token.ct_eq(current.refresh_token.expose())
+                                && self.foreign(&stored).is_none() =>
                         {
                             if self.tokens().generation == generation {
                                 self.tokens().current = Some(stored.clone());
@@ -393,7 +447,8 @@ impl Session {
                             retried = true;
                             continue;
                         }
-                        Ok(Some(_)) => {
+                        // The refused token, not another issuer's sign-in.
+                        Ok(Some(stored)) if self.foreign(&stored).is_none() => {
                             if let Err(store) = self.store().clear() {
                                 tracing::warn!(error = %store, "could not clear the keychain after the sign-in ended");
                             }

@@ -18,12 +18,15 @@ pub struct StoredTokens {
     pub access_token: AccessToken,
     pub refresh_token: RefreshToken,
     pub expires_at: SystemTime,
+    /// Who issued them; `None` for tokens stored before Roomtone kept it.
+    pub issuer: Option<Issuer>,
 }
 
 impl fmt::Debug for StoredTokens {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StoredTokens")
             .field("expires_at", &self.expires_at)
+            .field("issuer", &self.issuer)
             .finish_non_exhaustive()
     }
 }
@@ -34,7 +37,34 @@ impl From<TokenSet> for StoredTokens {
             access_token: set.access_token,
             refresh_token: set.refresh_token,
             expires_at: set.expires_at,
+            issuer: None,
         }
+    }
+}
+
+/// The service a sign-in belongs to: its tokens go to these places and no others. Nothing
+/// secret; kept in the keychain's record beside the tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Issuer {
+    pub client_id: String,
+    pub login_url: String,
+    pub control_url: String,
+    /// The relay that brokers the sign-in; `None` for direct mode (a person's own integration).
+    pub relay_url: Option<String>,
+}
+
+impl fmt::Display for Issuer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.relay_url {
+            Some(relay) => write!(f, "the relay {relay}")?,
+            None => f.write_str("your own integration (direct mode)")?,
+        }
+        write!(
+            f,
+            " with client ID {}, Sonos login at {}",
+            self.client_id, self.login_url
+        )
     }
 }
 
@@ -112,6 +142,9 @@ const CLIENT_SECRET: &str = "sonos-client-secret";
 struct Record {
     version: u32,
     expires_at_unix: u64,
+    /// Since version 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    issuer: Option<Issuer>,
 }
 
 /// The OS keychain: macOS Keychain, Windows Credential Manager, or the Secret Service
@@ -280,12 +313,14 @@ impl TokenStore for KeychainStore {
                         record.expires_at_unix
                     ))
                 })?,
+            issuer: record.issuer,
         }))
     }
 
     fn save(&self, tokens: &StoredTokens) -> Result<(), StoreError> {
         let record = Record {
-            version: 1,
+            version: 2,
+            issuer: tokens.issuer.clone(),
             expires_at_unix: tokens
                 .expires_at
                 .duration_since(UNIX_EPOCH)
@@ -323,6 +358,7 @@ mod tests {
             access_token: AccessToken::new(access),
             refresh_token: RefreshToken::new("r"),
             expires_at: UNIX_EPOCH + Duration::from_secs(1_000),
+            issuer: None,
         }
     }
 

@@ -239,6 +239,83 @@ async fn the_last_known_household_shows_until_the_first_read_answers() {
 }
 
 #[tokio::test]
+async fn artwork_reaches_the_surfaces_from_https_and_the_simulator_only() {
+    let world = World::start(|_| {}).await;
+    let controller = controller(&world);
+    sign_in(&world, &controller).await;
+    // What an app kept from an earlier run (or any metadata) may name any URL.
+    let group = |id: &str, art: &str| roomtone_core::view::Group {
+        id: id.into(),
+        name: id.into(),
+        coordinator_id: id.into(),
+        rooms: Vec::new(),
+        state: roomtone_core::view::PlayState::Playing,
+        position_millis: None,
+        now_playing: Some(roomtone_core::view::NowPlaying {
+            art_url: Some(art.into()),
+            ..track()
+        }),
+        volume: roomtone_core::view::Volume {
+            volume: 20,
+            muted: false,
+            fixed: false,
+        },
+        actions: Default::default(),
+        modes: Default::default(),
+    };
+    let sim_art = format!("{}/sim/art/a.svg", world.sim.url);
+    controller.seed(vec![roomtone_core::view::Household {
+        id: "H".into(),
+        groups: vec![
+            group("a", "http://127.0.0.1:631/printers"),
+            group("b", "http://192.168.1.20:1400/getaa?s=1"),
+            group("c", "https://art.example/a.jpg"),
+            group("d", &sim_art),
+        ],
+    }]);
+    let arts: Vec<Option<String>> = controller.live().households[0]
+        .groups
+        .iter()
+        .map(|g| g.now_playing.as_ref().unwrap().art_url.clone())
+        .collect();
+    assert_eq!(
+        arts,
+        [
+            None,
+            None,
+            Some("https://art.example/a.jpg".into()),
+            Some(sim_art)
+        ]
+    );
+    // What Sonos (the simulator) says comes through: its artwork is its own origin's.
+    controller.refresh().await.unwrap();
+    let live = controller.live();
+    let read: Vec<&String> = live
+        .households
+        .iter()
+        .flat_map(|h| &h.groups)
+        .filter_map(|g| g.now_playing.as_ref()?.art_url.as_ref())
+        .collect();
+    assert!(!read.is_empty());
+    assert!(
+        read.iter().all(|u| u.starts_with(&world.sim.url)),
+        "{read:?}"
+    );
+}
+
+fn track() -> roomtone_core::view::NowPlaying {
+    roomtone_core::view::NowPlaying {
+        title: "Flywheel".into(),
+        artist: None,
+        album: None,
+        container: None,
+        service: None,
+        art_url: None,
+        duration_millis: None,
+    }
+}
+
+#[tokio::test]
 async fn home_theater_options_the_tv_and_line_in() {
     let world = World::start(|_| {}).await;
     let controller = controller(&world);

@@ -246,6 +246,10 @@ async fn a_network_that_drops_and_returns_polls_says_so_and_streams_again() {
     let mut config = config(&world);
     config.control_url = format!("{}/control/api/v1", sonos.url);
     config.relay_url = Some(relay.url.clone());
+    // ...made through these addresses: tokens belong to the URLs that issued them.
+    let mut tokens = stored(&store);
+    tokens.issuer = Some(config.issuer());
+    store.save(&tokens).unwrap();
     let controller =
         Arc::new(Controller::new(&config, store.clone(), world.clock.clone()).unwrap());
     tokio::spawn(controller.clone().follow_session());

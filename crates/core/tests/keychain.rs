@@ -12,6 +12,12 @@ fn tokens(tag: &str) -> StoredTokens {
         access_token: AccessToken::new(format!("access-{tag}-{}", std::process::id())),
         refresh_token: RefreshToken::new(format!("refresh-{tag}-{}", std::process::id())),
         expires_at: UNIX_EPOCH + Duration::from_secs(1_900_000_000),
+        issuer: Some(roomtone_core::Issuer {
+            client_id: format!("client-{tag}"),
+            login_url: "https://api.sonos.com/login/v3/oauth".into(),
+            control_url: "https://api.ws.sonos.com/control/api/v1".into(),
+            relay_url: Some("https://relay.example/base".into()),
+        }),
     }
 }
 
@@ -59,6 +65,11 @@ fn the_keychain_stores_reads_replaces_and_deletes() {
     assert_eq!(loaded.access_token.expose(), first.access_token.expose());
     assert_eq!(loaded.refresh_token.expose(), first.refresh_token.expose());
     assert_eq!(loaded.expires_at, first.expires_at);
+    // The issuer is kept beside the tokens (in the record, which holds nothing secret).
+    assert_eq!(loaded.issuer, first.issuer);
+    let record = secret_tool(&service, "sonos-token-record").expect("a record");
+    assert!(record.contains("https://relay.example/base"), "{record}");
+    assert!(!record.contains(first.access_token.expose()), "{record}");
     // Separate entries, visible to the Secret Service's own tools.
     assert_eq!(
         secret_tool(&service, "sonos-refresh-token").as_deref(),

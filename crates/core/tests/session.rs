@@ -235,3 +235,119 @@ async fn without_a_keychain_the_person_may_stay_signed_in_for_this_run() {
         CoreError::NotSignedIn
     ));
 }
+
+/// The service `relay` names, as a configuration would describe it.
+fn issuer(world: &World, relay: &str) -> roomtone_core::Issuer {
+    roomtone_core::Issuer {
+        client_id: "roomtone-test".into(),
+        login_url: format!("{}/login/v3/oauth", world.sim.url),
+        control_url: world.sim.control_url(),
+        relay_url: Some(relay.into()),
+    }
+}
+
+#[tokio::test]
+async fn tokens_belong_to_the_service_that_issued_them() {
+    let world = World::start(|_| {}).await;
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::default());
+    let ours = issuer(&world, &world.relay_url);
+    let mine = || {
+        Arc::try_unwrap(world.session(store.clone()))
+            .unwrap()
+            .issued_by(ours.clone())
+    };
+    let session = mine();
+    session
+        .signed_in(minted(&world, Duration::from_secs(3600)))
+        .await
+        .unwrap();
+    assert_eq!(store.load().unwrap().unwrap().issuer.as_ref(), Some(&ours));
+
+    // The relay changed in the settings (a restart later): the tokens are not sent to it.
+    let elsewhere = Arc::try_unwrap(world.session(store.clone()))
+        .unwrap()
+        .issued_by(issuer(&world, "https://other-relay.example"));
+    assert!(!elsewhere.restore().unwrap(), "another issuer's tokens");
+    let SessionState::SignedOut {
+        reason: Some(reason),
+    } = elsewhere.state()
+    else {
+        panic!("{:?}", elsewhere.state())
+    };
+    assert!(
+        reason.contains(&world.relay_url)
+            && reason.contains("https://other-relay.example")
+            && reason.contains("sign in again"),
+        "{reason}"
+    );
+    assert!(matches!(
+        client(&world, Arc::new(elsewhere))
+            .households()
+            .list()
+            .await,
+        Err(Error::NoToken(_))
+    ));
+    // Signing out there leaves the other sign-in alone; back on the first relay, it works.
+    let elsewhere = Arc::try_unwrap(world.session(store.clone()))
+        .unwrap()
+        .issued_by(issuer(&world, "https://other-relay.example"));
+    elsewhere.sign_out().await.unwrap();
+    let again = mine();
+    assert!(again.restore().unwrap());
+    assert_eq!(
+        client(&world, Arc::new(again))
+            .households()
+            .list()
+            .await
+            .unwrap()
+            .households
+            .len(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn a_sign_in_to_another_service_elsewhere_ends_this_one_without_touching_it() {
+    let world = World::start(|_| {}).await;
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::default());
+    let running = Arc::new(
+        Arc::try_unwrap(world.session(store.clone()))
+            .unwrap()
+            .issued_by(issuer(&world, &world.relay_url)),
+    );
+    running
+        .signed_in(minted(&world, Duration::from_secs(3600)))
+        .await
+        .unwrap();
+    // `roomtone-cli login` set up for another service, over the same keychain.
+    let other = issuer(&world, "https://other-relay.example");
+    let cli = Arc::try_unwrap(world.session(store.clone()))
+        .unwrap()
+        .issued_by(other.clone());
+    cli.signed_in(minted(&world, Duration::from_secs(3600)))
+        .await
+        .unwrap();
+    // The running session's token expires: before refreshing it reads the keychain, finds
+    // another service's sign-in, and ends with the reason, writing nothing back.
+    world
+        .sim
+        .sim
+        .world()
+        .tokens
+        .expire_access(None, world.sim.clock.now());
+    let err = client(&world, running.clone())
+        .households()
+        .list()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::NoToken(r) if r.contains("other-relay")),
+        "{err:?}"
+    );
+    assert!(matches!(
+        running.state(),
+        SessionState::SignedOut { reason: Some(_) }
+    ));
+    assert_eq!(running.refreshes(), 0);
+    assert_eq!(store.load().unwrap().unwrap().issuer, Some(other));
+}

@@ -247,7 +247,8 @@ impl BrokerClient {
         self.endpoint("oauth/callback").to_string()
     }
 
-    fn endpoint(&self, path: &str) -> Url {
+    /// `path` (slash-separated segments) under the relay's base URL, keeping its path.
+    pub fn endpoint(&self, path: &str) -> Url {
         let mut url = self.base.clone();
         url.path_segments_mut()
             .expect("checked in new")

@@ -256,7 +256,7 @@ export function nowPlaying(g: Group): string {
   return now.artist ? `${now.title} — ${now.artist}` : now.title;
 }
 
-/** Artwork a webview may load: https, or this computer (the demo). LAN addresses are not reachable from the cloud's view of a household, and are not loaded. */
+/** Artwork a webview may load: https, or this computer over http, which the window's CSP narrows to the simulator Roomtone runs or was pointed at (no other local port). LAN addresses are not reachable from the cloud's view of a household, and are not loaded. */
 export function artwork(url: string | null | undefined): string | null {
   if (!url) return null;
   try {

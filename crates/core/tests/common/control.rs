@@ -32,6 +32,7 @@ pub fn config(world: &World) -> Config {
         login_url: world.sim.login_url(),
         control_url: world.sim.control_url(),
         direct: None,
+        events_url: None,
     }
 }
 
