@@ -3,8 +3,8 @@
 //! at (`ROOMTONE_CONTROL_URL` on loopback, for development and the tests), never from any
 //! other local port. `tauri.conf.json` holds the policy without those origins.
 
+use roomtone_core::artwork::Artwork;
 use roomtone_core::config::env;
-use url::Url;
 
 /// `policy` with `origins` added to its `img-src` (which it must have).
 pub fn with_images_from(policy: &str, origins: &[String]) -> String {
@@ -30,14 +30,10 @@ pub fn local_image_origins(demo_port: Option<u16>, control_url: Option<&str>) ->
         .map(|port| format!("http://127.0.0.1:{port}"))
         .into_iter()
         .collect();
+    // The core's rule for artwork names the one local origin, if any.
     let control = control_url
-        .and_then(|u| Url::parse(u).ok())
-        .filter(|u| u.scheme() == "http")
-        .filter(|u| {
-            matches!(u.host(), Some(url::Host::Ipv4(ip)) if ip.is_loopback())
-                || u.host_str() == Some("localhost")
-        })
-        .map(|u| u.origin().ascii_serialization());
+        .map(Artwork::for_control_url)
+        .and_then(|a| a.local_origin().map(str::to_owned));
     origins.extend(control.filter(|o| !origins.contains(o)));
     origins
 }

@@ -27,6 +27,11 @@ impl Artwork {
         Self { local }
     }
 
+    /// The one local origin artwork may come from, if any (for the window's CSP).
+    pub fn local_origin(&self) -> Option<&str> {
+        self.local.as_deref()
+    }
+
     /// Whether a surface may load `url`.
     pub fn allows(&self, url: &str) -> bool {
         let Ok(parsed) = Url::parse(url) else {

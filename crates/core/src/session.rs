@@ -218,16 +218,15 @@ impl Session {
 
     /// Picks up a session saved by an earlier run. Returns whether one was found.
     pub fn restore(&self) -> Result<bool> {
-        match self.store().load()? {
-            Some(tokens) if self.foreign(&tokens).is_some() => {
-                let reason = self.foreign(&tokens);
-                tracing::info!(
-                    reason = reason.as_deref().unwrap_or_default(),
-                    "the keychain's sign-in is not for this configuration"
-                );
-                self.state.send_replace(SessionState::SignedOut { reason });
-                Ok(false)
-            }
+        let stored = self.store().load()?;
+        if let Some(reason) = stored.as_ref().and_then(|t| self.foreign(t)) {
+            tracing::info!(%reason, "the keychain's sign-in is not for this configuration");
+            self.state.send_replace(SessionState::SignedOut {
+                reason: Some(reason),
+            });
+            return Ok(false);
+        }
+        match stored {
             Some(tokens) => {
                 self.begin_generation(Some(tokens));
                 self.state
