@@ -55,7 +55,7 @@ impl SimPort {
 pub async fn start(app: &AppHandle) -> Result<Ready, AppError> {
     let fail = |what: &str, err: &dyn std::fmt::Display| {
         AppError::new(
-            "demo",
+            roomtone_core::ErrorKind::Other,
             format!("the demo could not start its {what}: {err}"),
         )
     };

@@ -1,24 +1,21 @@
 //! The one error type that crosses into the webview: a stable `kind` the UI can act on,
 //! and a `message` for people. Never a token, never a bare string.
 
-use roomtone_core::CoreError;
+use roomtone_core::{CoreError, ErrorKind};
 use serde::Serialize;
 use specta::Type;
 
 /// A failure: `kind` for the UI to act on, `message` for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 pub struct AppError {
-    /// `notSignedIn`, `signedOut`, `keychainUnavailable`, `keychain`, `notFound`,
-    /// `accessDenied`, `signIn`, `network`, `rateLimited`, `gone`, `sonos`, `browser`,
-    /// `settings`, `starting`, `other`.
-    pub kind: String,
+    pub kind: ErrorKind,
     pub message: String,
 }
 
 impl AppError {
-    pub fn new(kind: &str, message: impl Into<String>) -> Self {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Self {
-            kind: kind.to_owned(),
+            kind,
             message: message.into(),
         }
     }

@@ -1,7 +1,8 @@
 //! Households for the unit tests of the tray, the media session and the notifications.
 
-use roomtone_core::live::{Live, Session, SessionPhase, Sync};
+use roomtone_core::live::{Live, Sync};
 use roomtone_core::view::{Actions, Group, Household, Modes, NowPlaying, PlayState, Volume};
+use roomtone_core::SessionState;
 
 /// A group of no rooms at volume 20 (fixed for the "Den"), playing `title` by Forty Rooms
 /// when given, able to skip.
@@ -12,7 +13,7 @@ pub fn group(id: &str, name: &str, state: PlayState, title: Option<&str>) -> Gro
         coordinator_id: format!("{id}-room"),
         rooms: Vec::new(),
         state,
-        position_millis: None,
+        position: None,
         now_playing: title.map(|t| NowPlaying {
             title: t.into(),
             artist: Some("Forty Rooms".into()),
@@ -37,19 +38,12 @@ pub fn group(id: &str, name: &str, state: PlayState, title: Option<&str>) -> Gro
 
 /// Signed in, read, with one household of `groups`.
 pub fn live(groups: Vec<Group>) -> Live {
-    Live {
-        revision: 3,
-        session: Session {
-            state: SessionPhase::SignedIn,
-            persistent: true,
-            reason: None,
-        },
-        households: vec![Household {
-            id: "h".into(),
-            groups,
-        }],
-        sync: Sync::Ready,
-        signing_in: false,
-        library_changes: 0,
-    }
+    let mut live = Live::new(&SessionState::SignedIn { persistent: true });
+    live.revision = 3;
+    live.households = vec![Household {
+        id: "h".into(),
+        groups,
+    }];
+    live.sync = Sync::Ready;
+    live
 }

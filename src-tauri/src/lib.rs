@@ -84,27 +84,9 @@ fn specta() -> tauri_specta::Builder<tauri::Wry> {
             commands::household_refresh,
             commands::view_focus,
             commands::view_unsaved,
-            commands::playback_toggle,
-            commands::playback_play,
-            commands::playback_pause,
-            commands::playback_next,
-            commands::playback_previous,
-            commands::playback_seek,
-            commands::playback_set_mode,
-            commands::playback_line_in,
-            commands::playback_tv,
-            commands::volume_set_group,
-            commands::volume_adjust_group,
-            commands::volume_mute_group,
-            commands::volume_set_room,
-            commands::volume_mute_room,
+            commands::control_perform,
             commands::volume_theater_options,
-            commands::volume_set_theater_options,
-            commands::grouping_set_members,
-            commands::grouping_create,
             commands::library_get,
-            commands::library_play_favorite,
-            commands::library_play_playlist,
             commands::settings_get,
             commands::settings_set,
             commands::settings_set_client_secret,
@@ -192,7 +174,10 @@ pub fn run() {
             let (settings, problem) = file.load();
             let state = AppState::new(file, settings);
             if let Some(problem) = problem {
-                state.notice(error::AppError::new("settings", problem));
+                state.notice(error::AppError::new(
+                    roomtone_core::ErrorKind::Settings,
+                    problem,
+                ));
             }
             app.manage(state);
             app.manage(notify::Notifier::default());

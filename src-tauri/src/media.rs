@@ -10,7 +10,6 @@
 use crate::quick::{self, Quick};
 use crate::state::AppState;
 use roomtone_core::live::{Live, SessionPhase};
-use roomtone_core::view::Group;
 use souvlaki::{
     MediaControlEvent, MediaControls, MediaMetadata, MediaPlayback, MediaPosition, PlatformConfig,
     SeekDirection,
@@ -54,9 +53,12 @@ pub struct Metadata {
     pub duration_millis: Option<u32>,
 }
 
-/// See [`MediaModel`]: `group` (the one the tray controls), or stopped with nothing.
-pub fn model(live: &Live, group: Option<&Group>) -> MediaModel {
-    let group = group.filter(|_| live.session.state == SessionPhase::SignedIn);
+/// See [`MediaModel`]: the group the quick controls control, where its track is at `now`
+/// (milliseconds since the Unix epoch), or stopped with nothing.
+pub fn model(live: &Live, now: u64) -> MediaModel {
+    let group = live
+        .controlled()
+        .filter(|_| live.session.state == SessionPhase::SignedIn);
     let Some(group) = group else {
         return MediaModel {
             playback: Playback::Stopped,
@@ -66,8 +68,8 @@ pub fn model(live: &Live, group: Option<&Group>) -> MediaModel {
     };
     let playback = match (&group.now_playing, group.state.is_playing()) {
         (None, _) => Playback::Stopped,
-        (Some(_), true) => Playback::Playing(group.position_millis),
-        (Some(_), false) => Playback::Paused(group.position_millis),
+        (Some(_), true) => Playback::Playing(group.position_at(now)),
+        (Some(_), false) => Playback::Paused(group.position_at(now)),
     };
     let metadata = group
         .now_playing
@@ -169,7 +171,11 @@ pub fn update(app: &AppHandle, live: &Live) {
     let Some(session) = app.try_state::<MediaSession>() else {
         return;
     };
-    let next = model(live, app.state::<AppState>().controlled(live).as_ref());
+    let now = match app.state::<AppState>().controller() {
+        Ok(controller) => controller.now_millis(),
+        Err(_) => 0,
+    };
+    let next = model(live, now);
     let mut session = session.0.lock().unwrap_or_else(|e| e.into_inner());
     let Some((controls, shown)) = session.as_mut() else {
         return;
@@ -217,21 +223,27 @@ mod tests {
     use crate::settings::Settings;
     use roomtone_core::view::PlayState;
 
-    fn model(live: &Live, settings: &Settings) -> MediaModel {
-        super::model(live, crate::tray::controlled(live, settings, None))
+    /// The model a moment after the position was read at 5 s past the epoch.
+    fn model(live: &Live, _: &Settings) -> MediaModel {
+        super::model(live, 5_000)
     }
 
     /// The Office, playing "Flywheel" from "Late Tapes" at 1:01 of 3:20, volume 35.
     fn live(state: PlayState, art: &str, fixed: bool) -> Live {
         let mut office = crate::fixtures::group("g", "Office", state, Some("Flywheel"));
-        office.position_millis = Some(61_000);
+        office.position = Some(roomtone_core::view::Position {
+            millis: 61_000,
+            read_at: 5_000,
+        });
         office.volume.volume = 35;
         office.volume.fixed = fixed;
         let now = office.now_playing.as_mut().expect("a track");
         now.container = Some("Late Tapes".into());
         now.art_url = Some(art.into());
         now.duration_millis = Some(200_000);
-        crate::fixtures::live(vec![office])
+        let mut live = crate::fixtures::live(vec![office]);
+        live.controlled = Some("g".into());
+        live
     }
 
     #[test]

@@ -10,7 +10,6 @@
 
 use crate::state::AppState;
 use roomtone_core::live::{Live, SessionPhase};
-use roomtone_core::view::Group;
 use std::sync::Mutex;
 use tauri::{AppHandle, Manager};
 use tauri_plugin_notification::NotificationExt;
@@ -73,8 +72,10 @@ impl Notifier {
     /// Follows `live`; a [`Notice`] when the controlled group, still the same group and
     /// playing, moved to another track. The first track seen, a paused group, or another
     /// group chosen in the tray are not news.
-    pub fn next(&self, live: &Live, group: Option<&Group>) -> Option<Notice> {
-        let group = group.filter(|_| live.session.state == SessionPhase::SignedIn);
+    pub fn next(&self, live: &Live) -> Option<Notice> {
+        let group = live
+            .controlled()
+            .filter(|_| live.session.state == SessionPhase::SignedIn);
         let now = group.and_then(|g| {
             let track = g.now_playing.as_ref()?;
             Some((g, (g.id.clone(), track.title.clone(), track.artist.clone())))
@@ -106,10 +107,7 @@ impl Notifier {
 pub fn follow(app: &AppHandle, live: &Live) {
     let state = app.state::<AppState>();
     let settings = state.settings();
-    let Some(notice) = app
-        .state::<Notifier>()
-        .next(live, state.controlled(live).as_ref())
-    else {
+    let Some(notice) = app.state::<Notifier>().next(live) else {
         return;
     };
     let in_front = app
@@ -147,22 +145,26 @@ mod tests {
     use roomtone_core::view::PlayState;
 
     /// Groups named `name` (ID its lower case), each playing or not `title`.
+    /// These groups, the core controlling the one playing (else the first).
     fn live(groups: &[(&str, PlayState, &str)]) -> Live {
-        crate::fixtures::live(
+        let mut live = crate::fixtures::live(
             groups
                 .iter()
                 .map(|(name, state, title)| {
                     crate::fixtures::group(&name.to_lowercase(), name, *state, Some(title))
                 })
                 .collect(),
-        )
+        );
+        let playing = groups.iter().find(|g| g.1.is_playing()).or(groups.first());
+        live.controlled = playing.map(|g| g.0.to_lowercase());
+        live
     }
 
     struct Next<'a>(&'a Notifier);
 
     impl Next<'_> {
-        fn next(&self, live: &Live, s: &Settings) -> Option<Notice> {
-            self.0.next(live, crate::tray::controlled(live, s, None))
+        fn next(&self, live: &Live, _: &Settings) -> Option<Notice> {
+            self.0.next(live)
         }
     }
 

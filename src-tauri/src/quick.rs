@@ -1,13 +1,13 @@
 //! Quick controls: what the tray, the global hotkeys and the OS media session (media keys,
 //! `playerctl`, the Windows and macOS media overlays) do to the group the tray controls.
-//! One path for all three: the group is chosen once ([`crate::tray::controlled`]), the
-//! action is one call into the core, and a failure reaches the window as a `problem`.
+//! One path for all three: the group is the core's controlled one
+//! ([`roomtone_core::Live::controlled`]), the control is one of the core's actions, and a
+//! failure reaches the window as a `problem`.
 
 use crate::error::AppError;
 use crate::events::Problem;
 use crate::state::AppState;
-use roomtone_core::view::Group;
-use roomtone_core::Controller;
+use roomtone_core::Action;
 use roomtone_sonos::GroupId;
 use tauri::{AppHandle, Manager};
 use tauri_specta::Event;
@@ -30,26 +30,55 @@ pub enum Quick {
     SetVolume(u8),
     /// To this position in the track.
     SeekTo(u32),
-    /// Forward (or back, when negative) by this many milliseconds from the last known position.
+    /// Forward (or back, when negative) by this many milliseconds from where the track is now.
     SeekBy(i64),
 }
 
-/// Performs `quick` on the group the tray controls, in the background. `from` names the
-/// source in the log ("tray", "hotkey", "media session").
+impl Quick {
+    /// The core's action for this control on `group`, the group the quick controls control;
+    /// `step` is the settings' volume step.
+    pub fn action(self, group: GroupId, step: u8) -> Action {
+        let step = i16::from(step);
+        match self {
+            Quick::Toggle => Action::Toggle { group },
+            Quick::Play => Action::Play { group },
+            Quick::Pause => Action::Pause { group },
+            Quick::Next => Action::Next { group },
+            Quick::Previous => Action::Previous { group },
+            Quick::VolumeUp => Action::AdjustGroupVolume { group, delta: step },
+            Quick::VolumeDown => Action::AdjustGroupVolume {
+                group,
+                delta: -step,
+            },
+            Quick::Mute => Action::ToggleGroupMute { group },
+            Quick::SetVolume(volume) => Action::SetGroupVolume { group, volume },
+            Quick::SeekTo(position_millis) => Action::Seek {
+                group,
+                position_millis,
+            },
+            Quick::SeekBy(delta_millis) => Action::SeekBy {
+                group,
+                delta_millis,
+            },
+        }
+    }
+}
+
+/// Performs `quick` on the group the core says the quick controls control, in the
+/// background. `from` names the source in the log ("tray", "hotkey", "media session").
 pub fn perform(app: &AppHandle, quick: Quick, from: &'static str) {
     let state = app.state::<AppState>();
-    let settings = state.settings();
     let live = state.snapshot().live;
-    let Some(group) = state.controlled(&live) else {
+    let Some(group) = live.controlled.clone() else {
         tracing::info!(?quick, from, "a quick control with no group to control");
         return;
     };
-    let step = settings.tray_volume_step;
+    let action = quick.action(GroupId::from(group), state.settings().tray_volume_step);
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
         let done = match state.controller() {
-            Ok(controller) => act(controller, quick, &group, step).await,
+            Ok(controller) => controller.perform(action).await.map_err(AppError::from),
             Err(err) => Err(err),
         };
         if let Err(err) = done {
@@ -59,35 +88,30 @@ pub fn perform(app: &AppHandle, quick: Quick, from: &'static str) {
     });
 }
 
-async fn act(
-    controller: &Controller,
-    quick: Quick,
-    group: &Group,
-    step: u8,
-) -> Result<(), AppError> {
-    let id = GroupId::from(group.id.as_str());
-    let step = i16::from(step);
-    match quick {
-        Quick::Toggle => controller.toggle(&id).await?,
-        Quick::Play => controller.play(&id).await?,
-        Quick::Pause => controller.pause(&id).await?,
-        Quick::Next => controller.next(&id).await?,
-        Quick::Previous => controller.previous(&id).await?,
-        Quick::VolumeUp => controller.adjust_group_volume(&id, step).await?,
-        Quick::VolumeDown => controller.adjust_group_volume(&id, -step).await?,
-        Quick::Mute => controller.set_group_mute(&id, !group.volume.muted).await?,
-        Quick::SetVolume(volume) => controller.set_group_volume(&id, volume.min(100)).await?,
-        Quick::SeekTo(millis) => controller.seek(&id, millis).await?,
-        Quick::SeekBy(delta) => {
-            let at = i64::from(group.position_millis.unwrap_or(0)) + delta;
-            let end = group
-                .now_playing
-                .as_ref()
-                .and_then(|n| n.duration_millis)
-                .map_or(i64::from(u32::MAX), i64::from);
-            let to = u32::try_from(at.clamp(0, end)).unwrap_or(0);
-            controller.seek(&id, to).await?
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_quick_control_is_an_action_of_the_core() {
+        let g = || GroupId::from("G");
+        assert_eq!(
+            Quick::VolumeDown.action(g(), 4),
+            Action::AdjustGroupVolume {
+                group: g(),
+                delta: -4
+            }
+        );
+        assert_eq!(
+            Quick::Mute.action(g(), 4),
+            Action::ToggleGroupMute { group: g() }
+        );
+        assert_eq!(
+            Quick::SeekBy(-5_000).action(g(), 4),
+            Action::SeekBy {
+                group: g(),
+                delta_millis: -5_000
+            }
+        );
     }
-    Ok(())
 }

@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::events::StateChanged;
 use crate::settings::{Settings, SettingsFile};
 use roomtone_core::config::Overrides;
-use roomtone_core::live::{Live, Session, SessionPhase, Sync};
+use roomtone_core::live::{Live, SessionPhase, Sync};
 use roomtone_core::view::Household;
 use roomtone_core::{Config, Controller, CoreError, KeychainStore, SystemClock};
 use roomtone_sonos::secret::ClientSecret;
@@ -38,8 +38,6 @@ pub struct AppState {
     secret_changed: AtomicBool,
     /// What the OS refused when the settings were last applied.
     refused: Mutex<Refused>,
-    /// The group the quick controls acted on last (see [`crate::tray::controlled`]).
-    last_controlled: Mutex<Option<crate::tray::Last>>,
     /// The window painted its first frame (the demo starts after it).
     pub painted: tokio::sync::Notify,
 }
@@ -87,7 +85,6 @@ impl AppState {
             notices: Mutex::new(Vec::new()),
             secret_changed: AtomicBool::new(false),
             refused: Mutex::new(Refused::default()),
-            last_controlled: Mutex::new(None),
             painted: tokio::sync::Notify::new(),
         }
     }
@@ -103,7 +100,10 @@ impl AppState {
         match self.ready.get() {
             Some(Ok(ready)) => Ok(ready),
             Some(Err(err)) => Err(err.clone()),
-            None => Err(AppError::new("starting", "Roomtone is still starting")),
+            None => Err(AppError::new(
+                roomtone_core::ErrorKind::Starting,
+                "Roomtone is still starting",
+            )),
         }
     }
 
@@ -129,49 +129,29 @@ impl AppState {
             _ => Snapshot {
                 demo: false,
                 notices,
-                live: Live {
-                    revision: 0,
-                    session: Session {
-                        state: SessionPhase::Starting,
-                        persistent: false,
-                        reason: None,
-                    },
-                    households: Vec::new(),
-                    sync: Sync::Idle,
-                    signing_in: false,
-                    library_changes: 0,
-                },
+                live: Live::starting(),
             },
         }
     }
 
-    /// The group the tray, the hotkeys and the media session control in `live`, remembered
-    /// for the next change.
-    pub fn controlled(&self, live: &Live) -> Option<roomtone_core::view::Group> {
-        let mut last = self.last_controlled.lock().expect("controlled lock");
+    /// The core followed the group chosen for the quick controls through a regroup
+    /// ([`roomtone_core::Live::chosen`]): the choice is kept under its new ID for the next start.
+    fn keep_chosen(&self, live: &Live) {
         let settings = self.settings();
-        let group = crate::tray::controlled(live, &settings, last.as_ref()).cloned();
-        if let (Some(g), Some(chosen), Some(l)) = (&group, &settings.tray_group, last.as_ref()) {
-            // The group chosen in the tray was regrouped (a new ID, the same coordinator):
-            // the choice follows it, and is kept for the next start.
-            if l.group == *chosen && g.id != *chosen && g.coordinator_id == l.coordinator {
-                let moved = Settings {
-                    tray_group: Some(g.id.clone()),
-                    ..settings
-                };
-                match self.settings_file.save(moved) {
-                    Ok(saved) => *self.settings.lock().expect("settings lock") = saved,
-                    Err(err) => tracing::warn!(error = %err, "could not keep the tray's group"),
-                }
-            }
+        let (Some(chosen), Some(now)) = (&settings.tray_group, &live.chosen) else {
+            return;
+        };
+        if chosen == now {
+            return;
         }
-        if let Some(g) = &group {
-            *last = Some(crate::tray::Last {
-                group: g.id.clone(),
-                coordinator: g.coordinator_id.clone(),
-            });
+        let moved = Settings {
+            tray_group: Some(now.clone()),
+            ..settings
+        };
+        match self.settings_file.save(moved) {
+            Ok(saved) => *self.settings.lock().expect("settings lock") = saved,
+            Err(err) => tracing::warn!(error = %err, "could not keep the tray's group"),
         }
-        group
     }
 
     pub fn settings(&self) -> Settings {
@@ -184,11 +164,14 @@ impl AppState {
         let saved = self
             .settings_file
             .save(settings)
-            .map_err(|e| AppError::new("settings", e))?;
+            .map_err(|e| AppError::new(roomtone_core::ErrorKind::Settings, e))?;
         let before = std::mem::replace(
             &mut *self.settings.lock().expect("settings lock"),
             saved.clone(),
         );
+        if let Ok(ready) = self.ready() {
+            ready.controller.set_chosen(saved.tray_group.as_deref());
+        }
         self.apply(app, Some(&before));
         Ok(saved)
     }
@@ -330,6 +313,7 @@ pub async fn start(app: &AppHandle) {
         .map(|dir| LastKnown(dir.join("last-household.json")))
         .ok()
         .filter(|_| !ready.demo);
+    controller.set_chosen(state.settings().tray_group.as_deref());
     if let Some(households) = last_known.as_ref().and_then(LastKnown::load) {
         controller.seed(households);
     }
@@ -341,7 +325,9 @@ pub async fn start(app: &AppHandle) {
     tauri::async_runtime::spawn(async move {
         let mut saved: Option<Vec<Household>> = None;
         loop {
-            let snapshot = app.state::<AppState>().snapshot();
+            let state = app.state::<AppState>();
+            let snapshot = state.snapshot();
+            state.keep_chosen(&snapshot.live);
             crate::tray::update(&app, &snapshot.live);
             crate::media::update(&app, &snapshot.live);
             crate::notify::follow(&app, &snapshot.live);

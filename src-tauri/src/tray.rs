@@ -13,7 +13,6 @@ use crate::settings::Settings;
 use crate::sleep::{PageSleep, Woken};
 use crate::state::AppState;
 use roomtone_core::live::{Live, SessionPhase, Sync};
-use roomtone_core::view::Group;
 use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Manager, Runtime};
@@ -47,37 +46,9 @@ pub struct Controls {
     pub step: u8,
 }
 
-/// The group last controlled: kept while it exists (found again by its coordinator after a
-/// regroup), so pausing it does not hand the controls to another playing group.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Last {
-    pub group: String,
-    pub coordinator: String,
-}
-
-/// The group the tray, the hotkeys and the media session control: the one chosen in the
-/// settings while it exists, else the one controlled last while it exists, else the first
-/// playing group, else the first group.
-pub fn controlled<'a>(
-    live: &'a Live,
-    settings: &Settings,
-    last: Option<&Last>,
-) -> Option<&'a Group> {
-    settings
-        .tray_group
-        .as_deref()
-        .and_then(|id| live.group(id))
-        .or_else(|| {
-            let last = last?;
-            live.group(&last.group)
-                .or_else(|| live.groups().find(|g| g.coordinator_id == last.coordinator))
-        })
-        .or_else(|| live.groups().find(|g| g.state.is_playing()))
-        .or_else(|| live.groups().next())
-}
-
-/// See [`TrayModel`]; `group` is the [`controlled`] one.
-pub fn model(live: &Live, settings: &Settings, group: Option<&Group>) -> TrayModel {
+/// See [`TrayModel`]: the tray controls the core's [`Live::controlled`] group.
+pub fn model(live: &Live, settings: &Settings) -> TrayModel {
+    let group = live.controlled();
     let signed_in = live.session.state == SessionPhase::SignedIn;
     let headline = match (live.session.state, group) {
         (SessionPhase::Starting, _) => "Roomtone is starting…".to_owned(),
@@ -219,7 +190,7 @@ pub fn create(app: &AppHandle) -> tauri::Result<TrayIcon> {
     app.manage(Shown::default());
     let state = app.state::<AppState>();
     let live = state.snapshot().live;
-    let model = model(&live, &state.settings(), state.controlled(&live).as_ref());
+    let model = model(&live, &state.settings());
     let mut builder = TrayIconBuilder::with_id(TRAY)
         .tooltip(&model.tooltip)
         .menu(&menu(app, &model, window_visible(app))?)
@@ -258,7 +229,7 @@ fn rebuild(app: &AppHandle, live: &Live, visible: bool) {
         return;
     };
     let state = app.state::<AppState>();
-    let m = model(live, &state.settings(), state.controlled(live).as_ref());
+    let m = model(live, &state.settings());
     // Most changes (a room's volume, a position) do not touch the tray: rebuild only when
     // what it shows differs.
     {
@@ -372,18 +343,24 @@ mod tests {
     use crate::fixtures::{group, live};
     use roomtone_core::view::PlayState;
 
+    /// The tray of `live`, with the core's controlled group `controlled`.
     fn at(live: &Live, settings: &Settings) -> TrayModel {
-        model(live, settings, controlled(live, settings, None))
+        model(live, settings)
+    }
+
+    fn controlling(mut live: Live, id: &str) -> Live {
+        live.controlled = Some(id.into());
+        live
     }
 
     #[test]
-    fn the_tray_controls_the_chosen_group_else_the_playing_one_else_the_first() {
+    fn the_tray_shows_and_controls_the_group_the_core_says() {
         let l = live(vec![
             group("a", "Office", PlayState::Paused, Some("Flywheel")),
             group("b", "Kitchen", PlayState::Playing, Some("Blue Hour")),
             group("c", "Den", PlayState::Idle, None),
         ]);
-        let m = at(&l, &Settings::default());
+        let m = at(&controlling(l.clone(), "b"), &Settings::default());
         assert_eq!(m.headline, "Kitchen: Blue Hour — Forty Rooms");
         assert_eq!(m.tooltip, "Roomtone — Kitchen: Blue Hour — Forty Rooms");
         assert!(m.controls.as_ref().unwrap().playing);
@@ -395,67 +372,43 @@ mod tests {
             .collect();
         assert_eq!(chosen, ["Kitchen"]);
 
-        let office = Settings {
-            tray_group: Some("a".into()),
+        let step = Settings {
             tray_volume_step: 5,
             ..Settings::default()
         };
-        let m = at(&l, &office);
+        let m = at(&controlling(l.clone(), "a"), &step);
         assert_eq!(m.headline, "Office: Flywheel — Forty Rooms (paused)");
         assert_eq!(m.controls.as_ref().unwrap().step, 5);
 
-        let den = Settings {
-            tray_group: Some("c".into()),
-            ..Settings::default()
-        };
-        let m = at(&l, &den);
+        let m = at(&controlling(l.clone(), "c"), &Settings::default());
         assert_eq!(m.headline, "Den: nothing playing");
         assert!(
             m.controls.unwrap().fixed,
             "no volume buttons for a fixed volume"
         );
-
-        // A chosen group that is gone (regrouped) falls back.
-        let gone = Settings {
-            tray_group: Some("zzz".into()),
-            ..Settings::default()
-        };
-        assert_eq!(at(&l, &gone).controls.unwrap().group, "b");
-        let idle = live(vec![group("a", "Office", PlayState::Paused, None)]);
-        assert_eq!(at(&idle, &Settings::default()).controls.unwrap().group, "a");
     }
 
     #[test]
-    fn the_group_controlled_last_stays_controlled_when_it_pauses_or_regroups() {
-        let l = live(vec![
-            group("a", "Office", PlayState::Paused, Some("Flywheel")),
-            group("b", "Kitchen", PlayState::Playing, Some("Blue Hour")),
-        ]);
-        let s = Settings::default();
-        let office = Last {
-            group: "a".into(),
-            coordinator: "a-room".into(),
-        };
-        assert_eq!(controlled(&l, &s, Some(&office)).unwrap().name, "Office");
-        // Regrouped: a new group ID, the same coordinator.
-        let mut regrouped = l.clone();
-        regrouped.households[0].groups[0].id = "a2".into();
-        assert_eq!(controlled(&regrouped, &s, Some(&office)).unwrap().id, "a2");
-        // Gone altogether: the playing group.
-        regrouped.households[0].groups[0].coordinator_id = "z-room".into();
-        assert_eq!(
-            controlled(&regrouped, &s, Some(&office)).unwrap().name,
-            "Kitchen"
+    fn a_pending_change_shows_in_the_tray_as_in_the_window() {
+        // The core shows a pending pause in the households every surface reads.
+        let mut l = controlling(
+            live(vec![group(
+                "b",
+                "Kitchen",
+                PlayState::Paused,
+                Some("Blue Hour"),
+            )]),
+            "b",
         );
-        // A choice in the Room submenu wins.
-        let chosen = Settings {
-            tray_group: Some("b".into()),
-            ..Settings::default()
-        };
-        assert_eq!(
-            controlled(&l, &chosen, Some(&office)).unwrap().name,
-            "Kitchen"
-        );
+        l.pending.push(roomtone_core::action::Pending {
+            target: "b".into(),
+            state: Some(PlayState::Paused),
+            volume: None,
+            muted: None,
+        });
+        let m = at(&l, &Settings::default());
+        assert_eq!(m.headline, "Kitchen: Blue Hour — Forty Rooms (paused)");
+        assert!(!m.controls.unwrap().playing, "the button offers play");
     }
 
     #[test]

@@ -25,39 +25,22 @@ export const commands = {
 	 *  The group the window shows: without an event stream it is read every few seconds, the
 	 *  rest every minute.
 	 */
-	viewFocus: (group: string | null) => typedError<null, AppError>(__TAURI_INVOKE("view_focus", { group })),
+	viewFocus: (group: GroupId | null) => typedError<null, AppError>(__TAURI_INVOKE("view_focus", { group })),
 	/**
 	 *  The window holds a form that may be unsaved (the settings open): while it does, its page
 	 *  does not sleep when the window hides, so nothing typed is lost.
 	 */
 	viewUnsaved: (unsaved: boolean) => __TAURI_INVOKE<void>("view_unsaved", { unsaved }),
-	playbackToggle: (group: string) => typedError<null, AppError>(__TAURI_INVOKE("playback_toggle", { group })),
-	playbackPlay: (group: string) => typedError<null, AppError>(__TAURI_INVOKE("playback_play", { group })),
-	playbackPause: (group: string) => typedError<null, AppError>(__TAURI_INVOKE("playback_pause", { group })),
-	playbackNext: (group: string) => typedError<null, AppError>(__TAURI_INVOKE("playback_next", { group })),
-	playbackPrevious: (group: string) => typedError<null, AppError>(__TAURI_INVOKE("playback_previous", { group })),
-	playbackSeek: (group: string, positionMillis: number) => typedError<null, AppError>(__TAURI_INVOKE("playback_seek", { group, positionMillis })),
-	playbackSetMode: (group: string, mode: PlayMode, on: boolean) => typedError<null, AppError>(__TAURI_INVOKE("playback_set_mode", { group, mode, on })),
-	/**  Plays a room's line-in on the group. */
-	playbackLineIn: (group: string, room: string) => typedError<null, AppError>(__TAURI_INVOKE("playback_line_in", { group, room })),
-	/**  Plays the TV of a home-theater room. */
-	playbackTv: (room: string) => typedError<null, AppError>(__TAURI_INVOKE("playback_tv", { room })),
-	volumeSetGroup: (group: string, volume: number) => typedError<null, AppError>(__TAURI_INVOKE("volume_set_group", { group, volume })),
-	volumeAdjustGroup: (group: string, delta: number) => typedError<null, AppError>(__TAURI_INVOKE("volume_adjust_group", { group, delta })),
-	volumeMuteGroup: (group: string, muted: boolean) => typedError<null, AppError>(__TAURI_INVOKE("volume_mute_group", { group, muted })),
-	volumeSetRoom: (room: string, volume: number) => typedError<null, AppError>(__TAURI_INVOKE("volume_set_room", { room, volume })),
-	volumeMuteRoom: (room: string, muted: boolean) => typedError<null, AppError>(__TAURI_INVOKE("volume_mute_room", { room, muted })),
+	/**
+	 *  Does what the person asked (play, pause, a volume, a regroup, a favorite, …): the
+	 *  core's one action path, the same as the tray's, the media keys' and the hotkeys'. What it
+	 *  changes shows at once in `state-changed` (pending); a refusal takes it back.
+	 */
+	controlPerform: (action: Action) => typedError<Done, AppError>(__TAURI_INVOKE("control_perform", { action })),
 	/**  A home-theater room's night mode and speech enhancement. */
-	volumeTheaterOptions: (room: string) => typedError<TheaterOptions, AppError>(__TAURI_INVOKE("volume_theater_options", { room })),
-	volumeSetTheaterOptions: (room: string, options: TheaterOptions) => typedError<TheaterOptions, AppError>(__TAURI_INVOKE("volume_set_theater_options", { room, options })),
-	/**  Makes `group` exactly these rooms. */
-	groupingSetMembers: (group: string, rooms: string[]) => typedError<null, AppError>(__TAURI_INVOKE("grouping_set_members", { group, rooms })),
-	/**  Makes a new group of these rooms. */
-	groupingCreate: (household: string, rooms: string[]) => typedError<null, AppError>(__TAURI_INVOKE("grouping_create", { household, rooms })),
+	volumeTheaterOptions: (room: PlayerId) => typedError<TheaterOptions, AppError>(__TAURI_INVOKE("volume_theater_options", { room })),
 	/**  A household's favorites and playlists. */
-	libraryGet: (household: string) => typedError<Library, AppError>(__TAURI_INVOKE("library_get", { household })),
-	libraryPlayFavorite: (group: string, favorite: string, action: LoadAction) => typedError<null, AppError>(__TAURI_INVOKE("library_play_favorite", { group, favorite, action })),
-	libraryPlayPlaylist: (group: string, playlist: string, action: LoadAction) => typedError<null, AppError>(__TAURI_INVOKE("library_play_playlist", { group, playlist, action })),
+	libraryGet: (household: HouseholdId) => typedError<Library, AppError>(__TAURI_INVOKE("library_get", { household })),
 	/**  The settings in force, for the settings window. */
 	settingsGet: () => __TAURI_INVOKE<SettingsView>("settings_get"),
 	/**
@@ -93,6 +76,32 @@ export const events = {
 };
 
 /* Types */
+/**  See the module documentation. Volumes are 0–100 (larger values are taken as 100). */
+export type Action = 
+/**  Play if paused, pause if playing (Sonos decides, from what it plays). */
+{ kind: "toggle"; group: GroupId } | { kind: "play"; group: GroupId } | { kind: "pause"; group: GroupId } | { kind: "next"; group: GroupId } | { kind: "previous"; group: GroupId } | 
+/**  To this position in the track. */
+{ kind: "seek"; group: GroupId; positionMillis: number } | 
+/**
+ *  Forward (back, when negative) from where the track is now
+ *  ([`Group::position_at`]), within the track.
+ */
+{ kind: "seekBy"; group: GroupId; deltaMillis: number } | { kind: "setPlayMode"; group: GroupId; mode: PlayMode; on: boolean } | { kind: "setGroupVolume"; group: GroupId; volume: number } | 
+/**  Up (down, when negative) by `delta`; Sonos keeps it within 0–100. */
+{ kind: "adjustGroupVolume"; group: GroupId; delta: number } | { kind: "setGroupMute"; group: GroupId; muted: boolean } | 
+/**  Mute if not muted, else unmute. */
+{ kind: "toggleGroupMute"; group: GroupId } | { kind: "setRoomVolume"; room: PlayerId; volume: number } | { kind: "setRoomMute"; room: PlayerId; muted: boolean } | 
+/**  The group becomes exactly these rooms (its coordinator stays in it). */
+{ kind: "setGroupMembers"; group: GroupId; rooms: PlayerId[] } | 
+/**  A new group of these rooms, in the household that holds them. */
+{ kind: "createGroup"; household: HouseholdId; rooms: PlayerId[] } | 
+/**  A room's line-in, on its group. */
+{ kind: "playLineIn"; group: GroupId; room: PlayerId } | 
+/**  The TV of a home-theater room. */
+{ kind: "playTv"; room: PlayerId } | 
+/**  A home-theater room's night mode and speech enhancement. */
+{ kind: "setTheaterOptions"; room: PlayerId; options: TheaterOptions } | { kind: "loadFavorite"; group: GroupId; favorite: FavoriteId; load: LoadAction } | { kind: "loadPlaylist"; group: GroupId; playlist: PlaylistId; load: LoadAction };
+
 /**  What the current source allows (`availablePlaybackActions`); missing means no. */
 export type Actions = {
 	canSkip: boolean,
@@ -107,14 +116,61 @@ export type Actions = {
 
 /**  A failure: `kind` for the UI to act on, `message` for people. */
 export type AppError = {
-	/**
-	 *  `notSignedIn`, `signedOut`, `keychainUnavailable`, `keychain`, `notFound`,
-	 *  `accessDenied`, `signIn`, `network`, `rateLimited`, `gone`, `sonos`, `browser`,
-	 *  `settings`, `starting`, `other`.
-	 */
-	kind: string,
+	kind: ErrorKind,
 	message: string,
 };
+
+/**
+ *  What an action was done to, once done: the group it ended up on (after a regroup, a
+ *  group's ID changes — a window selects this one), when there is one.
+ */
+export type Done = {
+	group: GroupId | null,
+};
+
+/**
+ *  What went wrong, for a surface to act on: the window switches on it, the CLI's exit code
+ *  is a function of it ([`ErrorKind::exit_code`]), the message is for people. Crosses into
+ *  TypeScript as a string union.
+ */
+export type ErrorKind = 
+/**  No session: sign in. */
+"notSignedIn" | 
+/**  The session ended (revoked, expired, another service's sign-in): sign in again. */
+"signedOut" | 
+/**  No keychain is reachable; this run only is offered. */
+"keychainUnavailable" | 
+/**  The keychain failed otherwise. */
+"keychain" | 
+/**  No group or room by that name or ID. */
+"notFound" | 
+/**  Sonos did not give access at its login page. */
+"accessDenied" | 
+/**  A sign-in link was wrong, stale or late, or the sign-in expired. */
+"signIn" | 
+/**  The person cancelled the sign-in: nothing to explain. */
+"cancelled" | 
+/**  Sonos or the relay could not be reached, or failed on its side (5xx). */
+"network" | 
+/**  Sonos or the relay asked Roomtone to slow down (429). */
+"rateLimited" | 
+/**  The group or room no longer exists (a regroup elsewhere). */
+"gone" | 
+/**  Sonos refused the request. */
+"sonos" | 
+/**  The relay does not offer what was asked (501). */
+"unsupported" | 
+/**  The browser could not be opened. */
+"browser" | 
+/**  The settings could not be read or saved. */
+"settings" | 
+/**  Roomtone is still starting. */
+"starting" | 
+/**  Anything else. */
+"other";
+
+/**  A favorite in the household's Sonos favorites. */
+export type FavoriteId = string;
 
 /**  A group: its rooms, what it plays, how loud. */
 export type Group = {
@@ -123,13 +179,19 @@ export type Group = {
 	coordinatorId: string,
 	rooms: Room[],
 	state: PlayState,
-	/**  Where the track was when Sonos last said, in milliseconds. */
-	positionMillis: number | null,
+	/**
+	 *  Where the track was when Sonos last said, and when that was: see
+	 *  [`Group::position_at`]. Only a read or an event that carries a position moves it.
+	 */
+	position: Position | null,
 	nowPlaying: NowPlaying | null,
 	volume: Volume,
 	actions: Actions,
 	modes: Modes,
 };
+
+/**  A group (`RINCON_<coordinator>:<n>`): ephemeral, changes on every regrouping. */
+export type GroupId = string;
 
 /**
  *  Global keyboard shortcuts for the group the tray controls: off until turned on; each an
@@ -150,6 +212,9 @@ export type Household = {
 	id: string,
 	groups: Group[],
 };
+
+/**  A household (`Sonos_…`): stable, but changes when the players move to another network. */
+export type HouseholdId = string;
 
 /**  A household's favorites and playlists. */
 export type Library = {
@@ -182,6 +247,23 @@ export type Live = {
 	 *  window showing them reads them again.
 	 */
 	libraryChanges: number,
+	/**
+	 *  What actions changed that Sonos has not answered yet; [`Live::households`] already
+	 *  shows it.
+	 */
+	pending: Pending[],
+	/**  The last action Sonos refused: its change was taken back. */
+	refused: Refused | null,
+	/**  The group the window shows, found again after a regroup. */
+	focus: string | null,
+	/**  The group chosen for the quick controls, found again after a regroup. */
+	chosen: string | null,
+	/**
+	 *  The group the tray, the hotkeys and the media session control: the chosen one while
+	 *  it exists, else the one controlled last while it exists, else the first playing
+	 *  group, else the first group.
+	 */
+	controlled: string | null,
 };
 
 /**  How a favorite or playlist goes into the queue. */
@@ -224,14 +306,53 @@ export type Painted =
 /**  The first frame showing a household. */
 "household";
 
+/**
+ *  What an action shows on a group or room before Sonos answers: every surface shows the
+ *  households with it applied, and a refusal takes it back.
+ */
+export type Pending = {
+	/**  A group's or a room's ID. */
+	target: string,
+	state: PlayState | null,
+	volume: number | null,
+	muted: boolean | null,
+};
+
 /**  A play mode to change; the others stay as they are. */
 export type PlayMode = "repeat" | "repeatOne" | "shuffle" | "crossfade";
 
 /**  A group's transport state. */
 export type PlayState = "playing" | "buffering" | "paused" | "idle";
 
+/**  A player (`RINCON_<MAC>01400`): permanent. A bonded set (stereo pair, home theater) is one player. */
+export type PlayerId = string;
+
+/**  A Sonos playlist. */
+export type PlaylistId = string;
+
+/**  A position in the track as Sonos reported it. */
+export type Position = {
+	/**  Where the track was, in milliseconds. */
+	millis: number,
+	/**  When Sonos said so: milliseconds since the Unix epoch, by this computer's clock. */
+	readAt: number,
+};
+
 /**  Something went wrong outside a command (a bad deep link, a tray action): `problem`. */
 export type Problem = AppError;
+
+/**  An action Sonos refused, and why. */
+export type Refused = {
+	/**  Grows by one with every refusal, so the same words twice are told twice. */
+	serial: number,
+	/**  What was asked, in words ("pause", "change the volume"). */
+	what: string,
+	/**  The group or room it was asked of. */
+	target: string,
+	kind: ErrorKind,
+	/**  Why, for people. */
+	message: string,
+};
 
 /**  A room (a Sonos player) in a group. */
 export type Room = {
@@ -329,7 +450,7 @@ export type Sync =
 /**  The households are what Sonos last said. */
 { state: "ready" } | 
 /**  The last read failed; the households shown are older. */
-{ state: "failed"; kind: string; message: string };
+{ state: "failed"; kind: ErrorKind; message: string };
 
 /**  A home-theater room's sound options. */
 export type TheaterOptions = {

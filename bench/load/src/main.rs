@@ -760,7 +760,12 @@ async fn overhead(samples: usize) -> Result<(), Failure> {
     for i in 0..samples + 50 {
         let start = Instant::now();
         // The answer (and the read back after it) is not what is measured.
-        let _ = controller.set_group_volume(&group, (i % 100) as u8).await;
+        let _ = controller
+            .perform(Action::SetGroupVolume {
+                group: group.clone(),
+                volume: (i % 100) as u8,
+            })
+            .await;
         let at = arrivals.recv().await.ok_or("the server stopped")?;
         while arrivals.try_recv().is_ok() {}
         if i >= 50 {

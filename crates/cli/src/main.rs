@@ -172,22 +172,9 @@ impl Cli {
     }
 }
 
-/// The exit code for an error.
+/// The exit code for an error: a function of its kind ([`roomtone_core::ErrorKind::exit_code`]).
 fn exit(err: &CoreError) -> u8 {
-    match err {
-        CoreError::NotSignedIn | CoreError::SignedOut(_) => 3,
-        // A 401 that a refresh did not cure: sign in again.
-        CoreError::Sonos(Error::NoToken(_) | Error::Unauthorized) => 3,
-        CoreError::NotFound(_) => 4,
-        CoreError::Sonos(
-            Error::Transport(_) | Error::Timeout | Error::Refresh(_) | Error::RateLimited { .. },
-        ) => 6,
-        CoreError::Sonos(Error::Broker { status: 501, .. }) => 1,
-        CoreError::Sonos(Error::Broker { status, .. }) if *status == 429 || *status >= 500 => 6,
-        CoreError::Sonos(_) | CoreError::AccessDenied(_) => 5,
-        CoreError::KeychainUnavailable(_) | CoreError::Keychain(_) => 7,
-        _ => 1,
-    }
+    err.kind().exit_code()
 }
 
 /// What to tell the person: the core's words, but the CLI cannot offer "this run only".

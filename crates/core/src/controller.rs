@@ -5,27 +5,29 @@
 //! published, so the state shown is what Sonos says, never what Roomtone hoped. A read that
 //! fails after a successful action leaves the older state marked [`Sync::Failed`].
 
+use crate::action::{self, Action, Done, Pending};
 use crate::config::Config;
 use crate::error::{CoreError, Result};
+use crate::follow::Trace;
 use crate::household::{self, HouseholdView};
-use crate::live::{Live, Sync};
+use crate::live::{Live, Refused, Sync};
 use crate::session::{from_sonos, Clock, Session, SessionState};
 use crate::signin::{Opener, SignIn};
 use crate::store::TokenStore;
-use crate::view::{self, Library, LoadAction};
-use roomtone_sonos::models::{
-    CreateGroup, LoadFavorite, LoadPlaylist, PlayModes, SetGroupMembers, SetVolume,
-};
-use roomtone_sonos::{Client, FavoriteId, GroupId, HouseholdId, PlayerId, PlaylistId};
+use crate::view::{self, Library};
+use roomtone_sonos::{Client, GroupId, HouseholdId, PlayerId};
 use std::sync::Arc;
 use tokio::sync::{watch, Mutex};
 
 /// See the module documentation.
-#[derive(Debug)]
 pub struct Controller {
     session: Arc<Session>,
     sign_in: Arc<SignIn>,
     client: Client,
+    clock: Arc<dyn Clock>,
+    /// What Sonos said, what is pending, and the groups followed; [`Controller::live`] is
+    /// made from it on every change.
+    held: std::sync::Mutex<Held>,
     live: watch::Sender<Live>,
     /// One read of Sonos at a time, so an older read never lands after a newer one.
     reads: Mutex<()>,
@@ -37,15 +39,70 @@ pub struct Controller {
     artwork: crate::artwork::Artwork,
 }
 
-/// A play mode to change; the others stay as they are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase")]
-pub enum PlayMode {
-    Repeat,
-    RepeatOne,
-    Shuffle,
-    Crossfade,
+impl std::fmt::Debug for Controller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Controller")
+            .field("session", &self.session)
+            .field("live", &*self.live.borrow())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The state behind [`Live`]: what Sonos said, the actions not yet answered, and the groups
+/// followed across regroups (each by a [`Trace`]).
+#[derive(Debug)]
+struct Held {
+    truth: Live,
+    pending: Vec<(u64, Pending)>,
+    tickets: u64,
+    /// The group the window shows.
+    focus: Option<Trace>,
+    /// The group chosen for the quick controls (the tray's "Room" menu).
+    chosen: Option<Trace>,
+    /// The group the quick controls controlled last.
+    last: Option<Trace>,
+}
+
+impl Held {
+    /// What every surface shows: the truth with the pending changes on it, and the groups
+    /// followed found again.
+    fn show(&mut self) -> Live {
+        let mut shown = self.truth.clone();
+        shown.pending = self.pending.iter().map(|(_, p)| p.clone()).collect();
+        action::show(&mut shown.households, &shown.pending);
+        let households = &shown.households;
+        let found = |trace: &mut Option<Trace>| {
+            let group = trace.as_ref()?.find(households)?;
+            *trace = Some(Trace::of(group));
+            Some(group)
+        };
+        shown.focus = found(&mut self.focus).map(|g| g.id.clone());
+        let chosen = found(&mut self.chosen);
+        shown.chosen = chosen.map(|g| g.id.clone());
+        let controlled = chosen
+            .or_else(|| found(&mut self.last))
+            .or_else(|| {
+                households
+                    .iter()
+                    .flat_map(|h| &h.groups)
+                    .find(|g| g.state.is_playing())
+            })
+            .or_else(|| households.iter().flat_map(|h| &h.groups).next());
+        if let Some(group) = controlled {
+            self.last = Some(Trace::of(group));
+        }
+        shown.controlled = controlled.map(|g| g.id.clone());
+        shown
+    }
+}
+
+/// A trace of a group known only by its ID (not read yet): found by ID alone.
+fn by_id(id: &str) -> Trace {
+    Trace {
+        id: id.to_owned(),
+        coordinator: String::new(),
+        rooms: Vec::new(),
+    }
 }
 
 impl Controller {
@@ -62,11 +119,21 @@ impl Controller {
             }
             Err(other) => return Err(other),
         }
-        let (live, _) = watch::channel(Live::new(&session.state()));
+        let truth = Live::new(&session.state());
+        let (live, _) = watch::channel(truth.clone());
         Ok(Self {
-            sign_in: config.sign_in(clock)?,
+            sign_in: config.sign_in(clock.clone())?,
             client: config.client(session.clone())?,
+            clock,
             session,
+            held: std::sync::Mutex::new(Held {
+                truth,
+                pending: Vec::new(),
+                tickets: 0,
+                focus: None,
+                chosen: None,
+                last: None,
+            }),
             live,
             reads: Mutex::new(()),
             login_url: std::sync::Mutex::new(None),
@@ -111,14 +178,13 @@ impl Controller {
         if !matches!(self.session.state(), SessionState::SignedIn { .. }) {
             return;
         }
-        self.live.send_if_modified(|live| {
+        self.update(|held| {
+            let live = &mut held.truth;
             if live.sync == Sync::Ready || !live.households.is_empty() {
                 return false;
             }
             live.households = households;
-            self.artwork.clean(live);
             live.sync = Sync::Loading;
-            live.revision = live.revision.wrapping_add(1);
             true
         });
     }
@@ -145,11 +211,31 @@ impl Controller {
         self.live.borrow().clone()
     }
 
+    /// Now, in milliseconds since the Unix epoch, by the controller's clock: when a position
+    /// was read ([`view::Position`]).
+    pub fn now_millis(&self) -> u64 {
+        let since = self.clock.now().duration_since(std::time::UNIX_EPOCH);
+        since.map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    }
+
+    /// Changes what is held; when `change` says it changed something, publishes what every
+    /// surface shows, with a new revision.
+    fn update(&self, change: impl FnOnce(&mut Held) -> bool) -> bool {
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        if !change(&mut held) {
+            return false;
+        }
+        held.truth.revision = held.truth.revision.wrapping_add(1);
+        self.artwork.clean(&mut held.truth);
+        let shown = held.show();
+        self.live.send_replace(shown);
+        true
+    }
+
     pub(crate) fn publish(&self, change: impl FnOnce(&mut Live)) {
-        self.live.send_modify(|live| {
-            change(live);
-            self.artwork.clean(live);
-            live.revision = live.revision.wrapping_add(1);
+        self.update(|held| {
+            change(&mut held.truth);
+            true
         });
     }
 
@@ -161,8 +247,9 @@ impl Controller {
     /// Publishes `change` to the group with ID `id`; false (and nothing published) when no
     /// such group is known.
     pub(crate) fn publish_group(&self, id: &str, change: impl FnOnce(&mut view::Group)) -> bool {
-        self.live.send_if_modified(|live| {
-            let Some(group) = live
+        self.update(|held| {
+            let Some(group) = held
+                .truth
                 .households
                 .iter_mut()
                 .flat_map(|h| &mut h.groups)
@@ -171,19 +258,16 @@ impl Controller {
                 return false;
             };
             change(group);
-            if let Some(now) = &mut group.now_playing {
-                self.artwork.clean_now_playing(now);
-            }
-            live.revision = live.revision.wrapping_add(1);
             true
         })
     }
 
     /// Publishes `change` to the room with ID `id` (in every group showing it).
     pub(crate) fn publish_room(&self, id: &str, change: impl Fn(&mut view::Room)) -> bool {
-        self.live.send_if_modified(|live| {
+        self.update(|held| {
             let mut found = false;
-            for room in live
+            for room in held
+                .truth
                 .households
                 .iter_mut()
                 .flat_map(|h| &mut h.groups)
@@ -193,9 +277,6 @@ impl Controller {
                 change(room);
                 found = true;
             }
-            if found {
-                live.revision = live.revision.wrapping_add(1);
-            }
             found
         })
     }
@@ -203,9 +284,38 @@ impl Controller {
     fn publish_failure(&self, err: &CoreError) {
         self.publish(|live| {
             live.sync = Sync::Failed {
-                kind: err.kind().to_owned(),
+                kind: err.kind(),
                 message: err.to_string(),
             }
+        });
+    }
+
+    /// The group the window shows (`None`: none): followed across regroups, it is
+    /// [`Live::focus`]; without an event stream it is also read more often.
+    pub fn set_focus(&self, group: Option<&str>) {
+        self.update(|held| {
+            let trace = group.map(|id| match held.truth.group(id) {
+                Some(g) => Trace::of(g),
+                None => by_id(id),
+            });
+            let changed = held.focus.as_ref().map(|t| &t.id) != trace.as_ref().map(|t| &t.id);
+            held.focus = trace;
+            changed
+        });
+        self.events.set_focus(group);
+    }
+
+    /// The group chosen for the tray, the hotkeys and the media session (`None`: the one
+    /// controlled last, else the one playing). Followed across regroups as [`Live::chosen`]:
+    /// an app that keeps the choice saves that when it changes.
+    pub fn set_chosen(&self, group: Option<&str>) {
+        self.update(|held| {
+            let changed = held.chosen.as_ref().map(|t| t.id.as_str()) != group;
+            held.chosen = group.map(|id| match held.truth.group(id) {
+                Some(g) => Trace::of(g),
+                None => by_id(id),
+            });
+            changed
         });
     }
 
@@ -215,8 +325,12 @@ impl Controller {
         self.publish(|live| live.sync = Sync::Loading);
         match household::read_all(&self.client).await {
             Ok(households) => {
+                let now = self.now_millis();
                 self.publish(|live| {
-                    live.households = households.iter().map(view::Household::from).collect();
+                    live.households = households
+                        .iter()
+                        .map(|h| view::Household::read(h, now))
+                        .collect();
                     live.sync = Sync::Ready;
                 });
                 Ok(())
@@ -227,7 +341,6 @@ impl Controller {
             }
         }
     }
-
     /// Reads one group again — what it plays, its volume and its rooms' volumes — and
     /// publishes it; when the group is unknown or the read fails (a regroup), reads
     /// everything instead.
@@ -266,8 +379,9 @@ impl Controller {
         };
         match read {
             Ok((playback, metadata, volume, rooms)) => {
+                let now = self.now_millis();
                 let found = self.publish_group(id, |g| {
-                    g.apply_playback(&playback);
+                    g.apply_playback(&playback, now);
                     g.apply_metadata(&metadata);
                     g.apply_volume(&volume);
                     for room in &mut g.rooms {
@@ -307,7 +421,7 @@ impl Controller {
         let _one = self.reads.lock().await;
         match household::read_household(&self.client, HouseholdId::from(household.clone())).await {
             Ok(read) => self.publish(|live| {
-                let fresh = view::Household::from(&read);
+                let fresh = view::Household::read(&read, self.now_millis());
                 match live.households.iter_mut().find(|h| h.id == household) {
                     Some(slot) => *slot = fresh,
                     None => live.households.push(fresh),
@@ -316,17 +430,6 @@ impl Controller {
             }),
             Err(err) => self.publish_failure(&err),
         }
-    }
-
-    /// Runs one action on Sonos, then reads back what it changed.
-    async fn act<T>(
-        &self,
-        about: &str,
-        action: impl std::future::Future<Output = roomtone_sonos::Result<T>>,
-    ) -> Result<T> {
-        let done = action.await.map_err(from_sonos)?;
-        self.reread(about).await;
-        Ok(done)
     }
 
     /// Where the session stands.
@@ -384,148 +487,85 @@ impl Controller {
         self.session.sign_out().await
     }
 
+    /// Does what a person asked, the one path of every surface. What it changes shows at
+    /// once as [`Live::pending`] on the group or room; once Sonos answers, what it changed is
+    /// read back and the pending change goes. A refusal takes the change back and says why
+    /// in [`Live::refused`]. When the group has gone (a regroup elsewhere: 410, or 404
+    /// "group changed"), the groups are read again and an action that is
+    /// [safe to repeat](Action::safe_to_repeat) is sent once more to the group found again.
+    pub async fn perform(&self, action: Action) -> Result<Done> {
+        let action = action.resolve(&self.live.borrow().households, self.now_millis());
+        let before = action
+            .group()
+            .and_then(|id| self.live.borrow().group(id.as_str()).map(Trace::of));
+        let ticket = action
+            .pending(&self.live.borrow().households)
+            .map(|pending| {
+                let mut ticket = 0;
+                self.update(|held| {
+                    held.tickets += 1;
+                    ticket = held.tickets;
+                    held.pending.push((ticket, pending));
+                    true
+                });
+                ticket
+            });
+        let mut sent = action.send(&self.client).await;
+        if let (Err(roomtone_sonos::Error::Gone { .. }), Some(before)) = (&sent, &before) {
+            tracing::info!(group = %before.id, "the group has gone; reading the groups again");
+            let _ = self.refresh().await;
+            let again = before
+                .find(&self.live.borrow().households)
+                .map(|g| GroupId::from(g.id.as_str()))
+                .filter(|id| id.as_str() != before.id);
+            if let (Some(again), true) = (again, action.safe_to_repeat()) {
+                self.update(|held| {
+                    for (_, pending) in held.pending.iter_mut().filter(|(t, _)| Some(*t) == ticket)
+                    {
+                        pending.target = again.to_string();
+                    }
+                    true
+                });
+                sent = action.clone().on_group(again).send(&self.client).await;
+            }
+        }
+        let sent = sent.map_err(from_sonos);
+        let refused = match &sent {
+            Ok(done) => {
+                let about = done
+                    .group
+                    .as_ref()
+                    .map_or(action.about(), GroupId::as_str)
+                    .to_owned();
+                self.reread(&about).await;
+                None
+            }
+            Err(err) => Some(Refused {
+                what: action.what().to_owned(),
+                target: action.about().to_owned(),
+                kind: err.kind(),
+                message: err.to_string(),
+                serial: 0,
+            }),
+        };
+        self.update(|held| {
+            held.pending.retain(|(t, _)| Some(*t) != ticket);
+            if let Some(mut refused) = refused {
+                refused.serial = held
+                    .truth
+                    .refused
+                    .as_ref()
+                    .map_or(1, |r| r.serial.wrapping_add(1));
+                held.truth.refused = Some(refused);
+            }
+            true
+        });
+        sent
+    }
+
     /// Every household with its groups, playback and volumes, read now.
     pub async fn households(&self) -> Result<Vec<HouseholdView>> {
         household::read_all(&self.client).await
-    }
-
-    /// Play or pause a group.
-    pub async fn toggle(&self, group: &GroupId) -> Result<()> {
-        let playback = self.client.playback();
-        self.act(group.as_ref(), playback.toggle_play_pause(group))
-            .await
-    }
-
-    /// Play a group.
-    pub async fn play(&self, group: &GroupId) -> Result<()> {
-        let playback = self.client.playback();
-        self.act(group.as_ref(), playback.play(group)).await
-    }
-
-    /// Pause a group.
-    pub async fn pause(&self, group: &GroupId) -> Result<()> {
-        let playback = self.client.playback();
-        self.act(group.as_ref(), playback.pause(group)).await
-    }
-
-    /// Skip to the next track.
-    pub async fn next(&self, group: &GroupId) -> Result<()> {
-        let playback = self.client.playback();
-        self.act(group.as_ref(), playback.skip_to_next_track(group))
-            .await
-    }
-
-    /// Back to the previous track.
-    pub async fn previous(&self, group: &GroupId) -> Result<()> {
-        let playback = self.client.playback();
-        self.act(group.as_ref(), playback.skip_to_previous_track(group))
-            .await
-    }
-
-    /// Jump to a position in the current track.
-    pub async fn seek(&self, group: &GroupId, position_millis: u32) -> Result<()> {
-        let playback = self.client.playback();
-        self.act(
-            group.as_ref(),
-            playback.seek(group, i64::from(position_millis), None),
-        )
-        .await
-    }
-
-    /// Turn one play mode on or off.
-    pub async fn set_play_mode(&self, group: &GroupId, mode: PlayMode, on: bool) -> Result<()> {
-        let mut modes = PlayModes::default();
-        match mode {
-            PlayMode::Repeat => modes.repeat = Some(on),
-            PlayMode::RepeatOne => modes.repeat_one = Some(on),
-            PlayMode::Shuffle => modes.shuffle = Some(on),
-            PlayMode::Crossfade => modes.crossfade = Some(on),
-        }
-        let playback = self.client.playback();
-        self.act(group.as_ref(), playback.set_play_modes(group, modes))
-            .await
-    }
-
-    /// Set a group's volume (0–100).
-    pub async fn set_group_volume(&self, group: &GroupId, volume: u8) -> Result<()> {
-        let volumes = self.client.group_volume();
-        self.act(group.as_ref(), volumes.set(group, volume.min(100)))
-            .await
-    }
-
-    /// Change a group's volume by `delta` (Sonos clamps to 0–100).
-    pub async fn adjust_group_volume(&self, group: &GroupId, delta: i16) -> Result<()> {
-        let volumes = self.client.group_volume();
-        self.act(group.as_ref(), volumes.set_relative(group, delta))
-            .await
-    }
-
-    /// Mute or unmute a group.
-    pub async fn set_group_mute(&self, group: &GroupId, muted: bool) -> Result<()> {
-        let volumes = self.client.group_volume();
-        self.act(group.as_ref(), volumes.set_mute(group, muted))
-            .await
-    }
-
-    /// Set one room's volume (0–100).
-    pub async fn set_room_volume(&self, room: &PlayerId, volume: u8) -> Result<()> {
-        let volumes = self.client.player_volume();
-        let request = SetVolume {
-            volume: Some(volume.min(100)),
-            muted: None,
-        };
-        self.act(room.as_ref(), volumes.set(room, request)).await
-    }
-
-    /// Mute or unmute one room.
-    pub async fn set_room_mute(&self, room: &PlayerId, muted: bool) -> Result<()> {
-        let volumes = self.client.player_volume();
-        self.act(room.as_ref(), volumes.set_mute(room, muted)).await
-    }
-
-    /// Make `group` exactly these rooms (its coordinator stays in it).
-    pub async fn set_group_members(&self, group: &GroupId, rooms: Vec<PlayerId>) -> Result<()> {
-        let groups = self.client.groups();
-        let request = SetGroupMembers {
-            player_ids: rooms,
-            area_ids: None,
-        };
-        self.act(group.as_ref(), groups.set_members(group, &request))
-            .await
-            .map(drop)
-    }
-
-    /// Make a new group of these rooms, in the household that holds them.
-    pub async fn create_group(&self, household: &HouseholdId, rooms: Vec<PlayerId>) -> Result<()> {
-        let first = rooms
-            .first()
-            .cloned()
-            .ok_or_else(|| CoreError::NotFound("choose at least one room".into()))?;
-        let groups = self.client.groups();
-        let request = CreateGroup {
-            player_ids: rooms,
-            music_context_group_id: None,
-            area_ids: None,
-        };
-        self.act(first.as_ref(), groups.create(household, &request))
-            .await
-            .map(drop)
-    }
-
-    /// Play a room's line-in on its group.
-    pub async fn play_line_in(&self, group: &GroupId, room: &PlayerId) -> Result<()> {
-        let playback = self.client.playback();
-        self.act(
-            group.as_ref(),
-            playback.load_line_in(group, Some(room), true),
-        )
-        .await
-    }
-
-    /// Play the TV of a home-theater room.
-    pub async fn play_tv(&self, room: &PlayerId) -> Result<()> {
-        let theater = self.client.home_theater();
-        self.act(room.as_ref(), theater.load_playback(room)).await
     }
 
     /// A home-theater room's night mode and speech enhancement.
@@ -542,29 +582,6 @@ impl Controller {
         })
     }
 
-    /// Changes them; the answer is what Sonos now has.
-    pub async fn set_theater_options(
-        &self,
-        room: &PlayerId,
-        options: view::TheaterOptions,
-    ) -> Result<view::TheaterOptions> {
-        let set = roomtone_sonos::models::HomeTheaterOptions {
-            night_mode: Some(options.night_mode),
-            enhance_dialog: Some(options.enhance_dialog),
-            grouping_latency: None,
-        };
-        let now = self
-            .client
-            .home_theater()
-            .set_options(room, set)
-            .await
-            .map_err(from_sonos)?;
-        Ok(view::TheaterOptions {
-            night_mode: now.night_mode.unwrap_or(options.night_mode),
-            enhance_dialog: now.enhance_dialog.unwrap_or(options.enhance_dialog),
-        })
-    }
-
     /// A household's favorites and playlists.
     pub async fn library(&self, household: &HouseholdId) -> Result<Library> {
         let (favorites, playlists) = (self.client.favorites(), self.client.playlists());
@@ -578,41 +595,5 @@ impl Controller {
         };
         self.artwork.clean_library(&mut library);
         Ok(library)
-    }
-
-    /// Play a favorite on a group.
-    pub async fn load_favorite(
-        &self,
-        group: &GroupId,
-        favorite: FavoriteId,
-        action: LoadAction,
-    ) -> Result<()> {
-        let favorites = self.client.favorites();
-        let request = LoadFavorite {
-            favorite_id: favorite,
-            action: Some(action.into()),
-            play_modes: None,
-            play_on_completion: Some(true),
-        };
-        self.act(group.as_ref(), favorites.load(group, &request))
-            .await
-    }
-
-    /// Play a playlist on a group.
-    pub async fn load_playlist(
-        &self,
-        group: &GroupId,
-        playlist: PlaylistId,
-        action: LoadAction,
-    ) -> Result<()> {
-        let playlists = self.client.playlists();
-        let request = LoadPlaylist {
-            playlist_id: playlist,
-            action: Some(action.into()),
-            play_modes: None,
-            play_on_completion: Some(true),
-        };
-        self.act(group.as_ref(), playlists.load(group, &request))
-            .await
     }
 }

@@ -65,31 +65,152 @@ impl From<StoreError> for CoreError {
     }
 }
 
+/// What went wrong, for a surface to act on: the window switches on it, the CLI's exit code
+/// is a function of it ([`ErrorKind::exit_code`]), the message is for people. Crosses into
+/// TypeScript as a string union.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// No session: sign in.
+    NotSignedIn,
+    /// The session ended (revoked, expired, another service's sign-in): sign in again.
+    SignedOut,
+    /// No keychain is reachable; this run only is offered.
+    KeychainUnavailable,
+    /// The keychain failed otherwise.
+    Keychain,
+    /// No group or room by that name or ID.
+    NotFound,
+    /// Sonos did not give access at its login page.
+    AccessDenied,
+    /// A sign-in link was wrong, stale or late, or the sign-in expired.
+    SignIn,
+    /// The person cancelled the sign-in: nothing to explain.
+    Cancelled,
+    /// Sonos or the relay could not be reached, or failed on its side (5xx).
+    Network,
+    /// Sonos or the relay asked Roomtone to slow down (429).
+    RateLimited,
+    /// The group or room no longer exists (a regroup elsewhere).
+    Gone,
+    /// Sonos refused the request.
+    Sonos,
+    /// The relay does not offer what was asked (501).
+    Unsupported,
+    /// The browser could not be opened.
+    Browser,
+    /// The settings could not be read or saved.
+    Settings,
+    /// Roomtone is still starting.
+    Starting,
+    /// Anything else.
+    Other,
+}
+
+impl std::fmt::Display for ErrorKind {
+    /// The word the kind crosses the wire as (`rateLimited`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let word = serde_json::to_value(self).ok();
+        f.write_str(word.as_ref().and_then(|w| w.as_str()).unwrap_or("other"))
+    }
+}
+
+impl ErrorKind {
+    /// The exit code `roomtone-cli` ends with (the table in docs/cli.md).
+    pub fn exit_code(self) -> u8 {
+        match self {
+            ErrorKind::NotSignedIn | ErrorKind::SignedOut => 3,
+            ErrorKind::NotFound => 4,
+            ErrorKind::Sonos | ErrorKind::AccessDenied | ErrorKind::Gone => 5,
+            ErrorKind::Network | ErrorKind::RateLimited => 6,
+            ErrorKind::KeychainUnavailable | ErrorKind::Keychain => 7,
+            ErrorKind::SignIn
+            | ErrorKind::Cancelled
+            | ErrorKind::Unsupported
+            | ErrorKind::Browser
+            | ErrorKind::Settings
+            | ErrorKind::Starting
+            | ErrorKind::Other => 1,
+        }
+    }
+
+    /// Sonos cannot be reached or answer now: what is shown is older, and trying later may work.
+    pub fn is_offline(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::Network | ErrorKind::RateLimited | ErrorKind::Sonos
+        )
+    }
+}
+
 impl CoreError {
-    /// A stable name for what went wrong, for a window to act on (the message is for people).
-    pub fn kind(&self) -> &'static str {
+    /// What went wrong, for a surface to act on (the message is for people).
+    pub fn kind(&self) -> ErrorKind {
         use roomtone_sonos::Error;
         match self {
-            CoreError::NotSignedIn => "notSignedIn",
+            CoreError::NotSignedIn => ErrorKind::NotSignedIn,
             CoreError::SignedOut(_) | CoreError::Sonos(Error::NoToken(_) | Error::Unauthorized) => {
-                "signedOut"
+                ErrorKind::SignedOut
             }
-            CoreError::KeychainUnavailable(_) => "keychainUnavailable",
-            CoreError::Keychain(_) => "keychain",
-            CoreError::NotFound(_) => "notFound",
-            CoreError::AccessDenied(_) => "accessDenied",
+            CoreError::KeychainUnavailable(_) => ErrorKind::KeychainUnavailable,
+            CoreError::Keychain(_) => ErrorKind::Keychain,
+            CoreError::NotFound(_) => ErrorKind::NotFound,
+            CoreError::AccessDenied(_) => ErrorKind::AccessDenied,
+            CoreError::Cancelled => ErrorKind::Cancelled,
             CoreError::StateMismatch
             | CoreError::InvalidCallback(_)
             | CoreError::NoPendingSignIn
-            | CoreError::AttemptExpired
-            | CoreError::Cancelled => "signIn",
-            CoreError::Sonos(Error::Transport(_) | Error::Timeout | Error::Refresh(_)) => "network",
-            CoreError::Sonos(Error::Broker { status, .. }) if *status >= 500 => "network",
-            CoreError::Sonos(Error::RateLimited { .. }) => "rateLimited",
-            CoreError::Sonos(Error::Gone { .. }) => "gone",
-            CoreError::Sonos(_) => "sonos",
-            CoreError::Browser(..) => "browser",
-            CoreError::Local(_) => "other",
+            | CoreError::AttemptExpired => ErrorKind::SignIn,
+            CoreError::Sonos(Error::Transport(_) | Error::Timeout | Error::Refresh(_)) => {
+                ErrorKind::Network
+            }
+            CoreError::Sonos(Error::RateLimited { .. }) => ErrorKind::RateLimited,
+            CoreError::Sonos(Error::Broker { status: 429, .. }) => ErrorKind::RateLimited,
+            CoreError::Sonos(Error::Broker { status: 501, .. }) => ErrorKind::Unsupported,
+            CoreError::Sonos(Error::Broker { status, .. }) if *status >= 500 => ErrorKind::Network,
+            CoreError::Sonos(Error::Gone { .. }) => ErrorKind::Gone,
+            CoreError::Sonos(_) => ErrorKind::Sonos,
+            CoreError::Browser(..) => ErrorKind::Browser,
+            CoreError::Local(_) => ErrorKind::Other,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use roomtone_sonos::Error;
+
+    fn broker(status: u16) -> CoreError {
+        CoreError::Sonos(Error::Broker {
+            status,
+            error: "x".into(),
+            message: "y".into(),
+        })
+    }
+
+    #[test]
+    fn every_kind_has_one_exit_code_and_a_broker_429_is_try_again_later() {
+        assert_eq!(broker(429).kind(), ErrorKind::RateLimited);
+        assert_eq!(broker(429).kind().exit_code(), 6);
+        assert_eq!(broker(503).kind(), ErrorKind::Network);
+        assert_eq!(broker(501).kind(), ErrorKind::Unsupported);
+        assert_eq!(broker(400).kind(), ErrorKind::Sonos);
+        assert_eq!(CoreError::NotSignedIn.kind().exit_code(), 3);
+        assert_eq!(CoreError::SignedOut("x".into()).kind().exit_code(), 3);
+        assert_eq!(CoreError::NotFound("x".into()).kind().exit_code(), 4);
+        assert_eq!(CoreError::Sonos(Error::Timeout).kind().exit_code(), 6);
+        assert_eq!(CoreError::Cancelled.kind(), ErrorKind::Cancelled);
+        assert_eq!(CoreError::AttemptExpired.kind(), ErrorKind::SignIn);
+    }
+
+    #[test]
+    fn a_kind_crosses_the_wire_as_a_camel_case_word() {
+        let text = serde_json::to_string(&ErrorKind::KeychainUnavailable).unwrap();
+        assert_eq!(text, "\"keychainUnavailable\"");
+        let back: ErrorKind = serde_json::from_str("\"rateLimited\"").unwrap();
+        assert_eq!(back, ErrorKind::RateLimited);
     }
 }

@@ -301,6 +301,17 @@ impl Events {
 }
 
 /// What subscriptions the households in view need.
+impl Events {
+    /// The group on screen, polled often without a stream (the others rarely).
+    pub(crate) fn set_focus(&self, group: Option<&str>) {
+        self.focus.send_if_modified(|focus| {
+            let changed = focus.as_deref() != group;
+            *focus = group.map(str::to_owned);
+            changed
+        });
+    }
+}
+
 pub fn wanted(households: &[crate::view::Household]) -> Vec<Subscription> {
     let mut all = Vec::new();
     for h in households {
@@ -326,15 +337,6 @@ impl Controller {
         self.events()
             .watching
             .send_if_modified(|w| std::mem::replace(w, watching) != watching);
-    }
-
-    /// The group on screen, polled often without a stream (the others rarely).
-    pub fn set_focus(&self, group: Option<&str>) {
-        self.events().focus.send_if_modified(|focus| {
-            let changed = focus.as_deref() != group;
-            *focus = group.map(str::to_owned);
-            changed
-        });
     }
 
     /// How often to poll without a stream (tests shorten it).
@@ -467,8 +469,10 @@ impl Controller {
         }
         let target = event.target_value.as_str();
         match (event.namespace.as_str(), event.event_type.as_str()) {
-            ("playback", "playbackStatus") => body(event)
-                .is_some_and(|status| self.publish_group(target, |g| g.apply_playback(&status))),
+            ("playback", "playbackStatus") => body(event).is_some_and(|status| {
+                let now = self.now_millis();
+                self.publish_group(target, |g| g.apply_playback(&status, now))
+            }),
             ("playbackMetadata", "metadataStatus") => body(event).is_some_and(|metadata| {
                 self.publish_group(target, |g| g.apply_metadata(&metadata))
             }),

@@ -7,19 +7,25 @@
 //!   ([`Session`] is the client's `TokenSource`), refresh, sign-out.
 //! - [`store`]: where tokens live between runs — the OS keychain, or memory for this run.
 //! - [`turns`]: one refresh at a time across processes sharing the keychain.
-//! - [`controller`]: what the app's windows and tray call: sign in and out, read, control;
-//!   it keeps the [`live`] state they all follow, in the shape of [`view`].
+//! - [`controller`]: what the app's windows and tray call: sign in and out, read, and
+//!   [`Controller::perform`] every [`action`]; it keeps the [`live`] state they all follow,
+//!   in the shape of [`view`], with pending changes shown and groups [`follow`]ed across
+//!   regroups.
+//! - [`events`]: live updates — the relay's event stream, subscriptions, polling without one.
+//! - [`artwork`]: which artwork URLs a surface may load.
 //! - [`config`]: where Roomtone finds Sonos and the relay.
 //! - [`browser`]: the system browser for the login, without Roomtone's secrets.
 //! - [`household`]: reading a household in one go, and finding groups and rooms by name.
 //! - [`error`]: the core's error type.
 
+pub mod action;
 pub mod artwork;
 pub mod browser;
 pub mod config;
 pub mod controller;
 pub mod error;
 pub mod events;
+pub mod follow;
 pub mod household;
 pub mod live;
 pub mod session;
@@ -28,9 +34,10 @@ pub mod store;
 pub mod turns;
 pub mod view;
 
+pub use action::{Action, Done, PlayMode};
 pub use config::Config;
-pub use controller::{Controller, PlayMode};
-pub use error::{CoreError, Result};
+pub use controller::Controller;
+pub use error::{CoreError, ErrorKind, Result};
 pub use live::Live;
 pub use session::{Clock, Refresher, Session, SessionState, SystemClock};
 pub use signin::{Attempt, Mode, Opener, SignIn};

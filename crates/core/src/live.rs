@@ -2,6 +2,7 @@
 //! `watch` channel. Observers take the current value (a snapshot) and then each change; a
 //! revision lets an observer that got both the same change twice keep the newer one.
 
+use crate::action::Pending;
 use crate::session::SessionState;
 use crate::view::Household;
 use serde::Serialize;
@@ -22,6 +23,35 @@ pub struct Live {
     /// Grows by one each time Sonos says a household's favorites or playlists changed: a
     /// window showing them reads them again.
     pub library_changes: u32,
+    /// What actions changed that Sonos has not answered yet; [`Live::households`] already
+    /// shows it.
+    pub pending: Vec<Pending>,
+    /// The last action Sonos refused: its change was taken back.
+    pub refused: Option<Refused>,
+    /// The group the window shows, found again after a regroup.
+    pub focus: Option<String>,
+    /// The group chosen for the quick controls, found again after a regroup.
+    pub chosen: Option<String>,
+    /// The group the tray, the hotkeys and the media session control: the chosen one while
+    /// it exists, else the one controlled last while it exists, else the first playing
+    /// group, else the first group.
+    pub controlled: Option<String>,
+}
+
+/// An action Sonos refused, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Refused {
+    /// Grows by one with every refusal, so the same words twice are told twice.
+    pub serial: u32,
+    /// What was asked, in words ("pause", "change the volume").
+    pub what: String,
+    /// The group or room it was asked of.
+    pub target: String,
+    pub kind: crate::error::ErrorKind,
+    /// Why, for people.
+    pub message: String,
 }
 
 /// The session as a window sees it: never a token.
@@ -75,7 +105,10 @@ pub enum Sync {
     /// The households are what Sonos last said.
     Ready,
     /// The last read failed; the households shown are older.
-    Failed { kind: String, message: String },
+    Failed {
+        kind: crate::error::ErrorKind,
+        message: String,
+    },
 }
 
 impl Live {
@@ -88,7 +121,23 @@ impl Live {
             sync: Sync::Idle,
             signing_in: false,
             library_changes: 0,
+            pending: Vec::new(),
+            refused: None,
+            focus: None,
+            chosen: None,
+            controlled: None,
         }
+    }
+
+    /// The state of an app whose controller is not ready yet.
+    pub fn starting() -> Self {
+        let mut live = Self::new(&SessionState::SignedOut { reason: None });
+        live.session = Session {
+            state: SessionPhase::Starting,
+            persistent: false,
+            reason: None,
+        };
+        live
     }
 
     /// The group with this ID, wherever it is.
@@ -97,6 +146,11 @@ impl Live {
             .iter()
             .flat_map(|h| &h.groups)
             .find(|g| g.id == id)
+    }
+
+    /// The group the quick controls act on ([`Live::controlled`]).
+    pub fn controlled(&self) -> Option<&crate::view::Group> {
+        self.group(self.controlled.as_deref()?)
     }
 
     /// Every group of every household, in order.

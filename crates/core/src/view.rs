@@ -27,12 +27,25 @@ pub struct Group {
     pub coordinator_id: String,
     pub rooms: Vec<Room>,
     pub state: PlayState,
-    /// Where the track was when Sonos last said, in milliseconds.
-    pub position_millis: Option<u32>,
+    /// Where the track was when Sonos last said, and when that was: see
+    /// [`Group::position_at`]. Only a read or an event that carries a position moves it.
+    pub position: Option<Position>,
     pub now_playing: Option<NowPlaying>,
     pub volume: Volume,
     pub actions: Actions,
     pub modes: Modes,
+}
+
+/// A position in the track as Sonos reported it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Position {
+    /// Where the track was, in milliseconds.
+    pub millis: u32,
+    /// When Sonos said so: milliseconds since the Unix epoch, by this computer's clock.
+    #[cfg_attr(feature = "specta", specta(type = u32))]
+    pub read_at: u64,
 }
 
 /// A group's transport state.
@@ -80,7 +93,7 @@ impl NowPlaying {
 }
 
 /// A volume: 0–100, muted, and whether the room's volume is fixed (a line-level output).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct Volume {
@@ -274,9 +287,29 @@ fn transport(playback: &models::PlaybackStatus) -> (PlayState, Option<u32>, Acti
 }
 
 impl Group {
-    /// Takes what a `playbackStatus` (an event's body, or a read) says.
-    pub(crate) fn apply_playback(&mut self, playback: &models::PlaybackStatus) {
-        (self.state, self.position_millis, self.actions, self.modes) = transport(playback);
+    /// Takes what a `playbackStatus` (an event's body, or a read at `read_at`) says.
+    pub(crate) fn apply_playback(&mut self, playback: &models::PlaybackStatus, read_at: u64) {
+        let millis;
+        (self.state, millis, self.actions, self.modes) = transport(playback);
+        self.position = millis.map(|millis| Position { millis, read_at });
+    }
+
+    /// Where the track is at `now` (milliseconds since the Unix epoch): the position Sonos
+    /// reported, moved on by the time since while the group plays, never past the track's end.
+    /// The window's progress bar, the tray, the media session and seek-by all use it.
+    pub fn position_at(&self, now: u64) -> Option<u32> {
+        let position = self.position?;
+        let moved = match self.state {
+            PlayState::Playing => now.saturating_sub(position.read_at),
+            _ => 0,
+        };
+        let at = u64::from(position.millis).saturating_add(moved);
+        let end = self
+            .now_playing
+            .as_ref()
+            .and_then(|n| n.duration_millis)
+            .map_or(u64::from(u32::MAX), u64::from);
+        Some(u32::try_from(at.min(end)).unwrap_or(u32::MAX))
     }
 
     /// Takes what a `metadataStatus` says.
@@ -297,9 +330,10 @@ impl Room {
     }
 }
 
-impl From<&household::GroupView> for Group {
-    fn from(g: &household::GroupView) -> Self {
-        let (state, position_millis, actions, modes) = transport(&g.playback);
+impl Group {
+    /// A group as read from Sonos at `read_at` (milliseconds since the Unix epoch).
+    pub fn read(g: &household::GroupView, read_at: u64) -> Self {
+        let (state, millis, actions, modes) = transport(&g.playback);
         Self {
             id: g.group.id.to_string(),
             name: g.group.name.clone(),
@@ -316,7 +350,7 @@ impl From<&household::GroupView> for Group {
                 })
                 .collect(),
             state,
-            position_millis,
+            position: millis.map(|millis| Position { millis, read_at }),
             now_playing: now_playing(&g.metadata),
             volume: volume(&g.volume),
             actions,
@@ -325,11 +359,12 @@ impl From<&household::GroupView> for Group {
     }
 }
 
-impl From<&household::HouseholdView> for Household {
-    fn from(h: &household::HouseholdView) -> Self {
+impl Household {
+    /// A household as read from Sonos at `read_at` (milliseconds since the Unix epoch).
+    pub fn read(h: &household::HouseholdView, read_at: u64) -> Self {
         Self {
             id: h.id.to_string(),
-            groups: h.groups.iter().map(Group::from).collect(),
+            groups: h.groups.iter().map(|g| Group::read(g, read_at)).collect(),
         }
     }
 }
@@ -358,5 +393,55 @@ impl From<&models::Playlist> for LibraryItem {
             art_url: p.image_url.clone().filter(|u| !u.is_empty()),
             service: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn playing(state: PlayState, duration: Option<u32>) -> Group {
+        Group {
+            id: "G".into(),
+            name: "G".into(),
+            coordinator_id: "P".into(),
+            rooms: Vec::new(),
+            state,
+            position: Some(Position {
+                millis: 60_000,
+                read_at: 1_000_000,
+            }),
+            now_playing: Some(NowPlaying {
+                title: "t".into(),
+                artist: None,
+                album: None,
+                container: None,
+                service: None,
+                art_url: None,
+                duration_millis: duration,
+            }),
+            volume: Volume::default(),
+            actions: Actions::default(),
+            modes: Modes::default(),
+        }
+    }
+
+    #[test]
+    fn the_position_moves_on_while_playing_and_stops_at_the_end_of_the_track() {
+        let g = playing(PlayState::Playing, Some(62_000));
+        assert_eq!(g.position_at(1_000_000), Some(60_000));
+        assert_eq!(g.position_at(1_001_500), Some(61_500));
+        assert_eq!(g.position_at(1_100_000), Some(62_000), "not past the end");
+        assert_eq!(
+            g.position_at(0),
+            Some(60_000),
+            "a clock set back does not rewind"
+        );
+        let paused = playing(PlayState::Paused, Some(62_000));
+        assert_eq!(paused.position_at(1_001_500), Some(60_000));
+        let buffering = playing(PlayState::Buffering, None);
+        assert_eq!(buffering.position_at(1_001_500), Some(60_000));
+        let station = playing(PlayState::Playing, None);
+        assert_eq!(station.position_at(1_001_500), Some(61_500));
     }
 }

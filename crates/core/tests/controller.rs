@@ -6,6 +6,7 @@ use common::control::*;
 use common::World;
 use roomtone_core::live::{SessionPhase, Sync};
 use roomtone_core::view::{LoadAction, PlayState};
+use roomtone_core::Action;
 use roomtone_core::{CoreError, SessionState};
 use roomtone_sim::faults::ErrorRate;
 use roomtone_sonos::{FavoriteId, GroupId, HouseholdId, PlayerId};
@@ -39,7 +40,12 @@ async fn sign_in_read_toggle_and_sign_out() {
         office.playback.playback_state.as_str(),
         "PLAYBACK_STATE_PAUSED"
     );
-    controller.toggle(&office.group.id).await.unwrap();
+    controller
+        .perform(Action::Toggle {
+            group: office.group.id.clone(),
+        })
+        .await
+        .unwrap();
     let after = controller.households().await.unwrap();
     let state = after[0]
         .groups
@@ -99,22 +105,48 @@ async fn the_live_state_follows_the_session_and_every_action_is_read_back_from_s
     // Each action lands in Sonos (the simulator's own state) and comes back through Live.
     let office_id = GroupId::from(office.id.as_str());
     let before = read.revision;
-    controller.toggle(&office_id).await.unwrap();
+    controller
+        .perform(Action::Toggle {
+            group: office_id.clone(),
+        })
+        .await
+        .unwrap();
     let now = controller.live();
     assert!(now.revision > before);
     assert!(group(&now, "Office").state.is_playing());
 
-    controller.set_group_volume(&office_id, 31).await.unwrap();
+    controller
+        .perform(Action::SetGroupVolume {
+            group: office_id.clone(),
+            volume: 31,
+        })
+        .await
+        .unwrap();
     assert_eq!(group(&controller.live(), "Office").volume.volume, 31);
     controller
-        .adjust_group_volume(&office_id, -3)
+        .perform(Action::AdjustGroupVolume {
+            group: office_id.clone(),
+            delta: -3,
+        })
         .await
         .unwrap();
     assert_eq!(group(&controller.live(), "Office").volume.volume, 28);
-    controller.set_group_mute(&office_id, true).await.unwrap();
+    controller
+        .perform(Action::SetGroupMute {
+            group: office_id.clone(),
+            muted: true,
+        })
+        .await
+        .unwrap();
     assert!(group(&controller.live(), "Office").volume.muted);
     let room = PlayerId::from(group(&controller.live(), "Office").rooms[0].id.as_str());
-    controller.set_room_volume(&room, 12).await.unwrap();
+    controller
+        .perform(Action::SetRoomVolume {
+            room: room.clone(),
+            volume: 12,
+        })
+        .await
+        .unwrap();
     assert_eq!(
         group(&controller.live(), "Office").rooms[0].volume.volume,
         12
@@ -134,7 +166,10 @@ async fn the_live_state_follows_the_session_and_every_action_is_read_back_from_s
         .chain([PlayerId::from(kitchen.as_str())])
         .collect();
     controller
-        .set_group_members(&office_id, office_rooms)
+        .perform(Action::SetGroupMembers {
+            group: office_id.clone(),
+            rooms: office_rooms,
+        })
         .await
         .unwrap();
     let regrouped = controller.live();
@@ -155,11 +190,11 @@ async fn the_live_state_follows_the_session_and_every_action_is_read_back_from_s
     let favorite = library.favorites[0].clone();
     let target = GroupId::from(joined.id.as_str());
     controller
-        .load_favorite(
-            &target,
-            FavoriteId::from(favorite.id.as_str()),
-            LoadAction::Replace,
-        )
+        .perform(Action::LoadFavorite {
+            group: target.clone(),
+            favorite: FavoriteId::from(favorite.id.as_str()),
+            load: LoadAction::Replace,
+        })
         .await
         .unwrap();
     let playing = controller.live();
@@ -192,7 +227,9 @@ async fn a_failed_read_keeps_the_last_state_and_says_why() {
     let read = until(&mut live, |l| l.sync == Sync::Ready).await;
     // An unknown group is a Sonos error; the state shown stays and the failure is named.
     let err = controller
-        .toggle(&GroupId::from("RINCON_nope:1"))
+        .perform(Action::Toggle {
+            group: GroupId::from("RINCON_nope:1"),
+        })
         .await
         .unwrap_err();
     assert_eq!(controller.live().households, read.households);
@@ -207,7 +244,7 @@ async fn a_failed_read_keeps_the_last_state_and_says_why() {
     let after = controller.live();
     assert_eq!(after.households, read.households);
     assert!(
-        matches!(after.sync, Sync::Failed { ref kind, ref message } if kind == "sonos" && message.contains("500")),
+        matches!(after.sync, Sync::Failed { ref kind, ref message } if *kind == roomtone_core::ErrorKind::Sonos && message.contains("500")),
         "{:?}",
         after.sync
     );
@@ -250,7 +287,7 @@ async fn artwork_reaches_the_surfaces_from_https_and_the_simulator_only() {
         coordinator_id: id.into(),
         rooms: Vec::new(),
         state: roomtone_core::view::PlayState::Playing,
-        position_millis: None,
+        position: None,
         now_playing: Some(roomtone_core::view::NowPlaying {
             art_url: Some(art.into()),
             ..track()
@@ -334,12 +371,18 @@ async fn home_theater_options_the_tv_and_line_in() {
         night_mode: !before.night_mode,
         enhance_dialog: true,
     };
-    assert_eq!(
-        controller.set_theater_options(&room, wanted).await.unwrap(),
-        wanted
-    );
+    controller
+        .perform(Action::SetTheaterOptions {
+            room: room.clone(),
+            options: wanted,
+        })
+        .await
+        .unwrap();
     assert_eq!(controller.theater_options(&room).await.unwrap(), wanted);
-    controller.play_tv(&room).await.unwrap();
+    controller
+        .perform(Action::PlayTv { room: room.clone() })
+        .await
+        .unwrap();
     let tv = controller.live();
     let group = tv
         .groups()
@@ -360,7 +403,13 @@ async fn home_theater_options_the_tv_and_line_in() {
             .expect("a room with a line-in");
         (GroupId::from(g.as_str()), PlayerId::from(r.as_str()))
     };
-    controller.play_line_in(&group_id, &line_in).await.unwrap();
+    controller
+        .perform(Action::PlayLineIn {
+            group: group_id.clone(),
+            room: line_in.clone(),
+        })
+        .await
+        .unwrap();
     let after = controller.live();
     let playing = after.group(group_id.as_str()).unwrap();
     assert!(

@@ -12,7 +12,8 @@ use common::control::*;
 use common::{Proxy, World};
 use roomtone_core::live::{SessionPhase, Sync};
 use roomtone_core::store::StoredTokens;
-use roomtone_core::{Controller, MemoryStore, TokenStore};
+use roomtone_core::Action;
+use roomtone_core::{Controller, ErrorKind, MemoryStore, TokenStore};
 use roomtone_sonos::{GroupId, Secret};
 use std::sync::Arc;
 use std::time::Duration;
@@ -83,7 +84,10 @@ async fn an_access_token_that_expires_mid_session_is_refreshed_and_the_command_g
     // Sonos ends the access token early (as after a password change elsewhere).
     admin(&world, "tokens/expire", serde_json::json!({})).await;
     controller
-        .set_group_volume(&GroupId::from(office.as_str()), 37)
+        .perform(Action::SetGroupVolume {
+            group: GroupId::from(office.as_str()),
+            volume: 37,
+        })
         .await
         .expect("the command went through after one refresh");
     converges(&controller, "the volume shows", |l| {
@@ -104,7 +108,10 @@ async fn a_revoked_sign_in_ends_with_the_reason_and_the_app_keeps_running() {
     admin(&world, "tokens/revoke", serde_json::json!({})).await;
     admin(&world, "tokens/expire", serde_json::json!({})).await;
     let refused = controller
-        .set_group_volume(&GroupId::from(office.as_str()), 37)
+        .perform(Action::SetGroupVolume {
+            group: GroupId::from(office.as_str()),
+            volume: 37,
+        })
         .await
         .expect_err("no token works any more");
     assert!(!refused.to_string().is_empty());
@@ -135,16 +142,18 @@ async fn a_regroup_storm_of_410s_says_so_keeps_the_household_and_settles_when_it
     )
     .await;
     let refused = controller
-        .toggle(&GroupId::from(office.as_str()))
+        .perform(Action::Toggle {
+            group: GroupId::from(office.as_str()),
+        })
         .await
         .expect_err("every request answers 410");
-    assert_eq!(refused.kind(), "gone", "{refused}");
+    assert_eq!(refused.kind(), ErrorKind::Gone, "{refused}");
     assert!(controller.refresh().await.is_err());
     let live = controller.live();
     let Sync::Failed { kind, message } = &live.sync else {
         panic!("the state says the read failed: {:?}", live.sync);
     };
-    assert_eq!(kind, "gone");
+    assert_eq!(*kind, ErrorKind::Gone);
     assert!(message.contains("no longer exists"), "{message}");
     assert_eq!(live.households, shown, "the last household stays on screen");
 
@@ -152,7 +161,9 @@ async fn a_regroup_storm_of_410s_says_so_keeps_the_household_and_settles_when_it
     controller.refresh().await.unwrap();
     converges(&controller, "read again", |l| l.sync == Sync::Ready).await;
     controller
-        .toggle(&GroupId::from(office.as_str()))
+        .perform(Action::Toggle {
+            group: GroupId::from(office.as_str()),
+        })
         .await
         .unwrap();
     assert!(store.load().unwrap().is_some());
@@ -178,15 +189,21 @@ async fn a_429_storm_is_waited_out_with_retry_after_and_said_while_it_lasts() {
     )
     .await;
     let refused = controller
-        .set_group_volume(&GroupId::from(office.as_str()), 12)
+        .perform(Action::SetGroupVolume {
+            group: GroupId::from(office.as_str()),
+            volume: 12,
+        })
         .await
         .expect_err("rate limited");
-    assert_eq!(refused.kind(), "rateLimited");
+    assert_eq!(refused.kind(), ErrorKind::RateLimited);
     assert!(refused.to_string().contains("retry after 1 s"), "{refused}");
 
     set_faults(&world, serde_json::json!({})).await;
     controller
-        .set_group_volume(&GroupId::from(office.as_str()), 12)
+        .perform(Action::SetGroupVolume {
+            group: GroupId::from(office.as_str()),
+            volume: 12,
+        })
         .await
         .unwrap();
     converges(&controller, "the volume shows", |l| {
@@ -268,7 +285,7 @@ async fn a_network_that_drops_and_returns_polls_says_so_and_streams_again() {
     converges(
         &controller,
         "the network failure shows",
-        |l| matches!(&l.sync, Sync::Failed { kind, .. } if kind == "network"),
+        |l| matches!(&l.sync, Sync::Failed { kind, .. } if *kind == ErrorKind::Network),
     )
     .await;
     assert!(!controller.streaming());
@@ -301,7 +318,10 @@ async fn sleep_and_resume_a_two_day_clock_jump_refreshes_and_goes_on() {
     )
     .await;
     controller
-        .set_group_volume(&GroupId::from(office.as_str()), 23)
+        .perform(Action::SetGroupVolume {
+            group: GroupId::from(office.as_str()),
+            volume: 23,
+        })
         .await
         .expect("refreshed, then done");
     converges(&controller, "the volume shows", |l| {
@@ -324,7 +344,13 @@ async fn a_clock_minutes_off_either_way_still_works() {
     // Ten minutes fast: tokens look older than they are; they are refreshed early, never
     // refused.
     world.clock.advance(Duration::from_secs(10 * 60));
-    controller.set_group_volume(&office, 31).await.unwrap();
+    controller
+        .perform(Action::SetGroupVolume {
+            group: office.clone(),
+            volume: 31,
+        })
+        .await
+        .unwrap();
 
     // Ten minutes slow, and Sonos's day has moved on: a token this computer thinks valid
     // is refused (401), refreshed once and the command goes through.
@@ -335,7 +361,13 @@ async fn a_clock_minutes_off_either_way_still_works() {
         serde_json::json!({"millis": 25 * 3600 * 1000u64}),
     )
     .await;
-    controller.set_group_volume(&office, 32).await.unwrap();
+    controller
+        .perform(Action::SetGroupVolume {
+            group: office.clone(),
+            volume: 32,
+        })
+        .await
+        .unwrap();
     converges(&controller, "the volume shows", |l| {
         group(l, "Office").volume.volume == 32
     })

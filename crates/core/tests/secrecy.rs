@@ -10,6 +10,7 @@ mod common;
 use common::control::*;
 use common::{link, World};
 use roomtone_core::live::{SessionPhase, Sync};
+use roomtone_core::Action;
 use roomtone_core::{Controller, MemoryStore, TokenStore};
 use roomtone_sim::config::DEFAULT_CLIENT_SECRET;
 use roomtone_sonos::{GroupId, Secret};
@@ -109,11 +110,16 @@ async fn no_secret_reaches_a_log_line_a_window_or_an_error_message_in_a_whole_se
     .await;
     let office = group(&read, "Office").id.clone();
     controller
-        .set_group_volume(&GroupId::from(office.as_str()), 26)
+        .perform(Action::SetGroupVolume {
+            group: GroupId::from(office.as_str()),
+            volume: 26,
+        })
         .await
         .unwrap();
     controller
-        .toggle(&GroupId::from(office.as_str()))
+        .perform(Action::Toggle {
+            group: GroupId::from(office.as_str()),
+        })
         .await
         .unwrap();
     until(&mut live, |_| controller.streaming()).await;
@@ -128,7 +134,10 @@ async fn no_secret_reaches_a_log_line_a_window_or_an_error_message_in_a_whole_se
         .await
         .unwrap();
     controller
-        .set_group_volume(&GroupId::from(office.as_str()), 27)
+        .perform(Action::SetGroupVolume {
+            group: GroupId::from(office.as_str()),
+            volume: 27,
+        })
         .await
         .unwrap();
     let refreshed = store.load().unwrap().unwrap();
@@ -144,7 +153,10 @@ async fn no_secret_reaches_a_log_line_a_window_or_an_error_message_in_a_whole_se
         messages.push(err.to_string());
     }
     if let Err(err) = controller
-        .set_group_volume(&GroupId::from("RINCON_gone:9"), 3)
+        .perform(Action::SetGroupVolume {
+            group: GroupId::from("RINCON_gone:9"),
+            volume: 3,
+        })
         .await
     {
         messages.push(err.to_string());

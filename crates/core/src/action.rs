@@ -1,0 +1,586 @@
+//! Every intention a surface can send: the window, the tray, the media session, the hotkeys
+//! and `roomtone-cli` each turn what the person did into an [`Action`] and hand it to
+//! [`crate::Controller::perform`]. What an action targets, what it shows before Sonos
+//! answers ([`Pending`]), whether it is safe to send twice, and which Control API call it
+//! is, are written here once.
+
+use crate::view::{Group, Household, LoadAction, PlayState, TheaterOptions};
+use roomtone_sonos::models::{
+    CreateGroup, HomeTheaterOptions, LoadFavorite, LoadPlaylist, PlayModes, SetGroupMembers,
+    SetVolume,
+};
+use roomtone_sonos::{Client, FavoriteId, GroupId, HouseholdId, PlayerId, PlaylistId};
+use serde::{Deserialize, Serialize};
+
+/// See the module documentation. Volumes are 0–100 (larger values are taken as 100).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "kind", rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum Action {
+    /// Play if paused, pause if playing (Sonos decides, from what it plays).
+    Toggle {
+        group: GroupId,
+    },
+    Play {
+        group: GroupId,
+    },
+    Pause {
+        group: GroupId,
+    },
+    Next {
+        group: GroupId,
+    },
+    Previous {
+        group: GroupId,
+    },
+    /// To this position in the track.
+    Seek {
+        group: GroupId,
+        #[serde(rename = "positionMillis")]
+        position_millis: u32,
+    },
+    /// Forward (back, when negative) from where the track is now
+    /// ([`Group::position_at`]), within the track.
+    SeekBy {
+        group: GroupId,
+        #[serde(rename = "deltaMillis")]
+        #[cfg_attr(feature = "specta", specta(type = i32))]
+        delta_millis: i64,
+    },
+    SetPlayMode {
+        group: GroupId,
+        mode: PlayMode,
+        on: bool,
+    },
+    SetGroupVolume {
+        group: GroupId,
+        volume: u8,
+    },
+    /// Up (down, when negative) by `delta`; Sonos keeps it within 0–100.
+    AdjustGroupVolume {
+        group: GroupId,
+        delta: i16,
+    },
+    SetGroupMute {
+        group: GroupId,
+        muted: bool,
+    },
+    /// Mute if not muted, else unmute.
+    ToggleGroupMute {
+        group: GroupId,
+    },
+    SetRoomVolume {
+        room: PlayerId,
+        volume: u8,
+    },
+    SetRoomMute {
+        room: PlayerId,
+        muted: bool,
+    },
+    /// The group becomes exactly these rooms (its coordinator stays in it).
+    SetGroupMembers {
+        group: GroupId,
+        rooms: Vec<PlayerId>,
+    },
+    /// A new group of these rooms, in the household that holds them.
+    CreateGroup {
+        household: HouseholdId,
+        rooms: Vec<PlayerId>,
+    },
+    /// A room's line-in, on its group.
+    PlayLineIn {
+        group: GroupId,
+        room: PlayerId,
+    },
+    /// The TV of a home-theater room.
+    PlayTv {
+        room: PlayerId,
+    },
+    /// A home-theater room's night mode and speech enhancement.
+    SetTheaterOptions {
+        room: PlayerId,
+        options: TheaterOptions,
+    },
+    LoadFavorite {
+        group: GroupId,
+        favorite: FavoriteId,
+        load: LoadAction,
+    },
+    LoadPlaylist {
+        group: GroupId,
+        playlist: PlaylistId,
+        load: LoadAction,
+    },
+}
+
+/// A play mode to change; the others stay as they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum PlayMode {
+    Repeat,
+    RepeatOne,
+    Shuffle,
+    Crossfade,
+}
+
+/// What an action shows on a group or room before Sonos answers: every surface shows the
+/// households with it applied, and a refusal takes it back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Pending {
+    /// A group's or a room's ID.
+    pub target: String,
+    pub state: Option<PlayState>,
+    pub volume: Option<u8>,
+    pub muted: Option<bool>,
+}
+
+/// What an action was done to, once done: the group it ended up on (after a regroup, a
+/// group's ID changes — a window selects this one), when there is one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Done {
+    pub group: Option<GroupId>,
+}
+
+impl Action {
+    /// The group this action is sent to, if it is sent to a group.
+    pub fn group(&self) -> Option<&GroupId> {
+        use Action::*;
+        match self {
+            Toggle { group }
+            | Play { group }
+            | Pause { group }
+            | Next { group }
+            | Previous { group }
+            | Seek { group, .. }
+            | SeekBy { group, .. }
+            | SetPlayMode { group, .. }
+            | SetGroupVolume { group, .. }
+            | AdjustGroupVolume { group, .. }
+            | SetGroupMute { group, .. }
+            | ToggleGroupMute { group }
+            | SetGroupMembers { group, .. }
+            | PlayLineIn { group, .. }
+            | LoadFavorite { group, .. }
+            | LoadPlaylist { group, .. } => Some(group),
+            SetRoomVolume { .. }
+            | SetRoomMute { .. }
+            | CreateGroup { .. }
+            | PlayTv { .. }
+            | SetTheaterOptions { .. } => None,
+        }
+    }
+
+    fn group_mut(&mut self) -> Option<&mut GroupId> {
+        use Action::*;
+        match self {
+            Toggle { group }
+            | Play { group }
+            | Pause { group }
+            | Next { group }
+            | Previous { group }
+            | Seek { group, .. }
+            | SeekBy { group, .. }
+            | SetPlayMode { group, .. }
+            | SetGroupVolume { group, .. }
+            | AdjustGroupVolume { group, .. }
+            | SetGroupMute { group, .. }
+            | ToggleGroupMute { group }
+            | SetGroupMembers { group, .. }
+            | PlayLineIn { group, .. }
+            | LoadFavorite { group, .. }
+            | LoadPlaylist { group, .. } => Some(group),
+            _ => None,
+        }
+    }
+
+    /// The same action for the group found again after a regroup.
+    pub(crate) fn on_group(mut self, id: GroupId) -> Self {
+        if let Some(group) = self.group_mut() {
+            *group = id;
+        }
+        self
+    }
+
+    /// The group, room or household whose state to read again once it is done.
+    pub(crate) fn about(&self) -> &str {
+        use Action::*;
+        match self {
+            SetRoomVolume { room, .. }
+            | SetRoomMute { room, .. }
+            | PlayTv { room }
+            | SetTheaterOptions { room, .. } => room.as_str(),
+            CreateGroup { household, rooms } => {
+                rooms.first().map_or(household.as_str(), PlayerId::as_str)
+            }
+            other => other.group().map_or("", GroupId::as_str),
+        }
+    }
+
+    /// Whether sending it again has the same effect as sending it once: only such an action
+    /// is retried on the group found again after a 410 or 404 "group changed". A toggle, a
+    /// skip, a step of volume or an added queue entry is never sent twice.
+    pub fn safe_to_repeat(&self) -> bool {
+        use Action::*;
+        match self {
+            Play { .. }
+            | Pause { .. }
+            | Seek { .. }
+            | SetPlayMode { .. }
+            | SetGroupVolume { .. }
+            | SetGroupMute { .. }
+            | SetRoomVolume { .. }
+            | SetRoomMute { .. }
+            | SetGroupMembers { .. }
+            | PlayLineIn { .. }
+            | PlayTv { .. }
+            | SetTheaterOptions { .. } => true,
+            LoadFavorite { load, .. } | LoadPlaylist { load, .. } => *load == LoadAction::Replace,
+            Toggle { .. }
+            | Next { .. }
+            | Previous { .. }
+            | SeekBy { .. }
+            | AdjustGroupVolume { .. }
+            | ToggleGroupMute { .. }
+            | CreateGroup { .. } => false,
+        }
+    }
+
+    /// The action with what it means now written out: a seek-by becomes a seek to where the
+    /// track is at `now` plus the step, a mute toggle becomes mute or unmute of what is shown.
+    pub(crate) fn resolve(self, households: &[Household], now: u64) -> Self {
+        let find = |id: &GroupId| -> Option<&Group> {
+            households
+                .iter()
+                .flat_map(|h| &h.groups)
+                .find(|g| g.id == id.as_str())
+        };
+        match self {
+            Action::SeekBy {
+                group,
+                delta_millis,
+            } => {
+                let (at, end) = find(&group).map_or((0, u32::MAX), |g| {
+                    let end = g.now_playing.as_ref().and_then(|n| n.duration_millis);
+                    (g.position_at(now).unwrap_or(0), end.unwrap_or(u32::MAX))
+                });
+                let to = (i64::from(at) + delta_millis).clamp(0, i64::from(end));
+                Action::Seek {
+                    group,
+                    position_millis: u32::try_from(to).unwrap_or(0),
+                }
+            }
+            Action::ToggleGroupMute { group } => {
+                let muted = find(&group).is_some_and(|g| g.volume.muted);
+                Action::SetGroupMute {
+                    group,
+                    muted: !muted,
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// What it shows before Sonos answers, given what is shown now.
+    pub(crate) fn pending(&self, households: &[Household]) -> Option<Pending> {
+        let on = |target: &str| Pending {
+            target: target.to_owned(),
+            state: None,
+            volume: None,
+            muted: None,
+        };
+        let group = |id: &GroupId| {
+            households
+                .iter()
+                .flat_map(|h| &h.groups)
+                .find(|g| g.id == id.as_str())
+        };
+        match self {
+            Action::Toggle { group: id } => {
+                let playing = group(id)?.state.is_playing();
+                Some(Pending {
+                    state: Some(if playing {
+                        PlayState::Paused
+                    } else {
+                        PlayState::Playing
+                    }),
+                    ..on(id.as_str())
+                })
+            }
+            Action::Play { group } => Some(Pending {
+                state: Some(PlayState::Playing),
+                ..on(group.as_str())
+            }),
+            Action::Pause { group } => Some(Pending {
+                state: Some(PlayState::Paused),
+                ..on(group.as_str())
+            }),
+            Action::SetGroupVolume { group, volume } => Some(Pending {
+                volume: Some((*volume).min(100)),
+                ..on(group.as_str())
+            }),
+            Action::AdjustGroupVolume { group: id, delta } => {
+                let now = i16::from(group(id)?.volume.volume);
+                let volume = u8::try_from((now + delta).clamp(0, 100)).unwrap_or(0);
+                Some(Pending {
+                    volume: Some(volume),
+                    ..on(id.as_str())
+                })
+            }
+            Action::SetGroupMute { group, muted } => Some(Pending {
+                muted: Some(*muted),
+                ..on(group.as_str())
+            }),
+            Action::SetRoomVolume { room, volume } => Some(Pending {
+                volume: Some((*volume).min(100)),
+                ..on(room.as_str())
+            }),
+            Action::SetRoomMute { room, muted } => Some(Pending {
+                muted: Some(*muted),
+                ..on(room.as_str())
+            }),
+            _ => None,
+        }
+    }
+
+    /// What it is, in words, for a refusal ("Roomtone could not {what}").
+    pub fn what(&self) -> &'static str {
+        use Action::*;
+        match self {
+            Toggle { .. } => "play or pause",
+            Play { .. } => "play",
+            Pause { .. } => "pause",
+            Next { .. } => "skip to the next track",
+            Previous { .. } => "go back a track",
+            Seek { .. } | SeekBy { .. } => "move in the track",
+            SetPlayMode { .. } => "change the play mode",
+            SetGroupVolume { .. } | AdjustGroupVolume { .. } | SetRoomVolume { .. } => {
+                "change the volume"
+            }
+            SetGroupMute { .. } | ToggleGroupMute { .. } | SetRoomMute { .. } => "mute or unmute",
+            SetGroupMembers { .. } | CreateGroup { .. } => "group the rooms",
+            PlayLineIn { .. } => "play the line-in",
+            PlayTv { .. } => "play the TV",
+            SetTheaterOptions { .. } => "change the TV sound options",
+            LoadFavorite { .. } => "play the favorite",
+            LoadPlaylist { .. } => "play the playlist",
+        }
+    }
+
+    /// Sends it to Sonos: one Control API call. Relative actions are [`Action::resolve`]d first.
+    pub(crate) async fn send(&self, client: &Client) -> roomtone_sonos::Result<Done> {
+        let on = |group: &GroupId| Done {
+            group: Some(group.clone()),
+        };
+        let done = |group: &GroupId, _: ()| on(group);
+        let (playback, volumes) = (client.playback(), client.group_volume());
+        Ok(match self {
+            Action::Toggle { group } => done(group, playback.toggle_play_pause(group).await?),
+            Action::Play { group } => done(group, playback.play(group).await?),
+            Action::Pause { group } => done(group, playback.pause(group).await?),
+            Action::Next { group } => done(group, playback.skip_to_next_track(group).await?),
+            Action::Previous { group } => {
+                done(group, playback.skip_to_previous_track(group).await?)
+            }
+            Action::Seek {
+                group,
+                position_millis,
+            } => done(
+                group,
+                playback
+                    .seek(group, i64::from(*position_millis), None)
+                    .await?,
+            ),
+            Action::SeekBy {
+                group,
+                delta_millis,
+            } => done(
+                group,
+                playback.seek_relative(group, *delta_millis, None).await?,
+            ),
+            Action::SetPlayMode { group, mode, on } => {
+                let mut modes = PlayModes::default();
+                match mode {
+                    PlayMode::Repeat => modes.repeat = Some(*on),
+                    PlayMode::RepeatOne => modes.repeat_one = Some(*on),
+                    PlayMode::Shuffle => modes.shuffle = Some(*on),
+                    PlayMode::Crossfade => modes.crossfade = Some(*on),
+                }
+                done(group, playback.set_play_modes(group, modes).await?)
+            }
+            Action::SetGroupVolume { group, volume } => {
+                done(group, volumes.set(group, (*volume).min(100)).await?)
+            }
+            Action::AdjustGroupVolume { group, delta } => {
+                done(group, volumes.set_relative(group, *delta).await?)
+            }
+            Action::SetGroupMute { group, muted } => {
+                done(group, volumes.set_mute(group, *muted).await?)
+            }
+            Action::ToggleGroupMute { group } => {
+                let muted = volumes.get(group).await?.muted.unwrap_or(false);
+                done(group, volumes.set_mute(group, !muted).await?)
+            }
+            Action::SetRoomVolume { room, volume } => {
+                let request = SetVolume {
+                    volume: Some((*volume).min(100)),
+                    muted: None,
+                };
+                client.player_volume().set(room, request).await?;
+                Done::default()
+            }
+            Action::SetRoomMute { room, muted } => {
+                client.player_volume().set_mute(room, *muted).await?;
+                Done::default()
+            }
+            Action::SetGroupMembers { group, rooms } => {
+                let request = SetGroupMembers {
+                    player_ids: rooms.clone(),
+                    area_ids: None,
+                };
+                let info = client.groups().set_members(group, &request).await?;
+                Done {
+                    group: info.group.map(|g| g.id),
+                }
+            }
+            Action::CreateGroup { household, rooms } => {
+                let request = CreateGroup {
+                    player_ids: rooms.clone(),
+                    music_context_group_id: None,
+                    area_ids: None,
+                };
+                let info = client.groups().create(household, &request).await?;
+                Done {
+                    group: info.group.map(|g| g.id),
+                }
+            }
+            Action::PlayLineIn { group, room } => {
+                done(group, playback.load_line_in(group, Some(room), true).await?)
+            }
+            Action::PlayTv { room } => {
+                client.home_theater().load_playback(room).await?;
+                Done::default()
+            }
+            Action::SetTheaterOptions { room, options } => {
+                let set = HomeTheaterOptions {
+                    night_mode: Some(options.night_mode),
+                    enhance_dialog: Some(options.enhance_dialog),
+                    grouping_latency: None,
+                };
+                client.home_theater().set_options(room, set).await?;
+                Done::default()
+            }
+            Action::LoadFavorite {
+                group,
+                favorite,
+                load,
+            } => {
+                let request = LoadFavorite {
+                    favorite_id: favorite.clone(),
+                    action: Some((*load).into()),
+                    play_modes: None,
+                    play_on_completion: Some(true),
+                };
+                done(group, client.favorites().load(group, &request).await?)
+            }
+            Action::LoadPlaylist {
+                group,
+                playlist,
+                load,
+            } => {
+                let request = LoadPlaylist {
+                    playlist_id: playlist.clone(),
+                    action: Some((*load).into()),
+                    play_modes: None,
+                    play_on_completion: Some(true),
+                };
+                done(group, client.playlists().load(group, &request).await?)
+            }
+        })
+    }
+}
+
+/// `pending` applied to `households`: what every surface shows.
+pub(crate) fn show(households: &mut [Household], pending: &[Pending]) {
+    for change in pending {
+        for group in households.iter_mut().flat_map(|h| &mut h.groups) {
+            if group.id == change.target {
+                if let Some(state) = change.state {
+                    group.state = state;
+                }
+                if let Some(volume) = change.volume {
+                    group.volume.volume = volume;
+                }
+                if let Some(muted) = change.muted {
+                    group.volume.muted = muted;
+                }
+            }
+            for room in group.rooms.iter_mut().filter(|r| r.id == change.target) {
+                if let Some(volume) = change.volume {
+                    room.volume.volume = volume;
+                }
+                if let Some(muted) = change.muted {
+                    room.volume.muted = muted;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_action_crosses_the_wire_tagged_with_its_kind() {
+        let action: Action =
+            serde_json::from_str(r#"{"kind":"seek","group":"G1","positionMillis":61000}"#).unwrap();
+        assert_eq!(
+            action,
+            Action::Seek {
+                group: "G1".into(),
+                position_millis: 61_000
+            }
+        );
+        let text = serde_json::to_string(&Action::SetGroupVolume {
+            group: "G1".into(),
+            volume: 30,
+        })
+        .unwrap();
+        assert_eq!(
+            text,
+            r#"{"kind":"setGroupVolume","group":"G1","volume":30}"#
+        );
+        assert!(serde_json::from_str::<Action>(r#"{"kind":"explode","group":"G1"}"#).is_err());
+    }
+
+    #[test]
+    fn only_what_has_the_same_effect_twice_is_retried() {
+        let g = || GroupId::from("G1");
+        assert!(!Action::Toggle { group: g() }.safe_to_repeat());
+        assert!(!Action::Next { group: g() }.safe_to_repeat());
+        assert!(!Action::AdjustGroupVolume {
+            group: g(),
+            delta: 2
+        }
+        .safe_to_repeat());
+        assert!(Action::SetGroupVolume {
+            group: g(),
+            volume: 2
+        }
+        .safe_to_repeat());
+        assert!(Action::Pause { group: g() }.safe_to_repeat());
+        let load = |load| Action::LoadFavorite {
+            group: g(),
+            favorite: "F".into(),
+            load,
+        };
+        assert!(load(LoadAction::Replace).safe_to_repeat());
+        assert!(!load(LoadAction::Append).safe_to_repeat());
+    }
+}
