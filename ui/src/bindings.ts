@@ -450,7 +450,12 @@ export type Sync =
 /**  The households are what Sonos last said. */
 { state: "ready" } | 
 /**  The last read failed; the households shown are older. */
-{ state: "failed"; kind: ErrorKind; message: string };
+{ state: "failed"; kind: ErrorKind; 
+/**
+ *  Sonos cannot be reached or answer now (a network failure, a 5xx, a 429): a
+ *  window says it is offline.
+ */
+offline: boolean; message: string };
 
 /**  A home-theater room's sound options. */
 export type TheaterOptions = {

@@ -2,7 +2,7 @@
 // from an in-memory snapshot, sends `state-changed` like the app does, and fails the
 // commands a test names. For UI tests only; the real core is tested in Rust and end to end.
 import { emit } from '@tauri-apps/api/event';
-import type { AppError, Group, Settings, SettingsView, Snapshot } from '../src/bindings';
+import type { Action, AppError, Done, Settings, SettingsView, Snapshot } from '../src/bindings';
 import { library } from './fixtures';
 
 export interface Call {
@@ -12,9 +12,9 @@ export interface Call {
 
 export class FakeCore {
   calls: Call[] = [];
-  /** Commands that fail, with the error they answer. */
+  /** Commands (or actions, by kind) that fail, with the error they answer. */
   failing: Record<string, AppError> = {};
-  /** Commands that wait until `release()` (to see a state while they are under way). */
+  /** Commands (or actions, by kind) that wait until `release()` (to see a state while they are under way). */
   held = new Set<string>();
   #waiting: (() => void)[] = [];
   theater: Record<string, { nightMode: boolean; enhanceDialog: boolean }> = {};
@@ -43,17 +43,88 @@ export class FakeCore {
     await emit('state-changed', next);
   }
 
-  #group(id: unknown): Group {
-    const g = this.snapshot.live.households.flatMap((h) => h.groups).find((g) => g.id === id);
-    if (!g) throw { kind: 'notFound', message: `no group ${String(id)}` };
-    return g;
+  /** An action, as the core does it: what it changes shows at once (pending); Sonos's
+   * answer settles it, or a refusal takes it back. Recorded by its kind. */
+  async #perform(action: Action): Promise<Done> {
+    const { kind, ...args } = action;
+    this.calls.push({ cmd: kind, args });
+    const groups = (s: Snapshot) => s.live.households.flatMap((h) => h.groups);
+    const rooms = (s: Snapshot) => groups(s).flatMap((g) => g.rooms);
+    const group = (s: Snapshot) => groups(s).find((g) => g.id === (args as { group?: string }).group);
+    const room = (s: Snapshot) => rooms(s).find((r) => r.id === (args as { room?: string }).room);
+    if ('group' in args && !group(this.snapshot)) throw { kind: 'notFound', message: `no group ${String(args.group)}` };
+    const before = structuredClone(this.snapshot.live);
+    const shown = (s: Snapshot) => {
+      const g = group(s);
+      switch (action.kind) {
+        case 'toggle':
+          g!.state = g!.state === 'playing' || g!.state === 'buffering' ? 'paused' : 'playing';
+          break;
+        case 'setGroupVolume':
+          g!.volume.volume = action.volume;
+          break;
+        case 'adjustGroupVolume':
+          g!.volume.volume = Math.min(100, Math.max(0, g!.volume.volume + action.delta));
+          break;
+        case 'setGroupMute':
+          g!.volume.muted = action.muted;
+          break;
+        case 'setRoomVolume':
+          room(s)!.volume.volume = action.volume;
+          break;
+        case 'setRoomMute':
+          room(s)!.volume.muted = action.muted;
+          break;
+        default:
+          return false;
+      }
+      return true;
+    };
+    const pending = structuredClone(this.snapshot);
+    if (shown(pending)) await this.publish((s) => void shown(s));
+    if (this.held.has(kind)) await new Promise<void>((go) => this.#waiting.push(go));
+    if (this.failing[kind]) {
+      await this.publish((s) => {
+        s.live.households = before.households;
+      });
+      throw this.failing[kind];
+    }
+    switch (action.kind) {
+      case 'seek':
+        await this.publish((s) => (group(s)!.position = { millis: action.positionMillis, readAt: Date.now() }));
+        break;
+      case 'setPlayMode':
+        await this.publish((s) => (group(s)!.modes[action.mode] = action.on));
+        break;
+      case 'setTheaterOptions':
+        this.theater[action.room] = action.options;
+        break;
+      case 'setGroupMembers': {
+        let made = '';
+        await this.publish((s) => {
+          const h = s.live.households.find((h) => h.groups.some((g) => g.id === action.group))!;
+          const chosen = action.rooms;
+          const target = h.groups.find((g) => g.id === action.group)!;
+          const moving = h.groups.flatMap((g) => g.rooms).filter((r) => chosen.includes(r.id));
+          made = `${target.id}+`;
+          h.groups = h.groups
+            .map((g) => (g.id === target.id ? { ...g, id: made, rooms: moving, name: moving.length > 1 ? `${moving[0].name} + ${moving.length - 1}` : moving[0].name } : { ...g, rooms: g.rooms.filter((r) => !chosen.includes(r.id)) }))
+            .filter((g) => g.rooms.length > 0);
+          s.live.focus = made;
+        });
+        return { group: made };
+      }
+      default:
+        break;
+    }
+    return { group: 'group' in args ? String(args.group) : null };
   }
 
   async handle(cmd: string, args: Record<string, unknown> = {}): Promise<unknown> {
+    if (cmd === 'control_perform') return this.#perform(args.action as Action);
     this.calls.push({ cmd, args });
     if (this.held.has(cmd)) await new Promise<void>((go) => this.#waiting.push(go));
     if (this.failing[cmd]) throw this.failing[cmd];
-    const edit = (f: (g: Group) => void) => this.publish((s) => f(s.live.households.flatMap((h) => h.groups).find((g) => g.id === args.group)!));
     switch (cmd) {
       case 'household_snapshot':
         return this.snapshot;
@@ -73,50 +144,10 @@ export class FakeCore {
           s.live.session = { state: 'signedOut', persistent: false, reason: null };
           s.live.households = [];
         });
-      case 'playback_toggle':
-        this.#group(args.group);
-        return edit((g) => (g.state = g.state === 'playing' || g.state === 'buffering' ? 'paused' : 'playing'));
-      case 'playback_next':
-      case 'playback_previous':
-        return null;
-      case 'playback_seek':
-        return edit((g) => (g.positionMillis = Number(args.positionMillis)));
-      case 'playback_set_mode':
-        return edit((g) => (g.modes[args.mode as keyof Group['modes']] = Boolean(args.on)));
-      case 'volume_set_group':
-        return edit((g) => (g.volume.volume = Number(args.volume)));
-      case 'volume_mute_group':
-        return edit((g) => (g.volume.muted = Boolean(args.muted)));
-      case 'volume_set_room':
-      case 'volume_mute_room':
-        return this.publish((s) => {
-          const r = s.live.households.flatMap((h) => h.groups).flatMap((g) => g.rooms).find((r) => r.id === args.room)!;
-          if (cmd === 'volume_set_room') r.volume.volume = Number(args.volume);
-          else r.volume.muted = Boolean(args.muted);
-        });
-      case 'grouping_set_members':
-        return this.publish((s) => {
-          const h = s.live.households.find((h) => h.groups.some((g) => g.id === args.group))!;
-          const rooms = args.rooms as string[];
-          const target = h.groups.find((g) => g.id === args.group)!;
-          const moving = h.groups.flatMap((g) => g.rooms).filter((r) => rooms.includes(r.id));
-          h.groups = h.groups
-            .map((g) => (g.id === target.id ? { ...g, id: `${g.id}+`, rooms: moving, name: moving.length > 1 ? `${moving[0].name} + ${moving.length - 1}` : moving[0].name } : { ...g, rooms: g.rooms.filter((r) => !rooms.includes(r.id)) }))
-            .filter((g) => g.rooms.length > 0);
-        });
-      case 'playback_line_in':
-      case 'playback_tv':
-        return null;
       case 'volume_theater_options':
         return this.theater[String(args.room)] ?? { nightMode: false, enhanceDialog: false };
-      case 'volume_set_theater_options':
-        this.theater[String(args.room)] = args.options as { nightMode: boolean; enhanceDialog: boolean };
-        return this.theater[String(args.room)];
       case 'library_get':
         return library(String(args.household));
-      case 'library_play_favorite':
-      case 'library_play_playlist':
-        return null;
       case 'app_painted':
         return this.marks;
       case 'app_mark':

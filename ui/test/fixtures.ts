@@ -14,7 +14,7 @@ export function group(id: string, name: string, rooms: Room[], extra: Partial<Gr
     coordinatorId: rooms[0].id,
     rooms,
     state: 'paused',
-    positionMillis: 42_000,
+    position: { millis: 42_000, readAt: Date.now() },
     nowPlaying: { title: 'Flywheel', artist: 'Forty Rooms', album: 'Kinetic', container: 'Kinetic', service: 'Sonos Radio', artUrl: art('flywheel'), durationMillis: 245_000 },
     volume: { volume: rooms[0].volume.volume, muted: false, fixed: false },
     actions: { canSkip: true, canSkipBack: true, canSeek: true, canPause: true, canRepeat: true, canRepeatOne: true, canShuffle: true, canCrossfade: true },
@@ -35,12 +35,12 @@ export function home(): Household {
       group('G-office', 'Office', [room('P-office', 'Office', 18, { lineIn: true })]),
       group('G-den', 'Den', [room('P-den', 'Den', 100, { volume: { volume: 100, muted: false, fixed: true } })], {
         state: 'playing',
-        positionMillis: null,
+        position: null,
         nowPlaying: { title: 'Jazz Nocturne', artist: 'The Meridian Trio - Blue Hour', album: null, container: null, service: 'Radio', artUrl: art('jazz'), durationMillis: null },
         volume: { volume: 100, muted: false, fixed: true },
         actions: { canSkip: false, canSkipBack: false, canSeek: false, canPause: true, canRepeat: false, canRepeatOne: false, canShuffle: false, canCrossfade: false },
       }),
-      group('G-patio', 'Patio', [room('P-patio', 'Patio', 40)], { state: 'idle', nowPlaying: null, positionMillis: null }),
+      group('G-patio', 'Patio', [room('P-patio', 'Patio', 40)], { state: 'idle', nowPlaying: null, position: null }),
     ],
   };
 }
@@ -60,6 +60,11 @@ export function snapshot(households: Household[], extra: Partial<Snapshot['live'
       sync: { state: 'ready' },
       signingIn: false,
       libraryChanges: 0,
+      pending: [],
+      refused: null,
+      focus: null,
+      chosen: null,
+      controlled: null,
       ...extra,
     },
   };

@@ -2,7 +2,7 @@
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { FakeCore } from './fake';
 import { cabin, group, home, room, snapshot } from './fixtures';
-import type { Snapshot } from '../src/bindings';
+import type { ErrorKind, Snapshot } from '../src/bindings';
 
 const signedOut = (extra: Partial<Snapshot['live']> = {}) =>
   snapshot([], { session: { state: 'signedOut', persistent: false, reason: null }, sync: { state: 'idle' }, ...extra });
@@ -13,7 +13,7 @@ const scenarios: Record<string, () => Snapshot> = {
   signedOut: () => signedOut(),
   expired: () => signedOut({ session: { state: 'signedOut', persistent: false, reason: 'Sonos no longer accepts this sign-in (it was revoked or expired): sign in again' } }),
   waiting: () => signedOut({ signingIn: true }),
-  offline: () => snapshot([home()], { sync: { state: 'failed', kind: 'network', message: 'could not reach Sonos: connection refused' } }),
+  offline: () => snapshot([home()], { sync: { state: 'failed', kind: 'network', offline: true, message: 'could not reach Sonos: connection refused' } }),
   loading: () => snapshot([], { sync: { state: 'loading' } }),
   many: () =>
     snapshot([
@@ -52,7 +52,7 @@ const scenarios: Record<string, () => Snapshot> = {
 const params = new URLSearchParams(location.search);
 const name = params.get('scenario') ?? 'home';
 const fake = new FakeCore((scenarios[name] ?? scenarios.home)());
-const kind = params.get('failKind') ?? 'sonos';
+const kind = (params.get('failKind') ?? 'sonos') as ErrorKind;
 const messages: Record<string, string> = {
   sonos: 'Sonos refused {cmd} (503)',
   network: 'could not reach the relay: connection refused',

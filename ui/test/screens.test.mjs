@@ -207,11 +207,11 @@ describe('interactions', () => {
   });
 
   it('play/pause shows at once; a refusal rolls back and says why', async () => {
-    const { page, close } = await open('home', { fail: ['playback_toggle'] });
+    const { page, close } = await open('home', { fail: ['toggle'] });
     const office = page.locator('[data-group="Office"] [data-test="toggle"]');
     await office.click();
     await page.locator('[data-test="toast"]').waitFor();
-    assert.match(await page.locator('[data-test="toast"]').innerText(), /Sonos refused playback toggle/);
+    assert.match(await page.locator('[data-test="toast"]').innerText(), /Sonos refused toggle/);
     assert.equal(await office.getAttribute('aria-label'), 'Play Office', 'rolled back to paused');
     await shoot(page, 'rollback-toast-light');
     await close();
@@ -221,7 +221,7 @@ describe('interactions', () => {
     const { page, close } = await open('home');
     await page.locator('[data-group="Office"] [data-test="toggle"]').click();
     await page.locator('[aria-label="Pause Office"]').waitFor();
-    assert.deepEqual(await calls(page, 'playback_toggle'), [{ group: 'G-office' }]);
+    assert.deepEqual(await calls(page, 'toggle'), [{ group: 'G-office' }]);
     await close();
   });
 
@@ -299,7 +299,7 @@ describe('interactions', () => {
     // Thirty quick steps with the keyboard: one input event each.
     for (let n = 0; n < 30; n++) await slider.press('ArrowRight');
     await page.waitForFunction(() => window.__fake.snapshot.live.households[0].groups[0].volume.volume === 58);
-    const sent = (await calls(page, 'volume_set_group')).map((a) => a.volume);
+    const sent = (await calls(page, 'setGroupVolume')).map((a) => a.volume);
     assert.equal(sent.at(-1), 58);
     assert.ok(sent.length < 30, `throttled: ${sent.length} requests for 30 steps`);
     await close();
@@ -313,7 +313,7 @@ describe('interactions', () => {
     await shoot(page, 'grouping-light');
     await page.locator('[data-test="apply-grouping"]').click();
     await page.locator('[data-group="Office + 1"]').waitFor();
-    assert.deepEqual(await calls(page, 'grouping_set_members'), [{ group: 'G-office', rooms: ['P-office', 'P-patio'] }]);
+    assert.deepEqual(await calls(page, 'setGroupMembers'), [{ group: 'G-office', rooms: ['P-office', 'P-patio'] }]);
     assert.equal(await page.locator('[data-group="Patio"]').count(), 0);
     await close();
   });
@@ -327,11 +327,11 @@ describe('interactions', () => {
     await page.locator('[data-test="tab-playlists"]').click();
     await page.getByRole('button', { name: 'More ways to play Dinner' }).click();
     await page.locator('[data-test="load-append"]').click();
-    assert.deepEqual(await calls(page, 'library_play_favorite'), [
-      { group: 'G-living', favorite: 'F1', action: 'replace' },
-      { group: 'G-living', favorite: 'F2', action: 'insert' },
+    assert.deepEqual(await calls(page, 'loadFavorite'), [
+      { group: 'G-living', favorite: 'F1', load: 'replace' },
+      { group: 'G-living', favorite: 'F2', load: 'insert' },
     ]);
-    assert.deepEqual(await calls(page, 'library_play_playlist'), [{ group: 'G-living', playlist: 'L2', action: 'append' }]);
+    assert.deepEqual(await calls(page, 'loadPlaylist'), [{ group: 'G-living', playlist: 'L2', load: 'append' }]);
     await close();
   });
 
@@ -355,9 +355,9 @@ describe('interactions', () => {
     await page.keyboard.press('Space');
     await page.keyboard.press('ArrowUp');
     await page.keyboard.press('m');
-    assert.deepEqual(await calls(page, 'playback_toggle'), [{ group: 'G-living' }]);
-    assert.deepEqual(await calls(page, 'volume_set_group'), [{ group: 'G-living', volume: 30 }]);
-    assert.deepEqual(await calls(page, 'volume_mute_group'), [{ group: 'G-living', muted: true }]);
+    assert.deepEqual(await calls(page, 'toggle'), [{ group: 'G-living' }]);
+    assert.deepEqual(await calls(page, 'adjustGroupVolume'), [{ group: 'G-living', delta: 2 }]);
+    assert.deepEqual(await calls(page, 'setGroupMute'), [{ group: 'G-living', muted: true }]);
     await page.keyboard.press('/');
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-test')), 'room-search');
     await page.keyboard.type('pat');
@@ -397,7 +397,7 @@ describe('interactions', () => {
     assert.equal(saved.redirectUri, null);
     assert.deepEqual(saved.hotkeys, { enabled: true, playPause: 'CommandOrControl+Alt+P', next: 'Ctrl+Shift+Right', previous: '', volumeUp: 'CommandOrControl+Alt+Up', volumeDown: 'CommandOrControl+Alt+Down', mute: 'CommandOrControl+Alt+M' });
     // While the settings are open, the app's keys do not act on the rooms.
-    assert.deepEqual(await calls(page, 'volume_set_group'), []);
+    assert.deepEqual(await calls(page, 'adjustGroupVolume'), []);
     // Reopened: what was saved.
     await page.locator('[data-test="open-settings"]').click();
     assert.equal(await page.locator('[data-test="volume-step"]').inputValue(), '5');
@@ -432,12 +432,12 @@ describe('interactions', () => {
     const { page, close } = await open('home');
     await page.locator('[data-test="sources"]').waitFor();
     await page.locator('[data-test="night-mode"]:not([disabled])').check();
-    assert.deepEqual(await calls(page, 'volume_set_theater_options'), [{ room: 'P-living', options: { nightMode: true, enhanceDialog: false } }]);
+    assert.deepEqual(await calls(page, 'setTheaterOptions'), [{ room: 'P-living', options: { nightMode: true, enhanceDialog: false } }]);
     await page.locator('[data-test="play-tv"]').click();
-    assert.deepEqual(await calls(page, 'playback_tv'), [{ room: 'P-living' }]);
+    assert.deepEqual(await calls(page, 'playTv'), [{ room: 'P-living' }]);
     await page.locator('[data-group="Office"] .pick').click();
     await page.locator('[data-test="play-line-in"]').click();
-    assert.deepEqual(await calls(page, 'playback_line_in'), [{ group: 'G-office', room: 'P-office' }]);
+    assert.deepEqual(await calls(page, 'playLineIn'), [{ group: 'G-office', room: 'P-office' }]);
     await close();
   });
 
@@ -445,11 +445,11 @@ describe('interactions', () => {
     const { page, close } = await open('home');
     await page.locator('[data-test="now-playing"]').waitFor();
     await page.locator('[data-test="mode-shuffle"]').click();
-    assert.deepEqual(await calls(page, 'playback_set_mode'), [{ group: 'G-living', mode: 'shuffle', on: true }]);
+    assert.deepEqual(await calls(page, 'setPlayMode'), [{ group: 'G-living', mode: 'shuffle', on: true }]);
     const seek = page.locator('[data-test="seek"]');
     const box = await seek.boundingBox();
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
-    const [{ positionMillis }] = await calls(page, 'playback_seek');
+    const [{ positionMillis }] = await calls(page, 'seek');
     assert.ok(Math.abs(positionMillis - 128_000) < 8_000, `seeked to the middle: ${positionMillis}`);
     // The Den's radio allows neither: the controls are off.
     await page.locator('[data-group="Den"] .pick').click();

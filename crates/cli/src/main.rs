@@ -10,7 +10,7 @@ mod render;
 use clap::{Parser, Subcommand};
 use roomtone_core::config::{env, Direct};
 use roomtone_core::CoreError;
-use roomtone_sonos::{ClientSecret, Error};
+use roomtone_sonos::ClientSecret;
 use std::process::ExitCode;
 
 /// Control a Sonos household from the terminal through the Sonos cloud.

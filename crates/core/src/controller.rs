@@ -285,6 +285,7 @@ impl Controller {
         self.publish(|live| {
             live.sync = Sync::Failed {
                 kind: err.kind(),
+                offline: err.kind().is_offline(),
                 message: err.to_string(),
             }
         });
@@ -341,6 +342,7 @@ impl Controller {
             }
         }
     }
+
     /// Reads one group again — what it plays, its volume and its rooms' volumes — and
     /// publishes it; when the group is unknown or the read fails (a regroup), reads
     /// everything instead.
@@ -498,18 +500,18 @@ impl Controller {
         let before = action
             .group()
             .and_then(|id| self.live.borrow().group(id.as_str()).map(Trace::of));
-        let ticket = action
-            .pending(&self.live.borrow().households)
-            .map(|pending| {
-                let mut ticket = 0;
-                self.update(|held| {
-                    held.tickets += 1;
-                    ticket = held.tickets;
-                    held.pending.push((ticket, pending));
-                    true
-                });
-                ticket
+        // Not under the borrow: publishing the pending change takes the channel's write lock.
+        let pending = action.pending(&self.live.borrow().households);
+        let ticket = pending.map(|pending| {
+            let mut ticket = 0;
+            self.update(|held| {
+                held.tickets += 1;
+                ticket = held.tickets;
+                held.pending.push((ticket, pending));
+                true
             });
+            ticket
+        });
         let mut sent = action.send(&self.client).await;
         if let (Err(roomtone_sonos::Error::Gone { .. }), Some(before)) = (&sent, &before) {
             tracing::info!(group = %before.id, "the group has gone; reading the groups again");

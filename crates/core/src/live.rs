@@ -107,6 +107,9 @@ pub enum Sync {
     /// The last read failed; the households shown are older.
     Failed {
         kind: crate::error::ErrorKind,
+        /// Sonos cannot be reached or answer now (a network failure, a 5xx, a 429): a
+        /// window says it is offline.
+        offline: bool,
         message: String,
     },
 }

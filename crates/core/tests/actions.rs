@@ -63,7 +63,7 @@ async fn a_refused_change_is_taken_back_with_the_reason() {
     let world = World::start(|_| {}).await;
     let controller = signed_in(&world).await;
     let office = group(&controller.live(), "Office").clone();
-    set_faults(&world, serde_json::json!({"fail_next": [{"status": 400}]})).await;
+    set_faults(&world, serde_json::json!({"fail_next": [{"status": 499}]})).await;
 
     let wanted = if office.volume.volume == 77 { 78 } else { 77 };
     let mut set = std::pin::pin!(controller.perform(Action::SetGroupVolume {
@@ -187,7 +187,13 @@ async fn a_volume_event_leaves_the_position_where_sonos_last_put_it() {
         .find(|g| g.position.is_some())
         .unwrap()
         .clone();
-    until_subscriptions(&world, |subs| !subs.is_empty()).await;
+    until_subscriptions(&world, |subs| {
+        subs.iter().any(|s| {
+            s["namespace"] == "groupVolume"
+                && s["targetValue"].as_str() == Some(playing.id.as_str())
+        })
+    })
+    .await;
     let volume = if playing.volume.volume == 9 { 10 } else { 9 };
     another_phone_sets_the_volume(&world, &playing.id, volume).await;
     let after = until(&mut live, |l| {

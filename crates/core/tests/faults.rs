@@ -150,7 +150,7 @@ async fn a_regroup_storm_of_410s_says_so_keeps_the_household_and_settles_when_it
     assert_eq!(refused.kind(), ErrorKind::Gone, "{refused}");
     assert!(controller.refresh().await.is_err());
     let live = controller.live();
-    let Sync::Failed { kind, message } = &live.sync else {
+    let Sync::Failed { kind, message, .. } = &live.sync else {
         panic!("the state says the read failed: {:?}", live.sync);
     };
     assert_eq!(*kind, ErrorKind::Gone);

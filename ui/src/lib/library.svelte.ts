@@ -45,11 +45,8 @@ export class Library {
     }
   }
 
-  play(group: Group, shelf: Shelf, item: LibraryItem, action: LoadAction) {
-    return this.live.run(() =>
-      shelf === 'favorites'
-        ? commands.libraryPlayFavorite(group.id, item.id, action)
-        : commands.libraryPlayPlaylist(group.id, item.id, action),
-    );
+  async play(group: Group, shelf: Shelf, item: LibraryItem, action: LoadAction): Promise<boolean> {
+    const done = shelf === 'favorites' ? await this.live.playFavorite(group, item.id, action) : await this.live.playPlaylist(group, item.id, action);
+    return done !== null;
   }
 }

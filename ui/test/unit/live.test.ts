@@ -1,21 +1,29 @@
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Live, artwork, clock, type Result } from '../../src/lib/live.svelte';
+import type { Action } from '../../src/bindings';
+import { Live, clock, positionAt } from '../../src/lib/live.svelte';
 import { Toasts } from '../../src/lib/toasts.svelte';
-import { home, snapshot } from '../fixtures';
+import { group, home, room, snapshot } from '../fixtures';
 
-const ok: Result = { status: 'ok', data: null };
-const failed = (message: string): Result => ({ status: 'error', error: { kind: 'sonos', message } });
-
-// The commands go through Tauri's IPC mocks: playback_toggle fails, the rest succeed.
-const sent: { cmd: string; args: unknown }[] = [];
+// The commands go through Tauri's IPC mocks: a toggle is refused, a regroup makes
+// `G-office-2`, the rest succeed.
+const sent: Action[] = [];
+let signIn: () => unknown = () => null;
 beforeAll(() => {
   (globalThis as { window?: unknown }).window ??= globalThis;
   mockIPC((cmd, args) => {
-    sent.push({ cmd, args });
-    if (cmd === 'playback_toggle') throw { kind: 'sonos', message: 'sonos refused play/pause (503)' };
-    return null;
+    if (cmd === 'session_sign_in') return signIn();
+    if (cmd !== 'control_perform') return null;
+    const action = (args as { action: Action }).action;
+    sent.push(action);
+    if (action.kind === 'toggle') throw { kind: 'sonos', message: 'sonos refused play/pause (503)' };
+    if (action.kind === 'setGroupMembers') return { group: 'G-office-2' };
+    return { group: null };
   });
+});
+
+beforeEach(() => {
+  sent.length = 0;
 });
 
 function live() {
@@ -36,35 +44,29 @@ describe('Live', () => {
     expect(l.households[0].groups[1].volume.volume).toBe(55);
   });
 
-  it('shows an action at once and keeps the change until it is answered', async () => {
+  it("shows the core's households as they are, pending changes included", () => {
     const l = live();
-    const office = l.households[0].groups[1];
-    let answer!: (r: Result) => void;
-    const done = l.change(office.id, { volume: 40 }, () => new Promise((r) => (answer = r)));
-    expect(l.households[0].groups[1].volume.volume).toBe(40);
-    answer(ok);
-    expect(await done).toBe(true);
-    // Answered: what Sonos says shows again (here, the snapshot was not updated).
-    expect(l.households[0].groups[1].volume.volume).toBe(18);
-  });
-
-  it('rolls a failed action back and says why', async () => {
-    const l = live();
-    const office = l.households[0].groups[1];
-    expect(office.state).toBe('paused');
-    const done = l.toggle(office);
+    const shown = snapshot([home()], { revision: 2, pending: [{ target: 'G-office', state: 'playing', volume: null, muted: null }] });
+    shown.live.households[0].groups[1].state = 'playing';
+    l.apply(shown);
     expect(l.households[0].groups[1].state).toBe('playing');
-    // Sonos refuses: the change is taken back and the reason shown.
-    await expect(done).resolves.toBe(false);
+    // The core takes a refused change back in its next state; the window adds nothing.
+    l.apply(snapshot([home()], { revision: 3 }));
     expect(l.households[0].groups[1].state).toBe('paused');
-    expect(l.toasts.list.map((t) => t.message)).toEqual(['Sonos refused play/pause (503)']);
   });
 
-  it('names the failure in a toast that starts a sentence', async () => {
+  it("sends every action to the core and says why when it is refused", async () => {
     const l = live();
-    await l.change('G-office', { muted: true }, async () => failed('sonos refused the mute (503)'));
-    expect(l.toasts.list.map((t) => t.message)).toEqual(['Sonos refused the mute (503)']);
-    expect(l.households[0].groups[1].volume.muted).toBe(false);
+    const office = l.households[0].groups[1];
+    expect(await l.toggle(office)).toBeNull();
+    expect(sent).toEqual([{ kind: 'toggle', group: 'G-office' }]);
+    expect(l.toasts.list.map((t) => t.message)).toEqual(['Sonos refused play/pause (503)']);
+    expect(await l.muteGroup(office, true)).toEqual({ group: null });
+    expect(await l.stepGroupVolume(office, -2)).toEqual({ group: null });
+    expect(sent.slice(1)).toEqual([
+      { kind: 'setGroupMute', group: 'G-office', muted: true },
+      { kind: 'adjustGroupVolume', group: 'G-office', delta: -2 },
+    ]);
   });
 
   it('selects the playing group by default, then the one chosen, and keeps it', () => {
@@ -77,32 +79,54 @@ describe('Live', () => {
     expect(l.group?.name).toBe('Living Room + 1');
     l.select(l.households[0].groups[1]);
     expect(l.group?.name).toBe('Office');
-    // A selected group that is gone gives way to the playing one.
+    // A selected group that is gone, and that the core did not find again, gives way to the playing one.
     const regrouped = snapshot([home()], { revision: 3 });
     regrouped.live.households[0].groups.splice(1, 1);
     l.apply(regrouped);
     expect(l.group?.name).toBe('Living Room + 1');
   });
 
-  it("after a regroup, selects the new group when Sonos's new grouping arrives", async () => {
+  it('follows the shown group through a regroup elsewhere, to the group the core found again', () => {
     const l = live();
     l.select(l.households[0].groups[1]);
-    // The command is answered before the new state arrives (as in the app).
-    expect(await l.regroup(l.households[0].groups[1], ['P-office', 'P-patio'])).toBe(true);
-    expect(l.group?.name).toBe('Office');
-    const regrouped = snapshot([home()], { revision: 2 });
+    const regrouped = snapshot([home()], { revision: 2, focus: 'G-office-9' });
     const groups = regrouped.live.households[0].groups;
-    groups[1] = { ...groups[1], id: 'G-office-2', name: 'Office + 1', rooms: [...groups[1].rooms, ...groups[3].rooms] };
+    groups[1] = { ...groups[1], id: 'G-office-9', name: 'Office + 1', rooms: [...groups[1].rooms, ...groups[3].rooms] };
     groups.splice(3, 1);
     l.apply(regrouped);
-    expect(l.group?.id).toBe('G-office-2');
+    expect(l.group?.id).toBe('G-office-9');
   });
 
-  it('says it is offline only when Sonos cannot be reached', () => {
+  it('after its own regroup, selects the group the core says the rooms make', async () => {
+    const l = live();
+    l.select(l.households[0].groups[1]);
+    expect(await l.regroup(l.households[0].groups[1], ['P-office', 'P-patio'])).toBe(true);
+    expect(sent).toEqual([{ kind: 'setGroupMembers', group: 'G-office', rooms: ['P-office', 'P-patio'] }]);
+    expect(l.selectedGroup).toBe('G-office-2');
+  });
+
+  it('says it is offline only when the core says Sonos cannot be reached', () => {
     const l = live();
     expect(l.offline).toBe(false);
-    l.apply(snapshot([home()], { revision: 2, sync: { state: 'failed', kind: 'network', message: 'x' } }));
+    l.apply(snapshot([home()], { revision: 2, sync: { state: 'failed', kind: 'notFound', offline: false, message: 'x' } }));
+    expect(l.offline).toBe(false);
+    l.apply(snapshot([home()], { revision: 3, sync: { state: 'failed', kind: 'network', offline: true, message: 'x' } }));
     expect(l.offline).toBe(true);
+  });
+
+  it('a cancelled sign-in is not explained; another failure is, by its kind', async () => {
+    const l = live();
+    signIn = () => {
+      throw { kind: 'cancelled', message: 'the sign-in was cancelled' };
+    };
+    await l.signIn();
+    expect(l.signInError).toBeNull();
+    signIn = () => {
+      throw { kind: 'network', message: 'could not reach the relay' };
+    };
+    await l.signIn();
+    expect(l.signInError?.kind).toBe('network');
+    signIn = () => null;
   });
 });
 
@@ -110,45 +134,44 @@ describe('throttled volume', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it('shows every value while dragging and sends a few, the last one always', async () => {
+  it('sends a few values while dragging, the last one always', async () => {
     const l = live();
     const office = l.households[0].groups[1];
-    sent.length = 0;
     for (let v = 20; v <= 60; v++) {
       l.setGroupVolume(office, v);
-      expect(l.households[0].groups[1].volume.volume).toBe(v);
+      expect(l.sliding['G-office']).toBe(v);
       await vi.advanceTimersByTimeAsync(10);
     }
     await vi.advanceTimersByTimeAsync(1000);
-    const volumes = sent.filter((s) => s.cmd === 'volume_set_group').map((s) => (s.args as { volume: number }).volume);
+    // The last value answered: the core's state shows again.
+    expect(l.sliding).toEqual({});
+    const volumes = sent.filter((a) => a.kind === 'setGroupVolume').map((a) => (a as { volume: number }).volume);
     expect(volumes[0]).toBe(20);
     expect(volumes.at(-1)).toBe(60);
     expect(volumes.length).toBeLessThanOrEqual(3);
-    // Everything answered: the overlay is gone, what Sonos says shows.
-    expect(l.changes).toEqual({});
   });
 
-  it('a value still waiting to be sent stays shown when an earlier request is answered', async () => {
+  it('each slider has its own throttle', async () => {
     const l = live();
-    const office = l.households[0].groups[1];
-    l.setGroupVolume(office, 30); // sent at once
-    l.setGroupVolume(office, 31); // waits for the interval
-    await vi.advanceTimersByTimeAsync(0); // the first request is answered
-    expect(l.households[0].groups[1].volume.volume).toBe(31);
+    const [living] = l.households[0].groups;
+    l.setRoomVolume(living.rooms[0], 30);
+    l.setRoomVolume(living.rooms[1], 31);
     await vi.advanceTimersByTimeAsync(1000);
-    expect(l.changes).toEqual({});
+    expect(sent).toEqual([
+      { kind: 'setRoomVolume', room: 'P-living', volume: 30 },
+      { kind: 'setRoomVolume', room: 'P-kitchen', volume: 31 },
+    ]);
   });
 });
 
-describe('artwork and clock', () => {
-  it('loads https artwork and this computer, never a LAN address', () => {
-    expect(artwork('https://art.example/a.jpg')).toBe('https://art.example/a.jpg');
-    expect(artwork('http://127.0.0.1:7700/sim/art/a.svg')).toBe('http://127.0.0.1:7700/sim/art/a.svg');
-    expect(artwork('http://192.168.1.20:1400/getaa?s=1')).toBeNull();
-    expect(artwork('https://10.0.0.5/a.jpg')).toBeNull();
-    expect(artwork('http://art.example/a.jpg')).toBeNull();
-    expect(artwork(null)).toBeNull();
-    expect(artwork('not a url')).toBeNull();
+describe('position and clock', () => {
+  it('moves the position on while playing, from when Sonos said it, never past the end', () => {
+    const g = group('G', 'G', [room('P', 'P')], { state: 'playing', position: { millis: 60_000, readAt: 1_000_000 } });
+    expect(positionAt(g, 1_000_000)).toBe(60_000);
+    expect(positionAt(g, 1_001_500)).toBe(61_500);
+    expect(positionAt(g, 9_000_000)).toBe(245_000);
+    expect(positionAt({ ...g, state: 'paused' }, 1_001_500)).toBe(60_000);
+    expect(positionAt({ ...g, position: null }, 1_001_500)).toBeNull();
   });
 
   it('writes track times as people read them', () => {
