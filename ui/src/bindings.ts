@@ -146,8 +146,10 @@ export type ErrorKind =
 "notFound" | 
 /**  Sonos did not give access at its login page. */
 "accessDenied" | 
-/**  A sign-in link was wrong, stale or late, or the sign-in expired. */
+/**  A sign-in link was wrong, stale, or came when no sign-in waited. */
 "signIn" | 
+/**  The sign-in waited too long for the browser and expired: start again. */
+"signInExpired" | 
 /**  The person cancelled the sign-in: nothing to explain. */
 "cancelled" | 
 /**  Sonos or the relay could not be reached, or failed on its side (5xx). */

@@ -108,6 +108,14 @@ describe('every screen, light and dark, accessible', () => {
       assert.match(text, /could not reach its sign-in relay/);
     }, { fail: ['session_sign_in'], failKind: 'network' }));
 
+  it('an expired sign-in is told by its kind, whatever the words', async () => {
+    const { page, close } = await open('signedOut', { fail: ['session_sign_in'], failKind: 'signInExpired' });
+    await page.locator('[data-test="sign-in"]').click();
+    const text = await page.locator('[data-test="sign-in-error"]').innerText();
+    assert.match(text, /did not come back to Roomtone in time/);
+    await close();
+  });
+
   it('no keychain: the session-only choice', () =>
     screen('signedOut', 'keychain-unavailable', '[data-test="sign-in"]', async (page) => {
       await page.locator('[data-test="sign-in"]').click();

@@ -85,8 +85,10 @@ pub enum ErrorKind {
     NotFound,
     /// Sonos did not give access at its login page.
     AccessDenied,
-    /// A sign-in link was wrong, stale or late, or the sign-in expired.
+    /// A sign-in link was wrong, stale, or came when no sign-in waited.
     SignIn,
+    /// The sign-in waited too long for the browser and expired: start again.
+    SignInExpired,
     /// The person cancelled the sign-in: nothing to explain.
     Cancelled,
     /// Sonos or the relay could not be reached, or failed on its side (5xx).
@@ -127,6 +129,7 @@ impl ErrorKind {
             ErrorKind::Network | ErrorKind::RateLimited => 6,
             ErrorKind::KeychainUnavailable | ErrorKind::Keychain => 7,
             ErrorKind::SignIn
+            | ErrorKind::SignInExpired
             | ErrorKind::Cancelled
             | ErrorKind::Unsupported
             | ErrorKind::Browser
@@ -161,8 +164,8 @@ impl CoreError {
             CoreError::Cancelled => ErrorKind::Cancelled,
             CoreError::StateMismatch
             | CoreError::InvalidCallback(_)
-            | CoreError::NoPendingSignIn
-            | CoreError::AttemptExpired => ErrorKind::SignIn,
+            | CoreError::NoPendingSignIn => ErrorKind::SignIn,
+            CoreError::AttemptExpired => ErrorKind::SignInExpired,
             CoreError::Sonos(Error::Transport(_) | Error::Timeout | Error::Refresh(_)) => {
                 ErrorKind::Network
             }
@@ -203,7 +206,8 @@ mod tests {
         assert_eq!(CoreError::NotFound("x".into()).kind().exit_code(), 4);
         assert_eq!(CoreError::Sonos(Error::Timeout).kind().exit_code(), 6);
         assert_eq!(CoreError::Cancelled.kind(), ErrorKind::Cancelled);
-        assert_eq!(CoreError::AttemptExpired.kind(), ErrorKind::SignIn);
+        assert_eq!(CoreError::AttemptExpired.kind(), ErrorKind::SignInExpired);
+        assert_eq!(CoreError::StateMismatch.kind(), ErrorKind::SignIn);
     }
 
     #[test]
