@@ -91,6 +91,8 @@ export type Action =
 { kind: "adjustGroupVolume"; group: GroupId; delta: number } | { kind: "setGroupMute"; group: GroupId; muted: boolean } | 
 /**  Mute if not muted, else unmute. */
 { kind: "toggleGroupMute"; group: GroupId } | { kind: "setRoomVolume"; room: PlayerId; volume: number } | { kind: "setRoomMute"; room: PlayerId; muted: boolean } | 
+/**  A room's volume up (down, when negative) by `delta`; Sonos keeps it within 0–100. */
+{ kind: "adjustRoomVolume"; room: PlayerId; delta: number } | 
 /**  The group becomes exactly these rooms (its coordinator stays in it). */
 { kind: "setGroupMembers"; group: GroupId; rooms: PlayerId[] } | 
 /**  A new group of these rooms, in the household that holds them. */

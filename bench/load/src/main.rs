@@ -15,16 +15,15 @@
 
 use clap::{Parser, Subcommand};
 use roomtone_core::{
-    Action, Config, Controller, Live, MemoryStore, Opener, SystemClock, TokenStore,
+    Action, Config, Controller, Live, MemoryStore, SystemClock, TokenStore,
 };
-use roomtone_sim::config::{Config as SimConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
+use roomtone_sim::config::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
 use roomtone_sonos::{AccessToken, Client, ClientSecret, GroupId, StaticToken};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{mpsc, oneshot, watch};
-use url::Url;
+use tokio::sync::{mpsc, watch};
 
 #[derive(Debug, Parser)]
 #[command(name = "roomtone-load")]
@@ -158,117 +157,46 @@ fn phone(sim: &str, token: String) -> Result<Client, Failure> {
     )
 }
 
-/// The simulator, one or two relays and a signed-in core, all in this process.
+/// The demo cloud with one or two relays, and a core signed in to it, all in this process.
 struct InProcess {
     sim: String,
     controller: Arc<Controller>,
     http: reqwest::Client,
-    relays: Vec<(
-        oneshot::Sender<()>,
-        tokio::task::JoinHandle<std::io::Result<()>>,
-    )>,
-}
-
-/// Hands the login URL to the caller, who plays the browser.
-struct Browser(mpsc::UnboundedSender<Url>);
-
-impl Opener for Browser {
-    fn open(&self, url: &Url) -> Result<(), String> {
-        self.0.send(url.clone()).map_err(|e| e.to_string())
-    }
+    cloud: roomtone_demo::Cloud,
 }
 
 impl InProcess {
     async fn start(redis_url: Option<&str>) -> Result<Self, Failure> {
-        let listener = || -> Result<(std::net::TcpListener, String), Failure> {
-            let l = std::net::TcpListener::bind("127.0.0.1:0")?;
-            let url = format!("http://{}", l.local_addr()?);
-            Ok((l, url))
-        };
         // The app signs in and streams through the first relay; with Redis, Sonos calls the
         // second, so every event crosses from one instance to the other.
-        let mut listeners = vec![listener()?];
-        if redis_url.is_some() {
-            listeners.push(listener()?);
-        }
-        let app_url = listeners[0].1.clone();
-        let callback_url = listeners.last().expect("a relay").1.clone();
-        let (sim_config, clock) = (
-            SimConfig {
-                redirect_uris: vec![format!("{app_url}/oauth/callback")],
-                auto_consent: true,
-                event_callback: Some(format!("{callback_url}/events")),
-                ..SimConfig::default()
-            },
-            Arc::new(roomtone_sim::clock::Clock::system()),
-        );
-        let (_sim, sim) = roomtone_sim::spawn(sim_config, clock).await?;
-        let mut relay = roomtone_relay::Config::new(
-            app_url.parse()?,
-            DEFAULT_CLIENT_ID,
-            Some(ClientSecret::new(DEFAULT_CLIENT_SECRET)),
-        );
-        relay.login_url = format!("{sim}/login/v3/oauth");
-        relay.control_url = format!("{sim}/control/api/v1");
-        relay.event_limits.streams_per_ip = 1 << 20;
-        relay.event_limits.openings = roomtone_relay::RateLimit {
-            burst: 1e9,
-            per_second: 1e9,
-        };
-        relay.connections_per_ip = 1 << 20;
-        if let Some(url) = redis_url {
-            relay.redis = Some(redis::Client::open(url)?);
-        }
-        let mut relays = Vec::new();
-        for (listener, _) in listeners {
-            let state = roomtone_relay::RelayState::new(relay.clone())?;
-            let (stop, stopped) = oneshot::channel::<()>();
-            let task = tokio::spawn(roomtone_relay::run(listener, state, None, async {
-                let _ = stopped.await;
-            }));
-            relays.push((stop, task));
-        }
-        let config = Config {
-            client_id: DEFAULT_CLIENT_ID.into(),
-            relay_url: Some(app_url),
-            login_url: format!("{sim}/login/v3/oauth"),
-            control_url: format!("{sim}/control/api/v1"),
-            direct: None,
-            events_url: None,
-        };
-        let controller = Arc::new(Controller::new(
-            &config,
-            Arc::new(MemoryStore::default()),
-            Arc::new(SystemClock),
-        )?);
+        let redis = redis_url.map(redis::Client::open).transpose()?;
+        let relays = if redis.is_some() { 2 } else { 1 };
+        let cloud = roomtone_demo::Cloud::start(roomtone_demo::Options {
+            relays,
+            relay: Box::new(move |relay| {
+                relay.event_limits.streams_per_ip = 1 << 20;
+                relay.event_limits.openings = roomtone_relay::RateLimit {
+                    burst: 1e9,
+                    per_second: 1e9,
+                };
+                relay.connections_per_ip = 1 << 20;
+                relay.redis = redis;
+            }),
+            ..roomtone_demo::Options::default()
+        })
+        .await?;
+        let controller = cloud.controller()?;
         tokio::spawn(controller.clone().follow_session());
         tokio::spawn(controller.clone().follow_events());
+        roomtone_demo::sign_in(&controller).await?;
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
-        let (urls, mut login) = mpsc::unbounded_channel();
-        let signing_in = tokio::spawn({
-            let controller = controller.clone();
-            async move { controller.sign_in(&Browser(urls)).await }
-        });
-        let url = login.recv().await.ok_or("no login URL")?;
-        let to_relay = http.get(url).send().await?;
-        let location = to_relay
-            .headers()
-            .get("location")
-            .ok_or("the login did not redirect")?
-            .to_str()?
-            .to_owned();
-        let page = http.get(location).send().await?.text().await?;
-        let start = page.find("href=\"roomtone://").ok_or("no app link")? + 6;
-        let end = page[start..].find('"').ok_or("no link end")? + start;
-        controller.handle_deep_link(&page[start..end].replace("&amp;", "&"))?;
-        signing_in.await??;
         Ok(Self {
-            sim,
+            sim: cloud.sim_url.clone(),
             controller,
             http,
-            relays,
+            cloud,
         })
     }
 
@@ -402,10 +330,7 @@ async fn idle(seconds: u64) -> Result<(), Failure> {
     let streaming = world.requests_in(window).await?;
     let streamed_throughout = world.controller.streaming();
     // The relay goes away: no stream; the core polls.
-    for (stop, task) in world.relays.drain(..) {
-        let _ = stop.send(());
-        task.await??;
-    }
+    world.cloud.stop_relays().await?;
     let mut polling = world.controller.watch();
     tokio::time::timeout(Duration::from_secs(30), async {
         while world.controller.streaming() {

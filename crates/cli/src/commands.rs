@@ -1,12 +1,12 @@
-//! One function per command: arguments in, calls into the core, an [`Output`] out.
+//! One function per command: arguments in, [`Action`]s to the core's [`Controller`] — the
+//! same controller and session the app uses — an [`Output`] out.
 
 use crate::{Cli, Command, DirectCommand, Which};
 use roomtone_core::browser::SystemBrowser;
-use roomtone_core::household::{self, GroupView, HouseholdView, Target};
-use roomtone_core::session::from_sonos;
-use roomtone_core::{CoreError, KeychainStore, Opener, Session, SystemClock};
-use roomtone_sonos::models::{SetRelativeVolume, SetVolume};
-use roomtone_sonos::Client;
+use roomtone_core::household::HouseholdView;
+use roomtone_core::named::{self, Target};
+use roomtone_core::{Action, Controller, CoreError, KeychainStore, Opener, SystemClock};
+use roomtone_sonos::{GroupId, PlayerId};
 use std::io::Write;
 use std::sync::Arc;
 use url::Url;
@@ -53,115 +53,136 @@ impl Opener for Browser {
 }
 
 pub async fn run(cli: &Cli) -> Result<Output, CoreError> {
-    let keychain = KeychainStore::new(&cli.keychain_service);
     if let Command::Direct(direct) = &cli.command {
-        return match direct {
-            DirectCommand::Set => {
-                let mut line = String::new();
-                std::io::stdin().read_line(&mut line).map_err(|e| {
-                    CoreError::Local(format!(
-                        "could not read the secret from standard input: {e}"
-                    ))
-                })?;
-                let secret = line.trim();
-                if secret.is_empty() {
-                    return Err(CoreError::Local("no secret on standard input".into()));
-                }
-                keychain.save_client_secret(&roomtone_sonos::ClientSecret::new(secret))?;
-                Ok(Output::Message("Kept your integration's client secret in the keychain. Sign in with --redirect-uri (or ROOMTONE_REDIRECT_URI) to use it.".into()))
-            }
-            DirectCommand::Forget => {
-                keychain.clear_client_secret()?;
-                Ok(Output::Message(
-                    "Removed the client secret from the keychain.".into(),
-                ))
-            }
-        };
+        return self::direct(cli, direct);
     }
+    if cli.demo {
+        return demo(cli).await;
+    }
+    let keychain = KeychainStore::new(&cli.keychain_service);
     let config = cli.config(&keychain)?;
-    let store = Arc::new(keychain);
-    let session = Arc::new(
-        Session::new(store, config.refresher()?, Arc::new(SystemClock)).issued_by(config.issuer()),
-    );
+    let controller = Controller::new(&config, Arc::new(keychain), Arc::new(SystemClock))?;
     match &cli.command {
         Command::Login { no_browser } => {
             // Where the sign-in will be kept must work before the browser opens.
-            session.restore()?;
-            let sign_in = config.sign_in(Arc::new(SystemClock))?;
+            controller.restore()?;
             let opener: &dyn Opener = if *no_browser { &Print } else { &Browser };
-            let attempt = sign_in.begin(opener).await?;
-            let tokens = attempt.finish().await?;
-            session.signed_in(tokens).await?;
+            controller.sign_in(opener).await?;
             return Ok(Output::Message("Signed in to Sonos.".into()));
         }
         Command::Logout => {
-            session.sign_out().await?;
+            controller.sign_out().await?;
             return Ok(Output::Message(
                 "Signed out. The sign-in was removed from the keychain.".into(),
             ));
         }
         _ => {}
     }
-    if !session.restore()? {
+    if !controller.restore()? {
         // A sign-in for another service (the keychain's record says which) is not used.
-        return Err(match session.state() {
+        return Err(match controller.session() {
             roomtone_core::SessionState::SignedOut {
                 reason: Some(reason),
             } => CoreError::SignedOut(reason),
             _ => CoreError::NotSignedIn,
         });
     }
-    let client = config.client(session.clone())?;
-    let households = household::read_all(&client).await?;
-    match &cli.command {
-        Command::Status => Ok(Output::Status(households)),
-        Command::Play(which) => {
-            transport(&client, &households, which, "played", |c, g| {
-                Box::pin(async move { c.playback().play(&g).await })
-            })
-            .await
+    control(&controller, &cli.command).await
+}
+
+/// `--demo`: the demo cloud (the simulated household and a relay, in this process), signed
+/// in through the real flow with no account and nothing kept; every run starts afresh.
+async fn demo(cli: &Cli) -> Result<Output, CoreError> {
+    if matches!(cli.command, Command::Login { .. } | Command::Logout) {
+        return Err(CoreError::Local(
+            "the demo signs in by itself on every run: login and logout are for a Sonos account"
+                .into(),
+        ));
+    }
+    let cloud = roomtone_demo::Cloud::start(roomtone_demo::Options {
+        // The CLI reads and acts; it does not follow events.
+        events: false,
+        ..roomtone_demo::Options::default()
+    })
+    .await
+    .map_err(|err| CoreError::Local(err.to_string()))?;
+    let controller = cloud.controller()?;
+    roomtone_demo::sign_in(&controller).await?;
+    control(&controller, &cli.command).await
+}
+
+/// `direct set` and `direct forget`: the client secret of the person's own integration.
+fn direct(cli: &Cli, direct: &DirectCommand) -> Result<Output, CoreError> {
+    let keychain = KeychainStore::new(&cli.keychain_service);
+    match direct {
+        DirectCommand::Set => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).map_err(|e| {
+                CoreError::Local(format!("could not read the secret from standard input: {e}"))
+            })?;
+            let secret = line.trim();
+            if secret.is_empty() {
+                return Err(CoreError::Local("no secret on standard input".into()));
+            }
+            keychain.save_client_secret(&roomtone_sonos::ClientSecret::new(secret))?;
+            Ok(Output::Message("Kept your integration's client secret in the keychain. Sign in with --redirect-uri (or ROOMTONE_REDIRECT_URI) to use it.".into()))
         }
-        Command::Pause(which) => {
-            transport(&client, &households, which, "paused", |c, g| {
-                Box::pin(async move { c.playback().pause(&g).await })
-            })
-            .await
-        }
-        Command::Toggle(which) => {
-            transport(&client, &households, which, "toggled", |c, g| {
-                Box::pin(async move { c.playback().toggle_play_pause(&g).await })
-            })
-            .await
-        }
-        Command::Next(which) => {
-            transport(
-                &client,
-                &households,
-                which,
-                "skipped to the next track",
-                |c, g| Box::pin(async move { c.playback().skip_to_next_track(&g).await }),
-            )
-            .await
-        }
-        Command::Prev(which) => {
-            transport(
-                &client,
-                &households,
-                which,
-                "went to the previous track",
-                |c, g| Box::pin(async move { c.playback().skip_to_previous_track(&g).await }),
-            )
-            .await
-        }
-        Command::Volume { which, value } => {
-            volume(&client, &households, which, value.as_deref()).await
-        }
-        Command::Mute(which) => mute(&client, &households, which, true).await,
-        Command::Unmute(which) => mute(&client, &households, which, false).await,
-        Command::Login { .. } | Command::Logout | Command::Direct(_) => {
-            unreachable!("handled above")
+        DirectCommand::Forget => {
+            keychain.clear_client_secret()?;
+            Ok(Output::Message(
+                "Removed the client secret from the keychain.".into(),
+            ))
         }
     }
+}
+
+/// The commands that read and act, on a signed-in controller.
+async fn control(controller: &Controller, command: &Command) -> Result<Output, CoreError> {
+    if let Command::Status = command {
+        return Ok(Output::Status(controller.households().await?));
+    }
+    controller.refresh().await?;
+    let on_group = |which, action, done| on_group(controller, which, action, done);
+    match command {
+        Command::Play(which) => on_group(which, |group| Action::Play { group }, "played").await,
+        Command::Pause(which) => on_group(which, |group| Action::Pause { group }, "paused").await,
+        Command::Toggle(which) => {
+            on_group(which, |group| Action::Toggle { group }, "toggled").await
+        }
+        Command::Next(which) => {
+            let next = |group| Action::Next { group };
+            on_group(which, next, "skipped to the next track").await
+        }
+        Command::Prev(which) => {
+            let previous = |group| Action::Previous { group };
+            on_group(which, previous, "went to the previous track").await
+        }
+        Command::Volume { which, value } => volume(controller, which, value.as_deref()).await,
+        Command::Mute(which) => mute(controller, which, true).await,
+        Command::Unmute(which) => mute(controller, which, false).await,
+        Command::Status | Command::Login { .. } | Command::Logout | Command::Direct(_) => {
+            unreachable!("handled by run")
+        }
+    }
+}
+
+/// A transport action on the group `which` names.
+async fn on_group(
+    controller: &Controller,
+    which: &Which,
+    action: fn(GroupId) -> Action,
+    done: &'static str,
+) -> Result<Output, CoreError> {
+    let (id, name) = {
+        let live = controller.live();
+        let group = named::group(&live.households, &target(which))?;
+        (GroupId::from(group.id.as_str()), group.name.clone())
+    };
+    controller.perform(action(id)).await?;
+    Ok(Output::Done {
+        action: done,
+        target: name,
+    })
 }
 
 fn target(which: &Which) -> Target {
@@ -170,48 +191,6 @@ fn target(which: &Which) -> Target {
         (None, Some(room)) => Target::Room(room.clone()),
         (None, None) => Target::Default,
     }
-}
-
-type Call = fn(
-    Client,
-    roomtone_sonos::GroupId,
-) -> std::pin::Pin<
-    Box<dyn std::future::Future<Output = roomtone_sonos::Result<()>> + Send>,
->;
-
-async fn transport(
-    client: &Client,
-    households: &[HouseholdView],
-    which: &Which,
-    action: &'static str,
-    call: Call,
-) -> Result<Output, CoreError> {
-    let group = household::find(households, &target(which))?;
-    call(client.clone(), group.group.id.clone())
-        .await
-        .map_err(from_sonos)?;
-    Ok(Output::Done {
-        action,
-        target: group.group.name.clone(),
-    })
-}
-
-/// A room named by `--room`, with the group it is in.
-fn room<'a>(
-    households: &'a [HouseholdView],
-    which: &Which,
-) -> Option<Result<(&'a GroupView, &'a household::PlayerView), CoreError>> {
-    let name = which.room.as_deref()?;
-    Some(
-        household::find(households, &Target::Room(name.to_owned())).map(|group| {
-            let player = group
-                .players
-                .iter()
-                .find(|p| p.player.name.trim().eq_ignore_ascii_case(name.trim()))
-                .expect("find matched this room");
-            (group, player)
-        }),
-    )
 }
 
 /// `N`, `+N` or `-N`.
@@ -228,8 +207,7 @@ pub fn parse_volume(text: &str) -> Result<(bool, i16), String> {
 }
 
 async fn volume(
-    client: &Client,
-    households: &[HouseholdView],
+    controller: &Controller,
     which: &Which,
     value: Option<&str>,
 ) -> Result<Output, CoreError> {
@@ -237,91 +215,95 @@ async fn volume(
         .map(parse_volume)
         .transpose()
         .map_err(CoreError::Local)?;
-    if let Some(found) = room(households, which) {
-        let (_, player) = found?;
-        let id = &player.player.id;
-        let volumes = client.player_volume();
-        match change {
-            Some((true, delta)) => {
-                volumes
-                    .set_relative(
-                        id,
-                        SetRelativeVolume {
-                            volume_delta: Some(delta),
-                            muted: None,
-                        },
-                    )
-                    .await
-            }
-            Some((false, level)) => {
-                volumes
-                    .set(
-                        id,
-                        SetVolume {
-                            volume: Some(level as u8),
-                            muted: None,
-                        },
-                    )
-                    .await
-            }
-            None => Ok(()),
+    if let Some(name) = which.room.as_deref() {
+        let id = {
+            let live = controller.live();
+            PlayerId::from(named::room(&live.households, name)?.1.id.as_str())
+        };
+        let action = match change {
+            Some((true, delta)) => Some(Action::AdjustRoomVolume {
+                room: id.clone(),
+                delta,
+            }),
+            Some((false, level)) => Some(Action::SetRoomVolume {
+                room: id.clone(),
+                volume: level as u8,
+            }),
+            None => None,
+        };
+        if let Some(action) = action {
+            controller.perform(action).await?;
         }
-        .map_err(from_sonos)?;
-        let now = volumes.get(id).await.map_err(from_sonos)?;
+        // Read back by the action (or by the first read): what Sonos says now.
+        let live = controller.live();
+        let (_, room) = named::room(&live.households, name)?;
         return Ok(Output::Volume {
-            target: player.player.name.clone(),
-            volume: now.volume,
-            muted: now.muted.unwrap_or(false),
-            fixed: now.fixed.unwrap_or(false),
+            target: room.name.clone(),
+            volume: room.volume.volume,
+            muted: room.volume.muted,
+            fixed: room.volume.fixed,
         });
     }
-    let group = household::find(households, &target(which))?;
-    let id = &group.group.id;
-    let volumes = client.group_volume();
-    match change {
-        Some((true, delta)) => volumes.set_relative(id, delta).await,
-        Some((false, level)) => volumes.set(id, level as u8).await,
-        None => Ok(()),
-    }
-    .map_err(from_sonos)?;
-    let now = volumes.get(id).await.map_err(from_sonos)?;
+    let (id, name) = {
+        let live = controller.live();
+        let group = named::group(&live.households, &target(which))?;
+        (GroupId::from(group.id.as_str()), group.name.clone())
+    };
+    let action = match change {
+        Some((true, delta)) => Some(Action::AdjustGroupVolume {
+            group: id.clone(),
+            delta,
+        }),
+        Some((false, level)) => Some(Action::SetGroupVolume {
+            group: id.clone(),
+            volume: level as u8,
+        }),
+        None => None,
+    };
+    let group = match action {
+        Some(action) => controller.perform(action).await?.group.unwrap_or(id),
+        None => id,
+    };
+    let live = controller.live();
+    let volume = live.group(group.as_str()).map_or_else(
+        || Err(CoreError::NotFound(format!("{name} is no longer a group"))),
+        |g| Ok(g.volume),
+    )?;
     Ok(Output::Volume {
-        target: group.group.name.clone(),
-        volume: now.volume,
-        muted: now.muted.unwrap_or(false),
-        fixed: now.fixed.unwrap_or(false),
+        target: name,
+        volume: volume.volume,
+        muted: volume.muted,
+        fixed: volume.fixed,
     })
 }
 
-async fn mute(
-    client: &Client,
-    households: &[HouseholdView],
-    which: &Which,
-    muted: bool,
-) -> Result<Output, CoreError> {
+async fn mute(controller: &Controller, which: &Which, muted: bool) -> Result<Output, CoreError> {
     let action = if muted { "muted" } else { "unmuted" };
-    if let Some(found) = room(households, which) {
-        let (_, player) = found?;
-        client
-            .player_volume()
-            .set_mute(&player.player.id, muted)
-            .await
-            .map_err(from_sonos)?;
-        return Ok(Output::Done {
-            action,
-            target: player.player.name.clone(),
-        });
-    }
-    let group = household::find(households, &target(which))?;
-    client
-        .group_volume()
-        .set_mute(&group.group.id, muted)
-        .await
-        .map_err(from_sonos)?;
-    Ok(Output::Done {
-        action,
-        target: group.group.name.clone(),
-    })
+    let (change, target) = {
+        let live = controller.live();
+        match which.room.as_deref() {
+            Some(name) => {
+                let (_, room) = named::room(&live.households, name)?;
+                let room_id = PlayerId::from(room.id.as_str());
+                let change = Action::SetRoomMute {
+                    room: room_id,
+                    muted,
+                };
+                (change, room.name.clone())
+            }
+            None => {
+                let group = named::group(&live.households, &self::target(which))?;
+                let group_id = GroupId::from(group.id.as_str());
+                let change = Action::SetGroupMute {
+                    group: group_id,
+                    muted,
+                };
+                (change, group.name.clone())
+            }
+        }
+    };
+    controller.perform(change).await?;
+    Ok(Output::Done { action, target })
 }
 
 #[cfg(test)]

@@ -24,6 +24,10 @@ struct Cli {
     /// Print JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
+    /// The demo household: a simulated Sonos cloud in this process, signed in through the
+    /// real flow with no account. Nothing is kept: every run starts afresh.
+    #[arg(long, global = true)]
+    demo: bool,
     /// The Roomtone relay (sign-in and token refresh).
     #[arg(long, global = true, env = env::RELAY_URL)]
     relay_url: Option<String>,

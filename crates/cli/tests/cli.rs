@@ -2,15 +2,13 @@
 //! (the test plays the browser), then status, transport, volume, and the exit codes.
 //! Needs a keychain: `scripts/test` runs the signed-in test inside `scripts/keychain-session`.
 
-use roomtone_relay::{Config as RelayConfig, RelayState};
 use roomtone_sim::config::{Config as SimConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
-use roomtone_sim::testing::{config as sim_config, TestSim};
-use roomtone_sonos::ClientSecret;
+use roomtone_sim::testing::config as sim_config;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
 struct Stack {
-    sim: TestSim,
+    cloud: roomtone_demo::Cloud,
     relay_url: String,
     service: String,
 }
@@ -26,37 +24,25 @@ impl Stack {
     }
 
     async fn with(broker: bool, sim: SimConfig) -> Self {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let relay_url = format!("http://{}", listener.local_addr().unwrap());
-        let sim = TestSim::with_clock(
-            SimConfig {
-                redirect_uris: vec![format!("{relay_url}/oauth/callback")],
-                auto_consent: true,
-                ..sim
-            },
-            std::sync::Arc::new(roomtone_sim::clock::Clock::system()),
-        )
-        .await;
-        let mut config = RelayConfig::new(
-            relay_url.parse().unwrap(),
-            DEFAULT_CLIENT_ID,
-            broker.then(|| ClientSecret::new(DEFAULT_CLIENT_SECRET)),
-        );
-        config.login_url = sim.login_url();
-        config.control_url = sim.control_url();
-        tokio::spawn(roomtone_relay::run(
-            listener,
-            RelayState::new(config).unwrap(),
-            None,
-            std::future::pending(),
-        ));
+        let cloud = roomtone_demo::Cloud::start(roomtone_demo::Options {
+            sim,
+            events: false,
+            relay: Box::new(move |relay| {
+                if !broker {
+                    relay.client_secret = None;
+                }
+            }),
+            ..roomtone_demo::Options::default()
+        })
+        .await
+        .unwrap();
         // Every stack its own keychain entries: tests run in parallel.
         static STACKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = STACKS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let service = format!("com.roomtone.test.cli.{}.{n}", std::process::id());
         Self {
-            sim,
-            relay_url,
+            relay_url: cloud.relay_url.clone(),
+            cloud,
             service,
         }
     }
@@ -67,8 +53,8 @@ impl Stack {
             .args(args)
             .env("ROOMTONE_RELAY_URL", &self.relay_url)
             .env("ROOMTONE_CLIENT_ID", DEFAULT_CLIENT_ID)
-            .env("ROOMTONE_LOGIN_URL", self.sim.login_url())
-            .env("ROOMTONE_CONTROL_URL", self.sim.control_url())
+            .env("ROOMTONE_LOGIN_URL", self.cloud.config().login_url)
+            .env("ROOMTONE_CONTROL_URL", self.cloud.config().control_url)
             .env("ROOMTONE_KEYCHAIN_SERVICE", &self.service)
             .env_remove("ROOMTONE_CLIENT_SECRET")
             .kill_on_drop(true);
@@ -85,7 +71,7 @@ impl Stack {
     }
 
     async fn group_volume(&self, coordinator: &str) -> u64 {
-        let state: serde_json::Value = reqwest::get(format!("{}/sim/admin/state", self.sim.url))
+        let state: serde_json::Value = reqwest::get(format!("{}/sim/admin/state", self.cloud.sim_url))
             .await
             .unwrap()
             .json()
@@ -118,7 +104,7 @@ impl Stack {
             .unwrap();
         let mut lines = BufReader::new(login.stdout.take().unwrap()).lines();
         let mut transcript = String::new();
-        let prefix = format!("{}/login/v3/oauth?", self.sim.url);
+        let prefix = format!("{}/login/v3/oauth?", self.cloud.sim_url);
         let url = loop {
             let line = lines
                 .next_line()
@@ -235,11 +221,69 @@ async fn sign_in_then_status_toggle_and_volume() {
     let (code, _, err) = stack.run(&["next", "--room", "Den"]).await;
     assert_eq!(code, 5, "skipping a station is refused by Sonos: {err}");
 
+    // Sonos failing on its side, every time: "try again later", and the sign-in stays.
+    let faults = reqwest::Client::new();
+    let put = |body: serde_json::Value| {
+        faults
+            .put(format!("{}/sim/admin/faults", stack.cloud.sim_url))
+            .json(&body)
+            .send()
+    };
+    assert!(put(serde_json::json!({"error_rates": [{"status": 503, "rate": 1.0}]}))
+        .await
+        .unwrap()
+        .status()
+        .is_success());
+    let (code, _, err) = stack.run(&["status"]).await;
+    assert_eq!(code, 6, "a 503 is worth trying again later: {err}");
+    assert!(put(serde_json::json!({})).await.unwrap().status().is_success());
+    let (code, _, err) = stack.run(&["status"]).await;
+    assert_eq!(code, 0, "still signed in: {err}");
+
     let (code, out, _) = stack.run(&["logout"]).await;
     assert_eq!(code, 0);
     assert!(out.contains("Signed out"));
     let (code, _, _) = stack.run(&["status"]).await;
     assert_eq!(code, 3);
+}
+
+/// `roomtone-cli --demo`, with nothing configured and no keychain (no D-Bus session):
+/// the simulated household, signed in through the real flow, nothing kept.
+async fn demo(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_roomtone-cli"))
+        .arg("--demo")
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap())
+        .kill_on_drop(true)
+        .output()
+        .await
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn the_demo_needs_no_account_and_no_keychain() {
+    let (code, out, err) = demo(&["status"]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Living Room + 1"), "{out}");
+    assert!(out.contains("Cabin Living Room"), "both households: {out}");
+    let (code, out, err) = demo(&["--json", "volume", "--room", "Kitchen", "30"]).await;
+    assert_eq!(code, 0, "{err}");
+    let volume: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(volume["volume"], 30, "{out}");
+    assert_eq!(volume["target"], "Kitchen", "{out}");
+    let (code, out, err) = demo(&["toggle", "--group", "office"]).await;
+    assert_eq!((code, out.trim()), (0, "Office: toggled."), "{err}");
+    let (code, _, err) = demo(&["login"]).await;
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("signs in by itself"), "{err}");
+    let (code, _, err) = demo(&["pause", "--room", "Attic"]).await;
+    assert_eq!(code, 4, "no such room: {err}");
 }
 
 #[tokio::test]
@@ -313,7 +357,7 @@ async fn direct_mode_with_the_secret_from_the_keychain() {
             .expect("the CLI prints the address");
         if line
             .trim()
-            .starts_with(&format!("{}/login/v3/oauth?", stack.sim.url))
+            .starts_with(&format!("{}/login/v3/oauth?", stack.cloud.sim_url))
         {
             break line.trim().to_owned();
         }
@@ -350,7 +394,7 @@ async fn several_processes_at_once_share_one_sign_in_that_sonos_rotates() {
     // The access token stops working early (as users see daily): every run below meets a
     // 401 at once and wants to refresh.
     let expired: serde_json::Value = reqwest::Client::new()
-        .post(format!("{}/sim/admin/tokens/expire", stack.sim.url))
+        .post(format!("{}/sim/admin/tokens/expire", stack.cloud.sim_url))
         .body("{}")
         .send()
         .await
@@ -443,7 +487,7 @@ async fn a_sign_in_is_used_only_with_the_service_that_issued_it() {
         "{err}"
     );
     assert_eq!(
-        sim.sim
+        sim.cloud
             .sim
             .control_requests
             .load(std::sync::atomic::Ordering::SeqCst),

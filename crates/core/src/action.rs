@@ -7,7 +7,7 @@
 use crate::view::{Group, Household, LoadAction, PlayState, TheaterOptions};
 use roomtone_sonos::models::{
     CreateGroup, HomeTheaterOptions, LoadFavorite, LoadPlaylist, PlayModes, SetGroupMembers,
-    SetVolume,
+    SetRelativeVolume, SetVolume,
 };
 use roomtone_sonos::{Client, FavoriteId, GroupId, HouseholdId, PlayerId, PlaylistId};
 use serde::{Deserialize, Serialize};
@@ -77,6 +77,11 @@ pub enum Action {
     SetRoomMute {
         room: PlayerId,
         muted: bool,
+    },
+    /// A room's volume up (down, when negative) by `delta`; Sonos keeps it within 0–100.
+    AdjustRoomVolume {
+        room: PlayerId,
+        delta: i16,
     },
     /// The group becomes exactly these rooms (its coordinator stays in it).
     SetGroupMembers {
@@ -170,6 +175,7 @@ impl Action {
             | LoadPlaylist { group, .. } => Some(group),
             SetRoomVolume { .. }
             | SetRoomMute { .. }
+            | AdjustRoomVolume { .. }
             | CreateGroup { .. }
             | PlayTv { .. }
             | SetTheaterOptions { .. } => None,
@@ -213,6 +219,7 @@ impl Action {
         match self {
             SetRoomVolume { room, .. }
             | SetRoomMute { room, .. }
+            | AdjustRoomVolume { room, .. }
             | PlayTv { room }
             | SetTheaterOptions { room, .. } => room.as_str(),
             CreateGroup { household, rooms } => {
@@ -246,6 +253,7 @@ impl Action {
             | Previous { .. }
             | SeekBy { .. }
             | AdjustGroupVolume { .. }
+            | AdjustRoomVolume { .. }
             | ToggleGroupMute { .. }
             | CreateGroup { .. } => false,
         }
@@ -344,6 +352,18 @@ impl Action {
                 muted: Some(*muted),
                 ..on(room.as_str())
             }),
+            Action::AdjustRoomVolume { room: id, delta } => {
+                let room = households
+                    .iter()
+                    .flat_map(|h| &h.groups)
+                    .flat_map(|g| &g.rooms)
+                    .find(|r| r.id == id.as_str())?;
+                let volume = (i16::from(room.volume.volume) + delta).clamp(0, 100);
+                Some(Pending {
+                    volume: Some(u8::try_from(volume).unwrap_or(0)),
+                    ..on(id.as_str())
+                })
+            }
             _ => None,
         }
     }
@@ -359,9 +379,10 @@ impl Action {
             Previous { .. } => "go back a track",
             Seek { .. } | SeekBy { .. } => "move in the track",
             SetPlayMode { .. } => "change the play mode",
-            SetGroupVolume { .. } | AdjustGroupVolume { .. } | SetRoomVolume { .. } => {
-                "change the volume"
-            }
+            SetGroupVolume { .. }
+            | AdjustGroupVolume { .. }
+            | SetRoomVolume { .. }
+            | AdjustRoomVolume { .. } => "change the volume",
             SetGroupMute { .. } | ToggleGroupMute { .. } | SetRoomMute { .. } => "mute or unmute",
             SetGroupMembers { .. } | CreateGroup { .. } => "group the rooms",
             PlayLineIn { .. } => "play the line-in",
@@ -436,6 +457,14 @@ impl Action {
             }
             Action::SetRoomMute { room, muted } => {
                 client.player_volume().set_mute(room, *muted).await?;
+                Done::default()
+            }
+            Action::AdjustRoomVolume { room, delta } => {
+                let request = SetRelativeVolume {
+                    volume_delta: Some(*delta),
+                    muted: None,
+                };
+                client.player_volume().set_relative(room, request).await?;
                 Done::default()
             }
             Action::SetGroupMembers { group, rooms } => {

@@ -434,6 +434,13 @@ impl Controller {
         }
     }
 
+    /// Reads the saved sign-in again from the store: `Ok(false)` when there is none (or it
+    /// is for another service). Unlike [`Controller::new`], an unavailable keychain is an
+    /// error here, for callers that cannot offer "this run only" (the CLI).
+    pub fn restore(&self) -> Result<bool> {
+        self.session.restore()
+    }
+
     /// Where the session stands.
     pub fn session(&self) -> SessionState {
         self.session.state()

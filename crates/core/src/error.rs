@@ -174,6 +174,8 @@ impl CoreError {
             CoreError::Sonos(Error::Broker { status: 501, .. }) => ErrorKind::Unsupported,
             CoreError::Sonos(Error::Broker { status, .. }) if *status >= 500 => ErrorKind::Network,
             CoreError::Sonos(Error::Gone { .. }) => ErrorKind::Gone,
+            // Sonos failed on its side, past the client's retries: try again later.
+            CoreError::Sonos(Error::Sonos { status, .. }) if *status >= 500 => ErrorKind::Network,
             CoreError::Sonos(_) => ErrorKind::Sonos,
             CoreError::Browser(..) => ErrorKind::Browser,
             CoreError::Local(_) => ErrorKind::Other,
@@ -205,6 +207,15 @@ mod tests {
         assert_eq!(CoreError::SignedOut("x".into()).kind().exit_code(), 3);
         assert_eq!(CoreError::NotFound("x".into()).kind().exit_code(), 4);
         assert_eq!(CoreError::Sonos(Error::Timeout).kind().exit_code(), 6);
+        let sonos = |status| {
+            CoreError::Sonos(Error::Sonos {
+                status,
+                error_code: None,
+                reason: None,
+            })
+        };
+        assert_eq!(sonos(503).kind().exit_code(), 6, "failed on its side");
+        assert_eq!(sonos(400).kind().exit_code(), 5, "refused");
         assert_eq!(CoreError::Cancelled.kind(), ErrorKind::Cancelled);
         assert_eq!(CoreError::AttemptExpired.kind(), ErrorKind::SignInExpired);
         assert_eq!(CoreError::StateMismatch.kind(), ErrorKind::SignIn);

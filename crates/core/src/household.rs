@@ -1,4 +1,4 @@
-//! Reading a household in one go, and finding a group or room by the name a person uses.
+//! Reading a household in one go: its groups, what they play and how loud.
 
 use crate::error::{CoreError, Result};
 use crate::session::from_sonos;
@@ -92,63 +92,5 @@ async fn read_group(client: &Client, group: Group, players: &[Player]) -> Result
         playback,
         metadata,
         volume,
-    })
-}
-
-/// How a person names a group.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    /// The group whose name is this ("Living Room + 1") or whose coordinator is this room.
-    Group(String),
-    /// The group this room is in.
-    Room(String),
-    /// The only group, or else the one playing, or else an error listing the choices.
-    Default,
-}
-
-/// Finds the group `target` names (names compare without case).
-pub fn find<'a>(households: &'a [HouseholdView], target: &Target) -> Result<&'a GroupView> {
-    let groups: Vec<&GroupView> = households.iter().flat_map(|h| &h.groups).collect();
-    let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
-    let found = match target {
-        Target::Group(name) => groups
-            .iter()
-            .find(|g| same(&g.group.name, name))
-            .or_else(|| {
-                groups.iter().find(|g| {
-                    g.players
-                        .first()
-                        .is_some_and(|p| same(&p.player.name, name))
-                })
-            }),
-        Target::Room(name) => groups
-            .iter()
-            .find(|g| g.players.iter().any(|p| same(&p.player.name, name))),
-        Target::Default => match groups.as_slice() {
-            [only] => Some(only),
-            _ => {
-                let playing: Vec<_> = groups
-                    .iter()
-                    .filter(|g| {
-                        g.playback.playback_state == roomtone_sonos::models::PlaybackState::Playing
-                    })
-                    .collect();
-                match playing.as_slice() {
-                    [one] => Some(*one),
-                    _ => None,
-                }
-            }
-        },
-    };
-    found.copied().ok_or_else(|| {
-        let names: Vec<&str> = groups.iter().map(|g| g.group.name.as_str()).collect();
-        let what = match target {
-            Target::Group(name) => format!("no group is called {name:?}"),
-            Target::Room(name) => format!("no room is called {name:?}"),
-            Target::Default => {
-                "more than one group could be meant: name one with --group or --room".to_owned()
-            }
-        };
-        CoreError::NotFound(format!("{what}; the groups are: {}", names.join(", ")))
     })
 }

@@ -15,7 +15,8 @@
 //! - [`artwork`]: which artwork URLs a surface may load.
 //! - [`config`]: where Roomtone finds Sonos and the relay.
 //! - [`browser`]: the system browser for the login, without Roomtone's secrets.
-//! - [`household`]: reading a household in one go, and finding groups and rooms by name.
+//! - [`household`]: reading a household in one go.
+//! - [`named`]: finding a group or room by the name a person uses.
 //! - [`error`]: the core's error type.
 
 pub mod action;
@@ -28,6 +29,7 @@ pub mod events;
 pub mod follow;
 pub mod household;
 pub mod live;
+pub mod named;
 pub mod session;
 pub mod signin;
 pub mod store;
