@@ -1,4 +1,4 @@
-//! Signing in (ARCHITECTURE.md, "Sign-in").
+//! Signing in (docs/architecture.md, "Sign-in").
 //!
 //! [`SignIn::begin`] makes an attempt: a random verifier kept in memory only, a `state`
 //! carrying its challenge and the port of a one-shot loopback listener on `127.0.0.1`, and

@@ -1,6 +1,6 @@
 //! The relay behind a real reverse proxy: Debian's nginx (started here on loopback, TLS with
 //! a certificate made here) in front of two relay instances on one real Redis, as the
-//! README's nginx example deploys it. Proves: a sign-in through the proxy (callback at one
+//! docs/relay.md's nginx example deploys it. Proves: a sign-in through the proxy (callback at one
 //! instance, token trade at either), an event reaching a stream through nginx (not held in
 //! its buffers: the relay says `X-Accel-Buffering: no`), the limiter counting the client
 //! nginx names (its appended `X-Forwarded-For`, not what the client claims), and a stopped
@@ -77,7 +77,7 @@ fn redis() -> (Process, String) {
     (Process(child), format!("redis://127.0.0.1:{port}/"))
 }
 
-/// nginx as the README's example configures it, in `folder`, in front of `upstreams`, on
+/// nginx as docs/relay.md's example configures it, in `folder`, in front of `upstreams`, on
 /// TLS at `port`; returns once it accepts connections.
 async fn nginx(
     folder: &Path,

@@ -1,5 +1,5 @@
 //! The token broker: Roomtone's relay, standing in for the login service's token endpoint
-//! so the client secret stays on a server (ARCHITECTURE.md, "Sign-in").
+//! so the client secret stays on a server (docs/architecture.md, "Sign-in").
 //!
 //! This module is the protocol between the app and the relay — the `state` the app sends
 //! through Sonos, the challenge that binds a broker code to the app that asked for it, the
