@@ -5,7 +5,7 @@
 use crate::catalog;
 use crate::error::ApiError;
 use crate::faults::Faults;
-use crate::Sim;
+use crate::instance::Sim;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -67,7 +67,7 @@ pub(crate) async fn index(State(sim): State<Arc<Sim>>) -> Html<String> {
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>roomtone-sim</title><style>body{{font:15px/1.5 system-ui,sans-serif;max-width:760px;margin:40px auto;padding:0 16px;color:#222}}code{{background:#f3f3f3;padding:1px 4px;border-radius:4px}}</style></head><body>
 <h1>roomtone-sim</h1><p>A simulator of the Sonos cloud for Roomtone's tests and demo mode.</p>
 <ul><li>Login service: <code>{base}/login/v3/oauth</code> and <code>{base}/login/v3/oauth/access</code></li>
-<li>Control API: <code>{base}/control/api/v1</code></li><li>Admin API: <code>{base}/sim/admin/…</code> (see the README)</li>
+<li>Control API: <code>{base}/control/api/v1</code></li><li>Admin API: <code>{base}/sim/admin/…</code> (see docs/simulator.md)</li>
 <li>Client ID: <code>{client}</code>; redirect URIs: <code>{redirects}</code>; event callback: <code>{callback}</code></li></ul>{rooms}</body></html>"#,
         client = sim.config.client_id,
         redirects = sim.config.redirect_uris.join(", "),
@@ -216,7 +216,10 @@ async fn revoke_tokens(State(sim): State<Arc<Sim>>, body: axum::body::Bytes) -> 
 fn on_any_player(
     sim: &Sim,
     id: &PlayerId,
-    f: impl FnOnce(&mut crate::household::Household, &mut crate::Ctx<'_>) -> Result<(), ApiError>,
+    f: impl FnOnce(
+        &mut crate::household::Household,
+        &mut crate::household::Ctx<'_>,
+    ) -> Result<(), ApiError>,
 ) -> Answer {
     sim.act(|households, ctx| {
         let household = households

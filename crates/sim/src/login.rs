@@ -1,7 +1,7 @@
 //! The simulated login service (REFERENCE §2, §8 "Login service"): the authorize step with
 //! its consent page, and the token endpoint for both grants.
 
-use crate::Sim;
+use crate::instance::Sim;
 use axum::extract::{Query, RawForm, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};

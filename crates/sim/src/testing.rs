@@ -3,7 +3,7 @@
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::Sim;
+use crate::instance::Sim;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -184,7 +184,7 @@ impl TestSim {
 
     /// Starts `config` with `clock`.
     pub async fn with_clock(config: Config, clock: Arc<Clock>) -> Self {
-        let (sim, url) = crate::spawn(config, clock.clone())
+        let (sim, url) = crate::server::spawn(config, clock.clone())
             .await
             .expect("simulator starts");
         Self { sim, url, clock }
