@@ -1,9 +1,10 @@
-//! The core's event-stream parser with any bytes, cut into chunks anywhere: never panics,
-//! holds no more than a frame's limit, and reads the same frames however the bytes arrive.
+//! The event-stream parser (the core reads the relay's stream with it) with any bytes, cut
+//! into chunks anywhere: never panics, holds no more than a frame's limit, and reads the
+//! same frames however the bytes arrive.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use roomtone_core::events::{SseParser, MAX_FRAME_BYTES};
+use roomtone_sonos::stream::{SseParser, MAX_FRAME_BYTES};
 
 fuzz_target!(|input: (Vec<u16>, &[u8])| {
     let (cuts, bytes) = input;

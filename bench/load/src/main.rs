@@ -14,9 +14,7 @@
 //!   straight at the login service: the relay's overhead.
 
 use clap::{Parser, Subcommand};
-use roomtone_core::{
-    Action, Config, Controller, Live, MemoryStore, SystemClock, TokenStore,
-};
+use roomtone_core::{Action, Config, Controller, Live, MemoryStore, SystemClock, TokenStore};
 use roomtone_sim::config::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
 use roomtone_sonos::{AccessToken, Client, ClientSecret, GroupId, StaticToken};
 use serde_json::{json, Value};

@@ -118,7 +118,9 @@ fn direct(cli: &Cli, direct: &DirectCommand) -> Result<Output, CoreError> {
         DirectCommand::Set => {
             let mut line = String::new();
             std::io::stdin().read_line(&mut line).map_err(|e| {
-                CoreError::Local(format!("could not read the secret from standard input: {e}"))
+                CoreError::Local(format!(
+                    "could not read the secret from standard input: {e}"
+                ))
             })?;
             let secret = line.trim();
             if secret.is_empty() {

@@ -71,12 +71,13 @@ impl Stack {
     }
 
     async fn group_volume(&self, coordinator: &str) -> u64 {
-        let state: serde_json::Value = reqwest::get(format!("{}/sim/admin/state", self.cloud.sim_url))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let state: serde_json::Value =
+            reqwest::get(format!("{}/sim/admin/state", self.cloud.sim_url))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
         let groups = state["households"][0]["groups"].as_array().unwrap();
         groups
             .iter()
@@ -229,14 +230,20 @@ async fn sign_in_then_status_toggle_and_volume() {
             .json(&body)
             .send()
     };
-    assert!(put(serde_json::json!({"error_rates": [{"status": 503, "rate": 1.0}]}))
+    assert!(
+        put(serde_json::json!({"error_rates": [{"status": 503, "rate": 1.0}]}))
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
+    let (code, _, err) = stack.run(&["status"]).await;
+    assert_eq!(code, 6, "a 503 is worth trying again later: {err}");
+    assert!(put(serde_json::json!({}))
         .await
         .unwrap()
         .status()
         .is_success());
-    let (code, _, err) = stack.run(&["status"]).await;
-    assert_eq!(code, 6, "a 503 is worth trying again later: {err}");
-    assert!(put(serde_json::json!({})).await.unwrap().status().is_success());
     let (code, _, err) = stack.run(&["status"]).await;
     assert_eq!(code, 0, "still signed in: {err}");
 

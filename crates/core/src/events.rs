@@ -29,6 +29,8 @@ use crate::controller::Controller;
 use crate::error::{CoreError, Result};
 use crate::session::SessionState;
 use rand::Rng;
+use roomtone_sonos::events::Namespace;
+use roomtone_sonos::stream::{Frame, SseParser, StreamEvent};
 use roomtone_sonos::{AccessToken, Client, GroupId, HouseholdId, PlayerId, Secret, TokenSource};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -40,150 +42,6 @@ const RENEW_AFTER: Duration = Duration::from_secs(24 * 3600);
 /// Reconnection delays: from the first to the longest, doubled each failure, with jitter.
 const BACKOFF_FIRST: Duration = Duration::from_millis(500);
 const BACKOFF_MAX: Duration = Duration::from_secs(60);
-
-/// One event of the relay's stream, as much of it as the controller needs.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StreamEvent {
-    pub household_id: String,
-    pub seq_id: String,
-    pub namespace: String,
-    #[serde(rename = "type", default)]
-    pub event_type: String,
-    pub target_value: String,
-    #[serde(default)]
-    pub body: serde_json::Value,
-}
-
-/// What the stream said: a frame of Server-Sent Events, parsed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Frame {
-    /// The stream is open (the relay checked the token).
-    Ready,
-    /// A Sonos event.
-    Event(StreamEvent),
-    /// The relay ended the stream, and why.
-    CutOff(String),
-    /// Something the controller does not use (a heartbeat, an unknown event).
-    Other,
-}
-
-/// The longest frame the stream may send: a Sonos event is a few kilobytes. A longer one is
-/// skipped to its end (and counts as [`Frame::Other`]), so a relay gone wrong cannot make
-/// the app hold an unbounded buffer.
-pub const MAX_FRAME_BYTES: usize = 1 << 20;
-
-/// Splits a Server-Sent Events byte stream into frames as it arrives: lines end in LF, CR
-/// or CRLF (a CRLF may be split across chunks), and a character split across chunks is
-/// whole again before it is read.
-#[derive(Debug, Default)]
-pub struct SseParser {
-    /// The current frame's bytes, line ends made LF.
-    buffer: Vec<u8>,
-    /// The last byte was a CR: an LF next belongs to it.
-    after_cr: bool,
-    /// The current frame is too long: skipped until its end.
-    skipping: bool,
-}
-
-impl SseParser {
-    /// Adds `chunk`; returns the frames it completed.
-    pub fn push(&mut self, chunk: &[u8]) -> Vec<Frame> {
-        let mut frames = Vec::new();
-        for &byte in chunk {
-            let byte = match (byte, self.after_cr) {
-                (b'\n', true) => {
-                    self.after_cr = false;
-                    continue;
-                }
-                (b'\r', _) => {
-                    self.after_cr = true;
-                    b'\n'
-                }
-                (b, _) => {
-                    self.after_cr = false;
-                    b
-                }
-            };
-            let ends = byte == b'\n' && self.buffer.last() == Some(&b'\n');
-            if self.skipping {
-                // Only the last byte matters while skipping: is the frame over?
-                self.buffer.clear();
-                if ends {
-                    self.skipping = false;
-                    frames.push(Frame::Other);
-                } else {
-                    self.buffer.push(byte);
-                }
-                continue;
-            }
-            if ends {
-                let block = std::mem::take(&mut self.buffer);
-                frames.push(frame(&String::from_utf8_lossy(&block)));
-            } else if self.buffer.len() >= MAX_FRAME_BYTES {
-                tracing::warn!(
-                    "the event stream sent a frame over {MAX_FRAME_BYTES} bytes; skipped"
-                );
-                self.buffer.clear();
-                self.buffer.push(byte);
-                self.skipping = true;
-            } else {
-                self.buffer.push(byte);
-            }
-        }
-        frames
-    }
-
-    /// Bytes held for a frame not yet complete (at most [`MAX_FRAME_BYTES`]).
-    pub fn pending(&self) -> usize {
-        self.buffer.len()
-    }
-}
-
-/// One frame's text (its lines, without the blank line that ended it).
-fn frame(block: &str) -> Frame {
-    let (mut name, mut data) = ("message", None::<String>);
-    for line in block.lines() {
-        // "field: value", with one space after the colon dropped; a line starting with a
-        // colon is a comment.
-        let (field, value) = match line.split_once(':') {
-            Some((field, value)) => (field, value.strip_prefix(' ').unwrap_or(value)),
-            None => (line, ""),
-        };
-        match field {
-            "event" => {
-                name = match value {
-                    "ready" => "ready",
-                    "sonos" => "sonos",
-                    "cutoff" => "cutoff",
-                    _ => "other",
-                }
-            }
-            "data" => match &mut data {
-                Some(data) => {
-                    data.push('\n');
-                    data.push_str(value);
-                }
-                None => data = Some(value.to_owned()),
-            },
-            _ => {}
-        }
-    }
-    let data = data.unwrap_or_default();
-    match name {
-        "ready" => Frame::Ready,
-        "sonos" => serde_json::from_str(&data)
-            .map(Frame::Event)
-            .unwrap_or(Frame::Other),
-        "cutoff" => Frame::CutOff(
-            serde_json::from_str::<serde_json::Value>(&data)
-                .ok()
-                .and_then(|v| v["reason"].as_str().map(str::to_owned))
-                .unwrap_or_else(|| "the relay ended the stream".into()),
-        ),
-        _ => Frame::Other,
-    }
-}
 
 /// Where an event stands in its subscription's sequence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,7 +59,7 @@ pub enum Order {
 
 /// The last sequence ID per subscription (namespace and target).
 #[derive(Debug, Default)]
-pub struct Sequences(HashMap<(String, String), u64>);
+pub struct Sequences(HashMap<(Namespace, String), u64>);
 
 impl Sequences {
     /// Follows `event`: where it stands. A late event becomes the last seen (a subscription
@@ -252,7 +110,7 @@ impl Default for PollEvery {
 }
 
 /// A subscription: (namespace, target).
-type Subscription = (&'static str, String);
+type Subscription = (Namespace, String);
 
 /// The subscriptions made, with when.
 #[derive(Debug, Default)]
@@ -315,15 +173,23 @@ impl Events {
 pub fn wanted(households: &[crate::view::Household]) -> Vec<Subscription> {
     let mut all = Vec::new();
     for h in households {
-        for namespace in ["groups", "favorites", "playlists"] {
+        for namespace in [
+            Namespace::Groups,
+            Namespace::Favorites,
+            Namespace::Playlists,
+        ] {
             all.push((namespace, h.id.clone()));
         }
         for g in &h.groups {
-            for namespace in ["playback", "playbackMetadata", "groupVolume"] {
+            for namespace in [
+                Namespace::Playback,
+                Namespace::PlaybackMetadata,
+                Namespace::GroupVolume,
+            ] {
                 all.push((namespace, g.id.clone()));
             }
             for r in &g.rooms {
-                all.push(("playerVolume", r.id.clone()));
+                all.push((Namespace::PlayerVolume, r.id.clone()));
             }
         }
     }
@@ -426,7 +292,7 @@ impl Controller {
             .await
             .map_err(|e| CoreError::Local(format!("the event stream dropped: {e}")))?
         {
-            for frame in parser.push(&chunk) {
+            for frame in parser.frames(&chunk) {
                 match frame {
                     Frame::Ready => {
                         *failures = 0;
@@ -468,19 +334,21 @@ impl Controller {
             T::deserialize(&event.body).ok()
         }
         let target = event.target_value.as_str();
-        match (event.namespace.as_str(), event.event_type.as_str()) {
-            ("playback", "playbackStatus") => body(event).is_some_and(|status| {
+        match (&event.namespace, event.event_type.as_str()) {
+            (Namespace::Playback, "playbackStatus") => body(event).is_some_and(|status| {
                 let now = self.now_millis();
                 self.publish_group(target, |g| g.apply_playback(&status, now))
             }),
-            ("playbackMetadata", "metadataStatus") => body(event).is_some_and(|metadata| {
-                self.publish_group(target, |g| g.apply_metadata(&metadata))
-            }),
-            ("groupVolume", "groupVolume") => body(event)
+            (Namespace::PlaybackMetadata, "metadataStatus") => {
+                body(event).is_some_and(|metadata| {
+                    self.publish_group(target, |g| g.apply_metadata(&metadata))
+                })
+            }
+            (Namespace::GroupVolume, "groupVolume") => body(event)
                 .is_some_and(|volume| self.publish_group(target, |g| g.apply_volume(&volume))),
-            ("playerVolume", "playerVolume") => body(event)
+            (Namespace::PlayerVolume, "playerVolume") => body(event)
                 .is_some_and(|volume| self.publish_room(target, |r| r.apply_volume(&volume))),
-            ("favorites" | "playlists", _) => {
+            (Namespace::Favorites | Namespace::Playlists, _) => {
                 self.publish(|live| live.library_changes = live.library_changes.wrapping_add(1));
                 true
             }
@@ -585,8 +453,8 @@ impl Controller {
             Err(err) => return tracing::warn!(error = %err, "no client to unsubscribe with"),
         };
         for (namespace, target) in made {
-            if let Err(err) = unsubscribe(&client, namespace, &target).await {
-                tracing::debug!(error = %err, namespace, "an unsubscription failed");
+            if let Err(err) = unsubscribe(&client, &namespace, &target).await {
+                tracing::debug!(error = %err, %namespace, "an unsubscription failed");
             }
         }
     }
@@ -601,17 +469,18 @@ impl Controller {
         let mut made = self.events().subscriptions.0.lock().await;
         made.retain(|key, _| want.contains(key));
         for (namespace, target) in want {
-            let due = made
-                .get(&(namespace, target.clone()))
-                .is_none_or(|at| at.elapsed() > RENEW_AFTER);
+            let key = (namespace, target);
+            let due = made.get(&key).is_none_or(|at| at.elapsed() > RENEW_AFTER);
             if !due {
                 continue;
             }
-            match subscribe(self.client(), namespace, &target).await {
+            match subscribe(self.client(), &key.0, &key.1).await {
                 Ok(()) => {
-                    made.insert((namespace, target), Instant::now());
+                    made.insert(key, Instant::now());
                 }
-                Err(err) => tracing::warn!(error = %err, namespace, "a subscription failed"),
+                Err(err) => {
+                    tracing::warn!(error = %err, namespace = %key.0, "a subscription failed")
+                }
             }
         }
     }
@@ -621,47 +490,60 @@ impl Controller {
 macro_rules! on_namespace {
     ($client:expr, $namespace:expr, $target:expr, $method:ident) => {
         match $namespace {
-            "groups" => $client.groups().$method(&HouseholdId::from($target)).await,
-            "favorites" => {
+            Namespace::Groups => $client.groups().$method(&HouseholdId::from($target)).await,
+            Namespace::Favorites => {
                 $client
                     .favorites()
                     .$method(&HouseholdId::from($target))
                     .await
             }
-            "playlists" => {
+            Namespace::Playlists => {
                 $client
                     .playlists()
                     .$method(&HouseholdId::from($target))
                     .await
             }
-            "playback" => $client.playback().$method(&GroupId::from($target)).await,
-            "playbackMetadata" => {
+            Namespace::Playback => $client.playback().$method(&GroupId::from($target)).await,
+            Namespace::PlaybackMetadata => {
                 $client
                     .playback_metadata()
                     .$method(&GroupId::from($target))
                     .await
             }
-            "groupVolume" => {
+            Namespace::GroupVolume => {
                 $client
                     .group_volume()
                     .$method(&GroupId::from($target))
                     .await
             }
-            _ => {
+            Namespace::PlayerVolume => {
                 $client
                     .player_volume()
                     .$method(&PlayerId::from($target))
                     .await
             }
+            // Not one [`wanted`] asks for.
+            other => {
+                tracing::warn!(namespace = %other, "no subscription is made to this namespace");
+                Ok(())
+            }
         }
     };
 }
 
-async fn subscribe(client: &Client, namespace: &str, target: &str) -> roomtone_sonos::Result<()> {
+async fn subscribe(
+    client: &Client,
+    namespace: &Namespace,
+    target: &str,
+) -> roomtone_sonos::Result<()> {
     on_namespace!(client, namespace, target, subscribe)
 }
 
-async fn unsubscribe(client: &Client, namespace: &str, target: &str) -> roomtone_sonos::Result<()> {
+async fn unsubscribe(
+    client: &Client,
+    namespace: &Namespace,
+    target: &str,
+) -> roomtone_sonos::Result<()> {
     on_namespace!(client, namespace, target, unsubscribe)
 }
 
@@ -670,77 +552,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn frames_are_read_across_chunk_boundaries_and_heartbeats_skipped() {
-        let mut p = SseParser::default();
-        assert_eq!(
-            p.push(b"event: ready\ndata: {\"households\":[]}\n\n: keep-alive\n\nevent: son"),
-            vec![Frame::Ready, Frame::Other]
-        );
-        let frames = p.push(b"os\nid: 7\ndata: {\"householdId\":\"H\",\"seqId\":\"7\",\"namespace\":\"groupVolume\",\"type\":\"groupVolume\",\"targetType\":\"groupId\",\"targetValue\":\"G\",\"body\":{}}\n\n");
-        assert_eq!(
-            frames,
-            vec![Frame::Event(StreamEvent {
-                household_id: "H".into(),
-                seq_id: "7".into(),
-                namespace: "groupVolume".into(),
-                event_type: "groupVolume".into(),
-                target_value: "G".into(),
-                body: serde_json::json!({}),
-            })]
-        );
-        assert_eq!(
-            p.push(b"event: cutoff\r\ndata: {\"reason\":\"too slow\"}\r\n\r\n"),
-            vec![Frame::CutOff("too slow".into())]
-        );
-    }
-
-    #[test]
-    fn a_character_or_a_crlf_split_across_chunks_arrives_whole() {
-        let text = "event: cutoff\r\ndata: {\"reason\":\"Café — 日本\"}\r\n\r\n".as_bytes();
-        // Every split point, through the middle of "é", "—", "日" and each CRLF.
-        for at in 0..text.len() {
-            let mut p = SseParser::default();
-            let mut frames = p.push(&text[..at]);
-            frames.extend(p.push(&text[at..]));
-            assert_eq!(
-                frames,
-                vec![Frame::CutOff("Café — 日本".into())],
-                "split at {at}"
-            );
-            assert_eq!(p.pending(), 0);
-        }
-        // Bare CRs end lines too, and several data lines are one value.
-        let mut p = SseParser::default();
-        assert_eq!(
-            p.push(b"event: cutoff\rdata: {\"reason\":\rdata: \"two lines\"}\r\r"),
-            vec![Frame::CutOff("two lines".into())]
-        );
-    }
-
-    #[test]
-    fn an_endless_frame_is_skipped_with_bounded_memory() {
-        let mut p = SseParser::default();
-        let line = vec![b'x'; 64 * 1024];
-        let mut frames = p.push(b"event: sonos\ndata: ");
-        for _ in 0..(4 * MAX_FRAME_BYTES / line.len()) {
-            frames.extend(p.push(&line));
-            assert!(p.pending() <= MAX_FRAME_BYTES, "{}", p.pending());
-        }
-        assert!(frames.is_empty());
-        // Its end is a frame of nothing useful; the next one is read as ever.
-        assert_eq!(
-            p.push(b"\n\nevent: ready\ndata: {}\n\n"),
-            vec![Frame::Other, Frame::Ready]
-        );
-    }
-
-    #[test]
     fn sequence_ids_are_followed_per_subscription() {
         let event = |namespace: &str, target: &str, seq: &str| StreamEvent {
             household_id: "H".into(),
             seq_id: seq.into(),
             namespace: namespace.into(),
             event_type: String::new(),
+            target_type: roomtone_sonos::events::TargetType::GroupId,
             target_value: target.into(),
             body: serde_json::Value::Null,
         };

@@ -27,14 +27,11 @@ fn same(a: &str, b: &str) -> bool {
 pub fn group<'a>(households: &'a [Household], target: &Target) -> Result<&'a Group> {
     let groups: Vec<&Group> = households.iter().flat_map(|h| &h.groups).collect();
     let found = match target {
-        Target::Group(name) => groups
-            .iter()
-            .find(|g| same(&g.name, name))
-            .or_else(|| {
-                groups
-                    .iter()
-                    .find(|g| coordinator(g).is_some_and(|r| same(&r.name, name)))
-            }),
+        Target::Group(name) => groups.iter().find(|g| same(&g.name, name)).or_else(|| {
+            groups
+                .iter()
+                .find(|g| coordinator(g).is_some_and(|r| same(&r.name, name)))
+        }),
         Target::Room(name) => groups
             .iter()
             .find(|g| g.rooms.iter().any(|r| same(&r.name, name))),
@@ -119,7 +116,12 @@ mod tests {
                 vec![room("p1", "Living Room"), room("p2", "Kitchen")],
                 PlayState::Paused,
             ),
-            group("g2", "Office", vec![room("p3", "Office")], PlayState::Playing),
+            group(
+                "g2",
+                "Office",
+                vec![room("p3", "Office")],
+                PlayState::Playing,
+            ),
         ]);
         let find = |t: Target| super::group(&households, &t).map(|g| g.id.clone());
         assert_eq!(find(Target::Group("living room + 1".into())).unwrap(), "g1");
@@ -141,7 +143,12 @@ mod tests {
         ]);
         let err = super::group(&households, &Target::Default).unwrap_err();
         assert!(err.to_string().contains("--group or --room"), "{err}");
-        let one = home(vec![group("g1", "A", vec![room("p1", "A")], PlayState::Idle)]);
+        let one = home(vec![group(
+            "g1",
+            "A",
+            vec![room("p1", "A")],
+            PlayState::Idle,
+        )]);
         assert_eq!(super::group(&one, &Target::Default).unwrap().id, "g1");
     }
 }

@@ -90,7 +90,8 @@ mod tests {
 
     #[test]
     fn the_app_link_is_read_from_the_page_unescaped() {
-        let page = r#"<a href="https://x">x</a><a href="roomtone://auth?code=a&amp;state=b">Open</a>"#;
+        let page =
+            r#"<a href="https://x">x</a><a href="roomtone://auth?code=a&amp;state=b">Open</a>"#;
         assert_eq!(
             app_link(page).as_deref(),
             Some("roomtone://auth?code=a&state=b")

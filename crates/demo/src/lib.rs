@@ -7,10 +7,10 @@
 //! The app's demo mode, `roomtone-cli --demo`, `bench/load` and the tests start it the
 //! same way: [`Cloud::start`], then [`sign_in`].
 
-/// The simulator and the relays, started and stopped together.
-mod cloud;
 /// The browser's part of the sign-in, played by this process.
 mod browser;
+/// The simulator and the relays, started and stopped together.
+mod cloud;
 
 pub use browser::{app_link, follow, sign_in, Autopilot};
 pub use cloud::{Cloud, Options};

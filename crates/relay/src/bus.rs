@@ -29,7 +29,7 @@
 //! Without `--redis-url` all of this stays in the process's memory ([`crate::events`],
 //! [`crate::seal::UsedCodes`]).
 
-use crate::events::{Events, Item, Relayed};
+use crate::events::{Events, Item, StreamEvent};
 use futures_util::StreamExt;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use sha2::{Digest, Sha256};
@@ -179,7 +179,7 @@ impl Commands {
 #[derive(Debug)]
 pub struct Redis {
     commands: Arc<Commands>,
-    outbox: mpsc::Sender<Arc<Relayed>>,
+    outbox: mpsc::Sender<Arc<StreamEvent>>,
     subscribed: watch::Receiver<bool>,
     pub counts: Arc<BusCounts>,
     _stop: oneshot::Sender<()>,
@@ -235,7 +235,7 @@ impl Redis {
 
     /// Queues `event` for every instance. `Err` gives it back when it cannot go through
     /// Redis now, for this instance to deliver itself.
-    pub(crate) fn send(&self, event: Arc<Relayed>) -> Result<(), Arc<Relayed>> {
+    pub(crate) fn send(&self, event: Arc<StreamEvent>) -> Result<(), Arc<StreamEvent>> {
         if !self.subscribed() {
             return Err(event);
         }
@@ -289,7 +289,7 @@ impl Redis {
 async fn publish(
     commands: Arc<Commands>,
     key: [u8; 32],
-    mut queued: mpsc::Receiver<Arc<Relayed>>,
+    mut queued: mpsc::Receiver<Arc<StreamEvent>>,
     events: Weak<Events>,
     counts: Arc<BusCounts>,
 ) {
@@ -362,7 +362,7 @@ async fn subscribe(
                         tracing::warn!("a message without a valid MAC on the events channel was dropped (is someone else publishing there?)");
                         continue;
                     };
-                    match serde_json::from_slice::<Relayed>(payload) {
+                    match serde_json::from_slice::<StreamEvent>(payload) {
                         Ok(event) if event.is_clean() => {
                             events.deliver(Item::Event(Arc::new(event)));
                         }

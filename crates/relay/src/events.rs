@@ -26,7 +26,6 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use roomtone_sonos::events::EventHeaders;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
@@ -82,38 +81,8 @@ impl Default for EventLimits {
     }
 }
 
-/// One event as the app receives it: the headers that say what it is about, and the body.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Relayed {
-    pub household_id: String,
-    pub seq_id: String,
-    pub namespace: String,
-    #[serde(rename = "type")]
-    pub event_type: String,
-    pub target_type: String,
-    pub target_value: String,
-    pub body: serde_json::Value,
-}
-
-impl Relayed {
-    /// Whether every field can go into a Server-Sent Event as it is: no CR, LF or NUL
-    /// (which would end a field or a line: axum refuses such an id by panicking), nothing
-    /// overlong. The webhook's come from HTTP headers, which cannot hold them; the bus's
-    /// are checked before they reach a stream.
-    pub fn is_clean(&self) -> bool {
-        [
-            &self.household_id,
-            &self.seq_id,
-            &self.namespace,
-            &self.event_type,
-            &self.target_type,
-            &self.target_value,
-        ]
-        .iter()
-        .all(|field| field.len() <= 256 && !field.contains(['\r', '\n', '\0']))
-    }
-}
+/// One event as the app receives it: the stream protocol's own type.
+pub use roomtone_sonos::stream::StreamEvent;
 
 /// The counters of `GET /events/stats`.
 #[derive(Debug, Default)]
@@ -130,7 +99,7 @@ pub struct Counts {
 /// What a stream is handed: an event, or the reason it ends.
 #[derive(Debug, Clone)]
 pub(crate) enum Item {
-    Event(Arc<Relayed>),
+    Event(Arc<StreamEvent>),
     CutOff(Arc<str>),
 }
 
@@ -222,7 +191,7 @@ impl Events {
     }
 
     /// Sends `event` to every stream of its household, at every instance.
-    pub fn publish(&self, event: Relayed) {
+    pub fn publish(&self, event: StreamEvent) {
         let event = Arc::new(event);
         let event = match &self.redis {
             Some(redis) => match redis.send(event) {

@@ -183,7 +183,7 @@ impl IntoResponse for ApiError {
 /// The relay's routes, with its security headers, request log, and body and time limits.
 pub fn app(relay: Arc<RelayState>) -> Router {
     // The event stream lives as long as the app is connected: no request timeout there.
-    let streams = Router::new().route("/events/stream", get(events::stream::stream));
+    let streams = Router::new().route(roomtone_sonos::stream::PATH, get(events::stream::stream));
     // Sonos's `groups` events list every player of a household: a larger body than the rest.
     let webhook = Router::new()
         .route("/events", post(events::webhook::receive))

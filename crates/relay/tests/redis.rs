@@ -8,7 +8,7 @@ mod common;
 
 use common::sse::{deliver, event, stats, stream, Sse};
 use common::{link, param, serve_relay, Setup};
-use roomtone_relay::events::Relayed;
+use roomtone_relay::events::StreamEvent;
 use roomtone_relay::RelayState;
 use roomtone_sim::config::DEFAULT_CLIENT_SECRET;
 use roomtone_sonos::Secret;
@@ -329,7 +329,7 @@ async fn the_bus_delivers_only_authenticated_well_formed_events() {
     } = pair(&redis).await;
     let (mut at_b, households) = stream(&setup, &b).await;
     let home = households[0].clone();
-    let forged = |seq: &str| Relayed {
+    let forged = |seq: &str| StreamEvent {
         household_id: home.clone(),
         seq_id: seq.into(),
         namespace: "groupVolume".into(),
@@ -338,7 +338,7 @@ async fn the_bus_delivers_only_authenticated_well_formed_events() {
         target_value: "RINCON_00012345678001400:0".into(),
         body: serde_json::json!({"volume": 99, "muted": false, "fixed": false}),
     };
-    let json = |event: &Relayed| serde_json::to_string(event).unwrap();
+    let json = |event: &StreamEvent| serde_json::to_string(event).unwrap();
     // An outsider's event: bare JSON (what the bus carried before), a made-up MAC, and a
     // MAC made with another relay's key.
     publish_raw(&redis.url(), &json(&forged("100"))).await;

@@ -139,7 +139,7 @@ impl Subscriptions {
             household_id: emit.household.clone(),
             seq_id: sub.seq.to_string(),
             signature: String::new(),
-            namespace: namespace.unwrap_or(emit.namespace).to_owned(),
+            namespace: namespace.unwrap_or(emit.namespace).into(),
             event_type: emit.event_type.to_owned(),
             target_type: emit.target_type.clone(),
             target_value: emit.target_value.clone(),

@@ -31,6 +31,30 @@ pub mod header {
 }
 
 open_enum!(
+    /// A Control API namespace, as events name it (`X-Sonos-Namespace`) and as a
+    /// subscription's path does (`…/{namespace}/subscription`).
+    Namespace {
+        Groups = "groups",
+        Playback = "playback",
+        PlaybackMetadata = "playbackMetadata",
+        PlaybackSession = "playbackSession",
+        GroupVolume = "groupVolume",
+        PlayerVolume = "playerVolume",
+        Favorites = "favorites",
+        Playlists = "playlists",
+        AudioClip = "audioClip",
+        HomeTheater = "homeTheater",
+        Settings = "settings",
+    }
+);
+
+impl From<String> for Namespace {
+    fn from(value: String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+open_enum!(
     /// What `X-Sonos-Target-Value` identifies.
     TargetType {
         HouseholdId = "householdId",
@@ -47,7 +71,7 @@ pub struct EventHeaders {
     /// Ordering and de-duplication key; its scope and format are undocumented (REFERENCE §6.5).
     pub seq_id: String,
     pub signature: String,
-    pub namespace: String,
+    pub namespace: Namespace,
     /// The body's object type, e.g. `playbackStatus`.
     pub event_type: String,
     pub target_type: TargetType,
@@ -71,7 +95,7 @@ impl EventHeaders {
             household_id: HouseholdId::new(get(header::HOUSEHOLD_ID)?),
             seq_id: get(header::SEQ_ID)?,
             signature: get(header::SIGNATURE)?,
-            namespace: get(header::NAMESPACE)?,
+            namespace: Namespace::from(get(header::NAMESPACE)?.as_str()),
             event_type: get(header::TYPE)?,
             target_type: TargetType::from(get(header::TARGET_TYPE)?.as_str()),
             target_value: get(header::TARGET_VALUE)?,
@@ -84,7 +108,7 @@ impl EventHeaders {
             (header::HOUSEHOLD_ID, self.household_id.to_string()),
             (header::SEQ_ID, self.seq_id.clone()),
             (header::SIGNATURE, self.signature.clone()),
-            (header::NAMESPACE, self.namespace.clone()),
+            (header::NAMESPACE, self.namespace.to_string()),
             (header::TYPE, self.event_type.clone()),
             (header::TARGET_TYPE, self.target_type.to_string()),
             (header::TARGET_VALUE, self.target_value.clone()),
@@ -95,7 +119,7 @@ impl EventHeaders {
     pub fn expected_signature(&self, client_id: &str, secret: &ClientSecret) -> String {
         signature(
             &self.seq_id,
-            &self.namespace,
+            self.namespace.as_str(),
             &self.event_type,
             self.target_type.as_str(),
             &self.target_value,

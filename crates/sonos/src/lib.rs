@@ -10,8 +10,10 @@
 //!   traded for one refreshed token and one retry; transient failures of calls that are safe
 //!   to repeat are retried with backoff and jitter.
 //! - [`login`]: the authorize URL and the token endpoint (code exchange and refresh).
-//! - [`broker`]: the protocol between the app and Roomtone's relay, and a client of it.
-//! - [`events`]: event webhook deliveries decoded and their signatures computed and checked.
+//! - [`broker`]: the token protocol between the app and Roomtone's relay, and a client of it.
+//! - [`stream`]: the relay's event stream to the app — its frames, and a bounded reader.
+//! - [`events`]: event webhook deliveries decoded and their signatures computed and checked;
+//!   the [`events::Namespace`]s.
 //! - [`Error`]: one error type, cut by what a caller does next.
 //!
 //! Base URLs are injectable ([`ClientBuilder::base_url`], [`LoginService::new`]); the
@@ -27,6 +29,7 @@ pub mod login;
 pub mod models;
 mod open_enum;
 pub mod secret;
+pub mod stream;
 
 /// Whether `url` may carry tokens or secrets: HTTPS, or plain HTTP to this computer only.
 pub fn secure_or_loopback(url: &url::Url) -> bool {

@@ -31,7 +31,7 @@ async fn a_volume_event_verifies_and_decodes() {
     )
     .unwrap();
     assert_eq!(event.headers.household_id, setup.household);
-    assert_eq!(event.headers.namespace, "groupVolume");
+    assert_eq!(event.headers.namespace.as_str(), "groupVolume");
     assert_eq!(event.headers.target_type, TargetType::GroupId);
     assert_eq!(event.headers.target_value, group.as_str());
     match event.body {

@@ -53,7 +53,7 @@ fn verification_accepts_the_fixture_and_rejects_any_change() {
         household_id: "Sonos_1234567890".into(),
         seq_id: f.seq_id.clone(),
         signature: f.signature.clone(),
-        namespace: f.namespace.clone(),
+        namespace: f.namespace.clone().into(),
         event_type: f.event_type.clone(),
         target_type: TargetType::from(f.target_type.as_str()),
         target_value: f.target_value.clone(),

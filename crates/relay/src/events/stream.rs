@@ -15,6 +15,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
+use roomtone_sonos::stream::{name as frame, CutOff, Opened};
 use roomtone_sonos::{AccessToken, Client, StaticToken};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -400,8 +401,10 @@ pub async fn stream(
         tx,
     ));
     let opened = SseEvent::default()
-        .event("ready")
-        .json_data(serde_json::json!({ "households": households.iter().collect::<Vec<_>>() }))
+        .event(frame::READY)
+        .json_data(Opened {
+            households: households.iter().cloned().collect(),
+        })
         .expect("JSON");
     let events = futures_util::stream::once(async move { Ok::<_, Infallible>(opened) }).chain(
         futures_util::stream::unfold((rx, slot, false), |(mut rx, slot, done)| async move {
@@ -409,14 +412,14 @@ pub async fn stream(
                 return None;
             }
             let sse = match rx.recv().await? {
-                // Never reached by the relay's own events (see `Relayed::is_clean`); a
+                // Never reached by the relay's own events (see `StreamEvent::is_clean`); a
                 // field that would break the stream must not panic the stream's task.
                 Item::Event(event) if !event.is_clean() => {
                     (SseEvent::default().comment("dropped"), false)
                 }
                 Item::Event(event) => (
                     SseEvent::default()
-                        .event("sonos")
+                        .event(frame::SONOS)
                         .id(event.seq_id.clone())
                         .json_data(&*event)
                         .expect("JSON"),
@@ -424,8 +427,10 @@ pub async fn stream(
                 ),
                 Item::CutOff(reason) => (
                     SseEvent::default()
-                        .event("cutoff")
-                        .json_data(serde_json::json!({ "reason": &*reason }))
+                        .event(frame::CUTOFF)
+                        .json_data(CutOff {
+                            reason: reason.to_string(),
+                        })
                         .expect("JSON"),
                     true,
                 ),

@@ -3,7 +3,7 @@
 //! [`super::event_key`], as a Sonos retry or a replay sends it) is acknowledged and dropped.
 //! The answer does not wait for anyone: publishing is a non-blocking send per household.
 
-use super::{event_key, refuse, Relayed};
+use super::{event_key, refuse, StreamEvent};
 use crate::RelayState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -68,12 +68,12 @@ pub async fn receive(
         events.counts.duplicates.fetch_add(1, Ordering::Relaxed);
         return StatusCode::OK.into_response();
     }
-    events.publish(Relayed {
+    events.publish(StreamEvent {
         household_id: parsed.household_id.to_string(),
         seq_id: parsed.seq_id,
         namespace: parsed.namespace,
         event_type: parsed.event_type,
-        target_type: parsed.target_type.to_string(),
+        target_type: parsed.target_type,
         target_value: parsed.target_value,
         body,
     });

@@ -2,13 +2,15 @@
 
 use super::Setup;
 use roomtone_sim::config::DEFAULT_CLIENT_ID;
+use roomtone_sonos::stream::{Message, SseParser};
 use roomtone_sonos::ClientSecret;
 use serde_json::{json, Value};
 
 /// One Server-Sent Events stream, read event by event (heartbeat comments skipped).
 pub struct Sse {
     response: reqwest::Response,
-    buffer: String,
+    parser: SseParser,
+    read: std::collections::VecDeque<Message>,
 }
 
 impl Sse {
@@ -23,7 +25,7 @@ impl Sse {
         token: &str,
     ) -> Result<Self, (u16, String)> {
         let response = http
-            .get(format!("{base}/events/stream"))
+            .get(format!("{base}{}", roomtone_sonos::stream::PATH))
             .bearer_auth(token)
             .send()
             .await
@@ -34,30 +36,23 @@ impl Sse {
         }
         Ok(Self {
             response,
-            buffer: String::new(),
+            parser: SseParser::default(),
+            read: Default::default(),
         })
     }
 
-    /// The next event's name and data; `None` when the stream ended.
+    /// The next event's name and data, read by the app's own reader ([`SseParser`]);
+    /// `None` when the stream ended.
     pub async fn next(&mut self) -> Option<(String, Value)> {
         loop {
-            if let Some(end) = self.buffer.find("\n\n") {
-                let block: String = self.buffer.drain(..end + 2).collect();
-                let (mut name, mut data) = (String::from("message"), String::new());
-                for line in block.lines() {
-                    if let Some(v) = line.strip_prefix("event:") {
-                        name = v.trim().to_owned();
-                    } else if let Some(v) = line.strip_prefix("data:") {
-                        data.push_str(v.trim());
-                    }
-                }
-                if data.is_empty() {
+            while let Some(message) = self.read.pop_front() {
+                if message.data.is_empty() {
                     continue; // a heartbeat comment
                 }
-                return Some((name, serde_json::from_str(&data).unwrap()));
+                return Some((message.event, serde_json::from_str(&message.data).unwrap()));
             }
             let chunk = self.response.chunk().await.unwrap()?;
-            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+            self.read.extend(self.parser.push(&chunk));
         }
     }
 }
