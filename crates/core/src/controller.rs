@@ -19,6 +19,11 @@ use roomtone_sonos::{Client, GroupId, HouseholdId, PlayerId};
 use std::sync::Arc;
 use tokio::sync::{watch, Mutex};
 
+/// Following the relay's stream, applying events, polling, subscriptions.
+mod live_updates;
+/// Reading the households and publishing what Sonos says.
+mod reads;
+
 /// See the module documentation.
 pub struct Controller {
     session: Arc<Session>,
@@ -318,120 +323,6 @@ impl Controller {
             });
             changed
         });
-    }
-
-    /// Reads every household from Sonos and publishes it.
-    pub async fn refresh(&self) -> Result<()> {
-        let _one = self.reads.lock().await;
-        self.publish(|live| live.sync = Sync::Loading);
-        match household::read_all(&self.client).await {
-            Ok(households) => {
-                let now = self.now_millis();
-                self.publish(|live| {
-                    live.households = households
-                        .iter()
-                        .map(|h| view::Household::read(h, now))
-                        .collect();
-                    live.sync = Sync::Ready;
-                });
-                Ok(())
-            }
-            Err(err) => {
-                self.publish_failure(&err);
-                Err(err)
-            }
-        }
-    }
-
-    /// Reads one group again — what it plays, its volume and its rooms' volumes — and
-    /// publishes it; when the group is unknown or the read fails (a regroup), reads
-    /// everything instead.
-    pub(crate) async fn read_group(&self, id: &str) -> Result<()> {
-        let Some(rooms) = self
-            .live
-            .borrow()
-            .group(id)
-            .map(|g| g.rooms.iter().map(|r| r.id.clone()).collect::<Vec<_>>())
-        else {
-            return self.refresh().await;
-        };
-        let read = {
-            let _one = self.reads.lock().await;
-            let group = GroupId::from(id);
-            let (playback, metadata, volume, player_volume) = (
-                self.client.playback(),
-                self.client.playback_metadata(),
-                self.client.group_volume(),
-                self.client.player_volume(),
-            );
-            let rooms = async {
-                let mut volumes = Vec::with_capacity(rooms.len());
-                for room in &rooms {
-                    let v = player_volume.get(&PlayerId::from(room.as_str())).await?;
-                    volumes.push((room.clone(), v));
-                }
-                Ok(volumes)
-            };
-            tokio::try_join!(
-                playback.status(&group),
-                metadata.status(&group),
-                volume.get(&group),
-                rooms,
-            )
-        };
-        match read {
-            Ok((playback, metadata, volume, rooms)) => {
-                let now = self.now_millis();
-                let found = self.publish_group(id, |g| {
-                    g.apply_playback(&playback, now);
-                    g.apply_metadata(&metadata);
-                    g.apply_volume(&volume);
-                    for room in &mut g.rooms {
-                        if let Some((_, v)) = rooms.iter().find(|(r, _)| *r == room.id) {
-                            room.apply_volume(v);
-                        }
-                    }
-                });
-                if found {
-                    self.publish(|live| live.sync = Sync::Ready);
-                    Ok(())
-                } else {
-                    self.refresh().await
-                }
-            }
-            Err(_) => self.refresh().await,
-        }
-    }
-
-    /// Reads again the household holding `id` (a group or a room) after an action.
-    async fn reread(&self, id: &str) {
-        let household = {
-            let live = self.live.borrow();
-            live.households
-                .iter()
-                .find(|h| {
-                    h.groups
-                        .iter()
-                        .any(|g| g.id == id || g.rooms.iter().any(|r| r.id == id))
-                })
-                .map(|h| h.id.clone())
-        };
-        let Some(household) = household else {
-            let _ = self.refresh().await;
-            return;
-        };
-        let _one = self.reads.lock().await;
-        match household::read_household(&self.client, HouseholdId::from(household.clone())).await {
-            Ok(read) => self.publish(|live| {
-                let fresh = view::Household::read(&read, self.now_millis());
-                match live.households.iter_mut().find(|h| h.id == household) {
-                    Some(slot) => *slot = fresh,
-                    None => live.households.push(fresh),
-                }
-                live.sync = Sync::Ready;
-            }),
-            Err(err) => self.publish_failure(&err),
-        }
     }
 
     /// Reads the saved sign-in again from the store: `Ok(false)` when there is none (or it
