@@ -11,9 +11,11 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use tauri_plugin_global_shortcut::Shortcut;
 
-/// See the module documentation.
+/// See the module documentation. On the wire every field is present (the webview gets
+/// and sends them all); the file may leave any out ([`Settings::from_file`]), and
+/// [`Settings::default`] is the one place the defaults are written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub struct Settings {
     /// The relay to sign in through, over the built-in one.
     pub relay_url: Option<String>,
@@ -56,10 +58,41 @@ impl Default for Settings {
     }
 }
 
+impl Settings {
+    /// The settings in a file's text: what it leaves out (a field, or a hotkey) is the
+    /// default; what it does not know is ignored.
+    pub fn from_file(text: &str) -> Result<Settings, String> {
+        let file: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if !file.is_object() {
+            return Err("it is not a JSON object".into());
+        }
+        let mut whole = serde_json::to_value(Settings::default()).map_err(|e| e.to_string())?;
+        overlay(&mut whole, file);
+        serde_json::from_value(whole).map_err(|e| e.to_string())
+    }
+}
+
+/// `over`'s fields written onto `under`, objects field by field.
+fn overlay(under: &mut serde_json::Value, over: serde_json::Value) {
+    match (under, over) {
+        (serde_json::Value::Object(under), serde_json::Value::Object(over)) => {
+            for (key, value) in over {
+                match under.get_mut(&key) {
+                    Some(slot) => overlay(slot, value),
+                    None => {
+                        under.insert(key, value);
+                    }
+                }
+            }
+        }
+        (under, over) => *under = over,
+    }
+}
+
 /// Global keyboard shortcuts for the group the tray controls: off until turned on; each an
 /// accelerator such as `CommandOrControl+Alt+P`, or blank for none.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub struct Hotkeys {
     pub enabled: bool,
     pub play_pause: String,
@@ -260,9 +293,7 @@ impl SettingsFile {
             }
             Err(err) => return (Settings::default(), Some(self.problem(&err.to_string()))),
         };
-        match serde_json::from_str::<Settings>(&text)
-            .map_err(|e| e.to_string())
-            .and_then(Settings::validated)
+        match Settings::from_file(&text).and_then(Settings::validated)
         {
             Ok(settings) => (settings, None),
             Err(err) => (Settings::default(), Some(self.problem(&err))),
@@ -419,6 +450,25 @@ mod tests {
         assert_eq!(settings.tray_volume_step, 4);
         assert!(!settings.close_to_tray && !settings.start_hidden && !settings.hotkeys.enabled);
         assert_eq!(settings.hotkeys, Hotkeys::default());
+    }
+
+    #[test]
+    fn a_file_with_some_hotkeys_keeps_the_default_of_the_others() {
+        let text = r#"{ "hotkeys": { "enabled": true, "mute": "" }, "someday": 1 }"#;
+        let settings = Settings::from_file(text).unwrap();
+        assert!(settings.hotkeys.enabled);
+        assert_eq!(settings.hotkeys.mute, "", "blank: no shortcut");
+        assert_eq!(settings.hotkeys.play_pause, "CommandOrControl+Alt+P");
+        assert_eq!(settings.tray_volume_step, 2);
+        assert!(Settings::from_file("[1]").is_err());
+        assert!(Settings::from_file(r#"{ "trayVolumeStep": "four" }"#).is_err());
+        // On the wire every field must be there: the window sends them all.
+        assert!(serde_json::from_str::<Settings>(r#"{ "trayVolumeStep": 4 }"#).is_err());
+        let whole = serde_json::to_string(&Settings::default()).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Settings>(&whole).unwrap(),
+            Settings::default()
+        );
     }
 
     #[test]

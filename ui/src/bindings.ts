@@ -202,13 +202,13 @@ export type GroupId = string;
  *  accelerator such as `CommandOrControl+Alt+P`, or blank for none.
  */
 export type Hotkeys = {
-	enabled?: boolean,
-	playPause?: string,
-	next?: string,
-	previous?: string,
-	volumeUp?: string,
-	volumeDown?: string,
-	mute?: string,
+	enabled: boolean,
+	playPause: string,
+	next: string,
+	previous: string,
+	volumeUp: string,
+	volumeDown: string,
+	mute: string,
 };
 
 /**  A household with its groups, and every room in it (for grouping). */
@@ -381,34 +381,38 @@ export type Session = {
 /**  See [`Session`]. */
 export type SessionPhase = "starting" | "signedIn" | "signedOut";
 
-/**  See the module documentation. */
+/**
+ *  See the module documentation. On the wire every field is present (the webview gets
+ *  and sends them all); the file may leave any out ([`Settings::from_file`]), and
+ *  [`Settings::default`] is the one place the defaults are written.
+ */
 export type Settings = {
 	/**  The relay to sign in through, over the built-in one. */
-	relayUrl?: string | null,
+	relayUrl: string | null,
 	/**  The Sonos integration's client ID, over the built-in one. */
-	clientId?: string | null,
+	clientId: string | null,
 	/**
 	 *  Direct mode: the redirect URI registered with your own integration (its client
 	 *  secret is kept in the keychain, from the settings or `roomtone-cli direct set`).
 	 */
-	redirectUri?: string | null,
+	redirectUri: string | null,
 	/**  Closing the window keeps Roomtone in the tray. */
-	closeToTray?: boolean,
+	closeToTray: boolean,
 	/**  Roomtone starts with its window hidden, in the tray. */
-	startHidden?: boolean,
+	startHidden: boolean,
 	/**  Roomtone starts when you log in (the OS's autostart entry follows this). */
-	startAtLogin?: boolean,
+	startAtLogin: boolean,
 	/**
 	 *  A notification when the track changes in the group the tray controls, while the
 	 *  window is not in front.
 	 */
-	notifyTrackChange?: boolean,
+	notifyTrackChange: boolean,
 	/**  How far the volume up and down of the tray, the hotkeys and the media keys move, 1–20. */
-	trayVolumeStep?: number,
+	trayVolumeStep: number,
 	/**  The group the tray controls (a group ID); the playing group when unset or gone. */
-	trayGroup?: string | null,
+	trayGroup: string | null,
 	/**  Global keyboard shortcuts. */
-	hotkeys?: Hotkeys,
+	hotkeys: Hotkeys,
 };
 
 /**  The settings as the settings window shows them. */

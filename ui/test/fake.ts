@@ -19,7 +19,26 @@ export class FakeCore {
   #waiting: (() => void)[] = [];
   theater: Record<string, { nightMode: boolean; enhanceDialog: boolean }> = {};
   settings: SettingsView = {
-    settings: { closeToTray: true, trayVolumeStep: 2, hotkeys: { enabled: false, playPause: 'CommandOrControl+Alt+P', next: 'CommandOrControl+Alt+Right', previous: 'CommandOrControl+Alt+Left', volumeUp: 'CommandOrControl+Alt+Up', volumeDown: 'CommandOrControl+Alt+Down', mute: 'CommandOrControl+Alt+M' } },
+    settings: {
+      relayUrl: null,
+      clientId: null,
+      redirectUri: null,
+      closeToTray: true,
+      startHidden: false,
+      startAtLogin: false,
+      notifyTrackChange: false,
+      trayVolumeStep: 2,
+      trayGroup: null,
+      hotkeys: {
+        enabled: false,
+        playPause: 'CommandOrControl+Alt+P',
+        next: 'CommandOrControl+Alt+Right',
+        previous: 'CommandOrControl+Alt+Left',
+        volumeUp: 'CommandOrControl+Alt+Up',
+        volumeDown: 'CommandOrControl+Alt+Down',
+        mute: 'CommandOrControl+Alt+M',
+      },
+    },
     clientSecretSaved: false,
     problems: [],
     restartNeeded: false,

@@ -5,10 +5,11 @@ import { sentence } from './toasts.svelte';
 
 export type Mode = 'relay' | 'direct';
 
-/** Every field present: the settings file may leave any out (its defaults apply). */
-export type Form = Required<Omit<Settings, 'hotkeys'>> & { hotkeys: Required<Hotkeys> };
+/** The form being edited: the settings as the core sent them (every field present, the
+ * defaults filled in by the core), copied so that editing does not touch the saved ones. */
+export type Form = Settings;
 
-export const HOTKEYS: { key: keyof Omit<Required<Hotkeys>, 'enabled'>; label: string }[] = [
+export const HOTKEYS: { key: keyof Omit<Hotkeys, 'enabled'>; label: string }[] = [
   { key: 'playPause', label: 'Play / pause' },
   { key: 'next', label: 'Next track' },
   { key: 'previous', label: 'Previous track' },
@@ -20,27 +21,23 @@ export const HOTKEYS: { key: keyof Omit<Required<Hotkeys>, 'enabled'>; label: st
 const blank = (v: string | null | undefined) => (v && v.trim() ? v.trim() : null);
 
 export function form(s: Settings): Form {
-  return {
-    relayUrl: s.relayUrl ?? null,
-    clientId: s.clientId ?? null,
-    redirectUri: s.redirectUri ?? null,
-    closeToTray: s.closeToTray ?? true,
-    startHidden: s.startHidden ?? false,
-    startAtLogin: s.startAtLogin ?? false,
-    notifyTrackChange: s.notifyTrackChange ?? false,
-    trayVolumeStep: s.trayVolumeStep ?? 2,
-    trayGroup: s.trayGroup ?? null,
-    hotkeys: {
-      enabled: s.hotkeys?.enabled ?? false,
-      playPause: s.hotkeys?.playPause ?? '',
-      next: s.hotkeys?.next ?? '',
-      previous: s.hotkeys?.previous ?? '',
-      volumeUp: s.hotkeys?.volumeUp ?? '',
-      volumeDown: s.hotkeys?.volumeDown ?? '',
-      mute: s.hotkeys?.mute ?? '',
-    },
-  };
+  return { ...s, hotkeys: { ...s.hotkeys } };
 }
+
+/** The form before the core's settings arrive: never shown (the window waits for them), so
+ * its values are blanks, not defaults — those are the core's. */
+const UNLOADED: Form = {
+  relayUrl: null,
+  clientId: null,
+  redirectUri: null,
+  closeToTray: false,
+  startHidden: false,
+  startAtLogin: false,
+  notifyTrackChange: false,
+  trayVolumeStep: 0,
+  trayGroup: null,
+  hotkeys: { enabled: false, playPause: '', next: '', previous: '', volumeUp: '', volumeDown: '', mute: '' },
+};
 
 /**
  * The accelerator a key press makes (`Ctrl+Alt+P`), `''` to clear (Backspace or Delete on
@@ -64,7 +61,7 @@ export function pretty(accel: string, mac = false): string {
 
 export class SettingsWindow {
   view = $state<SettingsView | null>(null);
-  form = $state<Form>(form({}));
+  form = $state<Form>(form(UNLOADED));
   mode = $state<Mode>('relay');
   error = $state<string | null>(null);
   saved = $state(false);

@@ -35,12 +35,24 @@ describe('recording a shortcut', () => {
 });
 
 describe('the form', () => {
-  it('fills what an older settings file leaves out with the defaults', () => {
-    const f = form({ trayVolumeStep: 5 });
-    expect(f.trayVolumeStep).toBe(5);
-    expect(f.closeToTray).toBe(true);
-    expect(f.notifyTrackChange).toBe(false);
-    expect(f.hotkeys.enabled).toBe(false);
-    expect(f.relayUrl).toBeNull();
+  it('edits a copy: the saved settings stay as the core sent them', () => {
+    const saved = {
+      relayUrl: null,
+      clientId: null,
+      redirectUri: null,
+      closeToTray: true,
+      startHidden: false,
+      startAtLogin: false,
+      notifyTrackChange: false,
+      trayVolumeStep: 5,
+      trayGroup: null,
+      hotkeys: { enabled: false, playPause: 'CommandOrControl+Alt+P', next: '', previous: '', volumeUp: '', volumeDown: '', mute: '' },
+    };
+    const f = form(saved);
+    f.trayVolumeStep = 9;
+    f.hotkeys.playPause = 'Ctrl+P';
+    expect(saved.trayVolumeStep).toBe(5);
+    expect(saved.hotkeys.playPause).toBe('CommandOrControl+Alt+P');
+    expect(f.hotkeys.playPause).toBe('Ctrl+P');
   });
 });
