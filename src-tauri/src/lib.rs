@@ -35,12 +35,14 @@ mod error;
 #[cfg(test)]
 mod fixtures;
 mod hotkeys;
+mod last_known;
 mod marks;
 pub mod media;
 mod notify;
 mod quick;
 pub mod settings;
 mod sleep;
+mod start;
 mod state;
 pub mod tray;
 
@@ -199,6 +201,7 @@ pub fn run() {
                 lean_webkit(&window);
             }
             let state = app.state::<AppState>();
+            state.on_apply(start::apply);
             state.apply(app.handle(), None);
             // The window opens unless Roomtone starts hidden (`--hidden` or the settings) and
             // there is a tray to bring it back from.
@@ -222,7 +225,7 @@ pub fn run() {
                 .flatten()
                 .unwrap_or_default();
             tauri::async_runtime::spawn(async move {
-                state::start(&handle).await;
+                start::start(&handle).await;
                 // A link that launched the app is handled once the core is ready.
                 deliver_links(&handle, launched_with.into_iter().map(|u| u.to_string()));
             });

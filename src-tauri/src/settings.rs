@@ -293,8 +293,7 @@ impl SettingsFile {
             }
             Err(err) => return (Settings::default(), Some(self.problem(&err.to_string()))),
         };
-        match Settings::from_file(&text).and_then(Settings::validated)
-        {
+        match Settings::from_file(&text).and_then(Settings::validated) {
             Ok(settings) => (settings, None),
             Err(err) => (Settings::default(), Some(self.problem(&err))),
         }

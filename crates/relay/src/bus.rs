@@ -29,7 +29,16 @@
 //! Without `--redis-url` all of this stays in the process's memory ([`crate::events`],
 //! [`crate::seal::UsedCodes`]).
 
-use crate::events::{Events, Item, StreamEvent};
+use roomtone_sonos::stream::StreamEvent;
+
+/// Where the bus hands what it receives: this instance's streams
+/// ([`crate::events::Events`]). The bus knows nothing else of them.
+pub(crate) trait Streams: Send + Sync {
+    /// An event for every stream of its household.
+    fn deliver_event(&self, event: Arc<StreamEvent>);
+    /// Ends every stream, saying why.
+    fn cut_all(&self, reason: &str);
+}
 use futures_util::StreamExt;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use sha2::{Digest, Sha256};
@@ -187,7 +196,7 @@ pub struct Redis {
 
 impl Redis {
     /// Starts the subscriber and the publisher for `events`. Needs a Tokio runtime.
-    pub(crate) fn start(client: redis::Client, key: [u8; 32], events: Weak<Events>) -> Self {
+    pub(crate) fn start(client: redis::Client, key: [u8; 32], events: Weak<dyn Streams>) -> Self {
         let commands = Arc::new(Commands {
             client: client.clone(),
             connection: OnceCell::new(),
@@ -290,7 +299,7 @@ async fn publish(
     commands: Arc<Commands>,
     key: [u8; 32],
     mut queued: mpsc::Receiver<Arc<StreamEvent>>,
-    events: Weak<Events>,
+    events: Weak<dyn Streams>,
     counts: Arc<BusCounts>,
 ) {
     while let Some(event) = queued.recv().await {
@@ -307,7 +316,7 @@ async fn publish(
                 let Some(events) = events.upgrade() else {
                     return;
                 };
-                events.deliver(Item::Event(event));
+                events.deliver_event(event);
             }
         }
     }
@@ -319,7 +328,7 @@ async fn publish(
 async fn subscribe(
     client: redis::Client,
     key: [u8; 32],
-    events: Weak<Events>,
+    events: Weak<dyn Streams>,
     subscribed: watch::Sender<bool>,
     counts: Arc<BusCounts>,
     mut stop: oneshot::Receiver<()>,
@@ -364,7 +373,7 @@ async fn subscribe(
                     };
                     match serde_json::from_slice::<StreamEvent>(payload) {
                         Ok(event) if event.is_clean() => {
-                            events.deliver(Item::Event(Arc::new(event)));
+                            events.deliver_event(Arc::new(event));
                         }
                         Ok(_) => {
                             counts.invalid.fetch_add(1, Ordering::Relaxed);

@@ -155,7 +155,11 @@ impl Events {
     pub fn with_redis(limits: EventLimits, client: redis::Client, bus_key: [u8; 32]) -> Arc<Self> {
         Arc::new_cyclic(|events: &Weak<Self>| Self {
             limits,
-            redis: Some(Redis::start(client, bus_key, events.clone())),
+            redis: Some(Redis::start(
+                client,
+                bus_key,
+                events.clone() as Weak<dyn crate::bus::Streams>,
+            )),
             ..Self::default()
         })
     }
@@ -320,6 +324,16 @@ pub async fn stats(
         },
     }))
     .into_response()
+}
+
+impl crate::bus::Streams for Events {
+    fn deliver_event(&self, event: Arc<StreamEvent>) {
+        self.deliver(Item::Event(event));
+    }
+
+    fn cut_all(&self, reason: &str) {
+        Events::cut_all(self, reason);
+    }
 }
 
 #[cfg(test)]
