@@ -42,6 +42,7 @@ export class Live {
    * has answered the last value sent: input, not state; the core's pending change takes over. */
   sliding = $state<Record<string, number>>({});
   readonly toasts: Toasts;
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- not state: one throttled sender per slider, which nothing renders or derives from
   #volumeSenders = new Map<string, (volume: number) => void>();
 
   constructor(toasts = new Toasts()) {

@@ -82,7 +82,7 @@ export class SettingsWindow {
 
   /** What is saved: the form, with the other mode's fields cleared. */
   #outgoing(): Settings {
-    const f = $state.snapshot(this.form) as Form;
+    const f = $state.snapshot(this.form);
     const direct = this.mode === 'direct';
     return {
       ...f,
