@@ -51,15 +51,13 @@ pub async fn sign_in(controller: &Arc<Controller>) -> Result<(), CoreError> {
 /// What a browser does with the login URL (the simulator consents by itself): the login
 /// service redirects to the relay, whose page links back to the app. Returns that link.
 pub async fn follow(login: &Url) -> Result<String, String> {
+    // Without the URL: the relay's address carries the authorization code.
+    let failed = |e: reqwest::Error| e.without_url().to_string();
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| e.to_string())?;
-    let to_relay = http
-        .get(login.clone())
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
+    let to_relay = http.get(login.clone()).send().await.map_err(failed)?;
     let location = to_relay
         .headers()
         .get("location")
@@ -70,10 +68,10 @@ pub async fn follow(login: &Url) -> Result<String, String> {
         .get(location)
         .send()
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(failed)?
         .text()
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(failed)?;
     app_link(&page).ok_or_else(|| "the relay's page has no app link".to_owned())
 }
 
@@ -86,7 +84,20 @@ pub fn app_link(page: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::app_link;
+    use super::{app_link, follow};
+
+    #[tokio::test]
+    async fn a_failed_follow_does_not_say_the_code() {
+        // A port nothing listens on.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let url = format!("http://127.0.0.1:{port}/oauth/callback?code=secret-code&state=s");
+        let err = follow(&url.parse().unwrap()).await.unwrap_err();
+        assert!(!err.contains("secret-code"), "{err}");
+    }
 
     #[test]
     fn the_app_link_is_read_from_the_page_unescaped() {
