@@ -71,9 +71,7 @@ pub async fn household_refresh(state: State<'_, AppState>) -> Answer {
 #[tauri::command]
 #[specta::specta]
 pub fn view_focus(group: Option<GroupId>, state: State<'_, AppState>) -> Answer {
-    state
-        .controller()?
-        .set_focus(group.as_ref().map(GroupId::as_str));
+    state.controller()?.set_focus(group.as_ref());
     Ok(())
 }
 
@@ -184,7 +182,7 @@ pub fn app_painted(stage: Painted, state: State<'_, AppState>) -> bool {
 /// How far a shown change has gone, for the event-to-window figures.
 #[derive(Debug, Clone, Copy, serde::Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
-pub enum Shown {
+pub enum MarkStage {
     /// The DOM shows it.
     Dom,
     /// The frame after it was painted.
@@ -195,13 +193,13 @@ pub enum Shown {
 /// set (`bench/ui-events.sh` reads it), else ignored.
 #[tauri::command]
 #[specta::specta]
-pub fn app_mark(stage: Shown, group: String, volume: u8) {
+pub fn app_mark(stage: MarkStage, group: GroupId, volume: u8) {
     let stage = match stage {
-        Shown::Dom => "dom",
-        Shown::Painted => "painted",
+        MarkStage::Dom => "dom",
+        MarkStage::Painted => "painted",
     };
     crate::marks::print(format_args!(
         "mark {stage} group={} volume={volume}",
-        group.chars().take(80).collect::<String>()
+        group.as_str().chars().take(80).collect::<String>()
     ));
 }

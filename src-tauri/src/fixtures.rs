@@ -1,6 +1,6 @@
 //! Households for the unit tests of the tray, the media session and the notifications.
 
-use roomtone_core::live::{Live, Sync};
+use roomtone_core::live::{Live, ReadState};
 use roomtone_core::view::{Actions, Group, Household, Modes, NowPlaying, PlayState, Volume};
 use roomtone_core::SessionState;
 
@@ -10,7 +10,7 @@ pub fn group(id: &str, name: &str, state: PlayState, title: Option<&str>) -> Gro
     Group {
         id: id.into(),
         name: name.into(),
-        coordinator_id: format!("{id}-room"),
+        coordinator_id: format!("{id}-room").into(),
         rooms: Vec::new(),
         state,
         position: None,
@@ -44,6 +44,6 @@ pub fn live(groups: Vec<Group>) -> Live {
         id: "h".into(),
         groups,
     }];
-    live.sync = Sync::Ready;
+    live.sync = ReadState::Ready;
     live
 }

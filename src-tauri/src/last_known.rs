@@ -1,7 +1,7 @@
 //! The households as Sonos last described them, kept in the app's cache folder so that the
 //! next start shows them before the network answers.
 
-use roomtone_core::live::{Live, SessionPhase, Sync};
+use roomtone_core::live::{Live, ReadState, SessionPhase};
 use roomtone_core::view::Household;
 use std::path::PathBuf;
 
@@ -21,7 +21,9 @@ impl LastKnown {
             (SessionPhase::SignedOut, _) if saved.take().is_some() || self.0.exists() => {
                 let _ = std::fs::remove_file(&self.0);
             }
-            (SessionPhase::SignedIn, Sync::Ready) if saved.as_ref() != Some(&live.households) => {
+            (SessionPhase::SignedIn, ReadState::Ready)
+                if saved.as_ref() != Some(&live.households) =>
+            {
                 if let Err(err) = self.save(&live.households) {
                     tracing::warn!(error = %err, "could not keep the household for the next start");
                 }
@@ -46,7 +48,7 @@ mod tests {
     use super::*;
     use roomtone_core::SessionState;
 
-    fn live(signed_in: bool, sync: Sync, names: &[&str]) -> Live {
+    fn live(signed_in: bool, sync: ReadState, names: &[&str]) -> Live {
         let session = if signed_in {
             SessionState::SignedIn { persistent: true }
         } else {
@@ -70,15 +72,15 @@ mod tests {
         let file = LastKnown(dir.join("cache").join("last-household.json"));
         let mut saved = None;
         // Not read yet, or read and failing: nothing written.
-        file.follow(&live(true, Sync::Loading, &["a"]), &mut saved);
+        file.follow(&live(true, ReadState::Loading, &["a"]), &mut saved);
         assert!(file.load().is_none());
         // A fresh read is written, and read back at the next start.
-        file.follow(&live(true, Sync::Ready, &["a"]), &mut saved);
+        file.follow(&live(true, ReadState::Ready, &["a"]), &mut saved);
         assert_eq!(file.load().unwrap()[0].id, "a");
-        file.follow(&live(true, Sync::Ready, &["b"]), &mut saved);
+        file.follow(&live(true, ReadState::Ready, &["b"]), &mut saved);
         assert_eq!(file.load().unwrap()[0].id, "b");
         // Signing out removes it.
-        file.follow(&live(false, Sync::Idle, &[]), &mut saved);
+        file.follow(&live(false, ReadState::Idle, &[]), &mut saved);
         assert!(!file.0.exists() && file.load().is_none());
         // A file that cannot be read is no household, not an error.
         std::fs::write(&file.0, "not json").unwrap();

@@ -66,7 +66,7 @@ fn body_markup() -> bool {
 
 /// The track last seen in the controlled group: (group ID, title, artist).
 #[derive(Debug, Default)]
-pub struct Notifier(Mutex<Option<(String, String, Option<String>)>>);
+pub struct Notifier(Mutex<Option<(roomtone_sonos::GroupId, String, Option<String>)>>);
 
 impl Notifier {
     /// Follows `live`; a [`Notice`] when the controlled group, still the same group and
@@ -156,7 +156,7 @@ mod tests {
                 .collect(),
         );
         let playing = groups.iter().find(|g| g.1.is_playing()).or(groups.first());
-        live.controlled = playing.map(|g| g.0.to_lowercase());
+        live.controlled = playing.map(|g| g.0.to_lowercase().into());
         live
     }
 

@@ -73,7 +73,7 @@ pub fn perform(app: &AppHandle, quick: Quick, from: &'static str) {
         tracing::info!(?quick, from, "a quick control with no group to control");
         return;
     };
-    let action = quick.action(GroupId::from(group), state.settings().tray_volume_step);
+    let action = quick.action(group, state.settings().tray_volume_step);
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();

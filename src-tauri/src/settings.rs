@@ -5,6 +5,7 @@
 //! Secrets never go here: a direct-mode client secret lives in the keychain.
 
 use roomtone_core::config::Overrides;
+use roomtone_sonos::GroupId;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use std::path::{Path, PathBuf};
@@ -36,7 +37,7 @@ pub struct Settings {
     /// How far the volume up and down of the tray, the hotkeys and the media keys move, 1–20.
     pub tray_volume_step: u8,
     /// The group the tray controls (a group ID); the playing group when unset or gone.
-    pub tray_group: Option<String>,
+    pub tray_group: Option<GroupId>,
     /// Global keyboard shortcuts.
     pub hotkeys: Hotkeys,
 }
@@ -214,7 +215,10 @@ impl Settings {
         blank(&mut self.relay_url);
         blank(&mut self.client_id);
         blank(&mut self.redirect_uri);
-        blank(&mut self.tray_group);
+        self.tray_group = self
+            .tray_group
+            .map(|g| GroupId::new(g.as_str().trim()))
+            .filter(|g| !g.as_str().is_empty());
         for (what, value) in [
             ("relay URL", &self.relay_url),
             ("redirect URI", &self.redirect_uri),

@@ -71,7 +71,7 @@ pub async fn start(app: &AppHandle) {
         .map(|dir| LastKnown(dir.join("last-household.json")))
         .ok()
         .filter(|_| !ready.demo);
-    controller.set_chosen(state.settings().tray_group.as_deref());
+    controller.set_chosen(state.settings().tray_group.as_ref());
     if let Some(households) = last_known.as_ref().and_then(LastKnown::load) {
         controller.seed(households);
     }

@@ -174,7 +174,7 @@ impl AppState {
             saved.clone(),
         );
         if let Ok(ready) = self.ready() {
-            ready.controller.set_chosen(saved.tray_group.as_deref());
+            ready.controller.set_chosen(saved.tray_group.as_ref());
         }
         self.apply(app, Some(&before));
         Ok(saved)

@@ -12,7 +12,8 @@ use crate::quick::{self, Quick};
 use crate::settings::Settings;
 use crate::sleep::{PageSleep, Woken};
 use crate::state::AppState;
-use roomtone_core::live::{Live, SessionPhase, Sync};
+use roomtone_core::live::{Live, ReadState, SessionPhase};
+use roomtone_sonos::GroupId;
 use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Manager, Runtime};
@@ -29,14 +30,14 @@ pub struct TrayModel {
     /// The group the tray controls, if any.
     pub controls: Option<Controls>,
     /// Every group, for the "Room" submenu: (id, name, chosen).
-    pub rooms: Vec<(String, String, bool)>,
+    pub rooms: Vec<(GroupId, String, bool)>,
     pub signed_in: bool,
 }
 
 /// The controlled group's buttons.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Controls {
-    pub group: String,
+    pub group: GroupId,
     pub playing: bool,
     pub can_skip: bool,
     pub can_skip_back: bool,
@@ -53,7 +54,9 @@ pub fn model(live: &Live, settings: &Settings) -> TrayModel {
     let headline = match (live.session.state, group) {
         (SessionPhase::Starting, _) => "Roomtone is starting…".to_owned(),
         (SessionPhase::SignedOut, _) => "Not signed in to Sonos".to_owned(),
-        (SessionPhase::SignedIn, None) if matches!(live.sync, Sync::Loading | Sync::Idle) => {
+        (SessionPhase::SignedIn, None)
+            if matches!(live.sync, ReadState::Loading | ReadState::Idle) =>
+        {
             "Reading your rooms…".into()
         }
         (SessionPhase::SignedIn, None) => "No rooms found".to_owned(),
@@ -177,7 +180,7 @@ fn menu<R: Runtime>(app: &AppHandle<R>, m: &TrayModel, visible: bool) -> tauri::
 
 /// What the tray shows now, with whether the window was visible (its show/hide item).
 #[derive(Default)]
-struct Shown(std::sync::Mutex<Option<(TrayModel, bool)>>);
+struct Drawn(std::sync::Mutex<Option<(TrayModel, bool)>>);
 
 fn window_visible<R: Runtime>(app: &AppHandle<R>) -> bool {
     app.get_webview_window("main")
@@ -187,7 +190,7 @@ fn window_visible<R: Runtime>(app: &AppHandle<R>) -> bool {
 
 /// Creates the tray icon. Without a tray on this desktop, Roomtone runs without one.
 pub fn create(app: &AppHandle) -> tauri::Result<TrayIcon> {
-    app.manage(Shown::default());
+    app.manage(Drawn::default());
     let state = app.state::<AppState>();
     let live = state.snapshot().live;
     let model = model(&live, &state.settings());
@@ -233,7 +236,7 @@ fn rebuild(app: &AppHandle, live: &Live, visible: bool) {
     // Most changes (a room's volume, a position) do not touch the tray: rebuild only when
     // what it shows differs.
     {
-        let shown = app.state::<Shown>();
+        let shown = app.state::<Drawn>();
         let mut shown = shown.0.lock().unwrap_or_else(|e| e.into_inner());
         if shown.as_ref() == Some(&(m.clone(), visible)) {
             return;
@@ -317,7 +320,7 @@ fn on_menu(app: &AppHandle, event: MenuEvent) {
     }
     if let Some(group) = which.strip_prefix(id::ROOM) {
         let settings = Settings {
-            tray_group: Some(group.to_owned()),
+            tray_group: Some(GroupId::from(group)),
             ..state.settings()
         };
         if let Err(err) = state.save_settings(app, settings) {
@@ -424,9 +427,9 @@ mod tests {
             "Roomtone is starting…"
         );
         l.session.state = SessionPhase::SignedIn;
-        l.sync = Sync::Loading;
+        l.sync = ReadState::Loading;
         assert_eq!(at(&l, &Settings::default()).headline, "Reading your rooms…");
-        l.sync = Sync::Ready;
+        l.sync = ReadState::Ready;
         assert_eq!(at(&l, &Settings::default()).headline, "No rooms found");
     }
 }

@@ -65,7 +65,7 @@ export const commands = {
 	 *  The window shows `volume` on `group` (`stage`): printed when `ROOMTONE_BENCH_MARKS` is
 	 *  set (`bench/ui-events.sh` reads it), else ignored.
 	 */
-	appMark: (stage: Shown, group: string, volume: number) => __TAURI_INVOKE<void>("app_mark", { stage, group, volume }),
+	appMark: (stage: MarkStage, group: GroupId, volume: number) => __TAURI_INVOKE<void>("app_mark", { stage, group, volume }),
 };
 
 /** Events */
@@ -178,9 +178,9 @@ export type FavoriteId = string;
 
 /**  A group: its rooms, what it plays, how loud. */
 export type Group = {
-	id: string,
+	id: GroupId,
 	name: string,
-	coordinatorId: string,
+	coordinatorId: PlayerId,
 	rooms: Room[],
 	state: PlayState,
 	/**
@@ -213,7 +213,7 @@ export type Hotkeys = {
 
 /**  A household with its groups, and every room in it (for grouping). */
 export type Household = {
-	id: string,
+	id: HouseholdId,
 	groups: Group[],
 };
 
@@ -222,14 +222,14 @@ export type HouseholdId = string;
 
 /**  A household's favorites and playlists. */
 export type Library = {
-	householdId: string,
-	favorites: LibraryItem[],
-	playlists: LibraryItem[],
+	householdId: HouseholdId,
+	favorites: LibraryItem<FavoriteId>[],
+	playlists: LibraryItem<PlaylistId>[],
 };
 
-/**  A favorite or a playlist, to play. */
-export type LibraryItem = {
-	id: string,
+/**  A favorite ([`FavoriteId`]) or a playlist ([`PlaylistId`]), to play. */
+export type LibraryItem<Id> = {
+	id: Id,
 	name: string,
 	description: string | null,
 	artUrl: string | null,
@@ -240,10 +240,10 @@ export type LibraryItem = {
 export type Live = {
 	/**  Grows by one with every change. */
 	revision: number,
-	session: Session,
+	session: SessionStatus,
 	/**  The households as last read from Sonos (kept while a new read is under way). */
 	households: Household[],
-	sync: Sync,
+	sync: ReadState,
 	/**  A sign-in waits for the browser. */
 	signingIn: boolean,
 	/**
@@ -259,15 +259,15 @@ export type Live = {
 	/**  The last action Sonos refused: its change was taken back. */
 	refused: Refused | null,
 	/**  The group the window shows, found again after a regroup. */
-	focus: string | null,
+	focus: GroupId | null,
 	/**  The group chosen for the quick controls, found again after a regroup. */
-	chosen: string | null,
+	chosen: GroupId | null,
 	/**
 	 *  The group the tray, the hotkeys and the media session control: the chosen one while
 	 *  it exists, else the one controlled last while it exists, else the first playing
 	 *  group, else the first group.
 	 */
-	controlled: string | null,
+	controlled: GroupId | null,
 };
 
 /**  How a favorite or playlist goes into the queue. */
@@ -278,6 +278,13 @@ export type LoadAction =
 "insert" | 
 /**  Add to the end. */
 "append";
+
+/**  How far a shown change has gone, for the event-to-window figures. */
+export type MarkStage = 
+/**  The DOM shows it. */
+"dom" | 
+/**  The frame after it was painted. */
+"painted";
 
 /**  Play modes in force. */
 export type Modes = {
@@ -345,6 +352,22 @@ export type Position = {
 /**  Something went wrong outside a command (a bad deep link, a tray action): `problem`. */
 export type Problem = AppError;
 
+/**  How the household data stands against Sonos. */
+export type ReadState = 
+/**  Nothing to read (signed out). */
+{ state: "idle" } | 
+/**  A read is under way. */
+{ state: "loading" } | 
+/**  The households are what Sonos last said. */
+{ state: "ready" } | 
+/**  The last read failed; the households shown are older. */
+{ state: "failed"; kind: ErrorKind; 
+/**
+ *  Sonos cannot be reached or answer now (a network failure, a 5xx, a 429): a
+ *  window says it is offline.
+ */
+offline: boolean; message: string };
+
 /**  An action Sonos refused, and why. */
 export type Refused = {
 	/**  Grows by one with every refusal, so the same words twice are told twice. */
@@ -360,7 +383,7 @@ export type Refused = {
 
 /**  A room (a Sonos player) in a group. */
 export type Room = {
-	id: string,
+	id: PlayerId,
 	name: string,
 	volume: Volume,
 	/**  It has a line-in to play from. */
@@ -369,17 +392,17 @@ export type Room = {
 	homeTheater: boolean,
 };
 
+/**  See [`SessionStatus`]. */
+export type SessionPhase = "starting" | "signedIn" | "signedOut";
+
 /**  The session as a window sees it: never a token. */
-export type Session = {
+export type SessionStatus = {
 	state: SessionPhase,
 	/**  False when the sign-in lives for this run only (no keychain). */
 	persistent: boolean,
 	/**  Why the session ended by itself, in words for a person. */
 	reason: string | null,
 };
-
-/**  See [`Session`]. */
-export type SessionPhase = "starting" | "signedIn" | "signedOut";
 
 /**
  *  See the module documentation. On the wire every field is present (the webview gets
@@ -410,7 +433,7 @@ export type Settings = {
 	/**  How far the volume up and down of the tray, the hotkeys and the media keys move, 1–20. */
 	trayVolumeStep: number,
 	/**  The group the tray controls (a group ID); the playing group when unset or gone. */
-	trayGroup: string | null,
+	trayGroup: GroupId | null,
 	/**  Global keyboard shortcuts. */
 	hotkeys: Hotkeys,
 };
@@ -428,13 +451,6 @@ export type SettingsView = {
 	file: string,
 };
 
-/**  How far a shown change has gone, for the event-to-window figures. */
-export type Shown = 
-/**  The DOM shows it. */
-"dom" | 
-/**  The frame after it was painted. */
-"painted";
-
 /**  What the webview shows: the core's live state, and whether it is the demo household. */
 export type Snapshot = {
 	demo: boolean,
@@ -448,22 +464,6 @@ export type Snapshot = {
 
 /**  The state changed (`state-changed`): the whole [`Snapshot`], with a higher revision. */
 export type StateChanged = Snapshot;
-
-/**  How the household data stands against Sonos. */
-export type Sync = 
-/**  Nothing to read (signed out). */
-{ state: "idle" } | 
-/**  A read is under way. */
-{ state: "loading" } | 
-/**  The households are what Sonos last said. */
-{ state: "ready" } | 
-/**  The last read failed; the households shown are older. */
-{ state: "failed"; kind: ErrorKind; 
-/**
- *  Sonos cannot be reached or answer now (a network failure, a 5xx, a 429): a
- *  window says it is offline.
- */
-offline: boolean; message: string };
 
 /**  A home-theater room's sound options. */
 export type TheaterOptions = {

@@ -70,7 +70,7 @@ export function snapshot(households: Household[], extra: Partial<Snapshot['live'
   };
 }
 
-const item = (id: string, name: string, service: string | null, description: string | null = null, withArt = true): LibraryItem => ({
+const item = (id: string, name: string, service: string | null, description: string | null = null, withArt = true): LibraryItem<string> => ({
   id,
   name,
   description,

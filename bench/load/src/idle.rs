@@ -9,7 +9,7 @@ pub async fn idle(seconds: u64) -> Result<(), Failure> {
     let mut world = InProcess::start(None).await?;
     let mut live = world.controller.watch();
     let group = a_group(&mut live).await?;
-    world.until_following(&group).await?;
+    world.until_following(group.as_str()).await?;
     let window = Duration::from_secs(seconds);
     let per_minute = |n: u64| n as f64 * 60.0 / seconds as f64;
     // The window is shown, on this group.

@@ -3,16 +3,15 @@
 use crate::sim::{mint, phone, Failure};
 use crate::stats::{ms, percentile};
 use crate::world::{a_group, InProcess};
-use roomtone_sonos::GroupId;
 use std::time::{Duration, Instant};
 
 pub async fn latency(samples: usize, redis_url: Option<String>) -> Result<(), Failure> {
     let world = InProcess::start(redis_url.as_deref()).await?;
     let mut live = world.controller.watch();
     let group = a_group(&mut live).await?;
-    world.until_following(&group).await?;
+    world.until_following(group.as_str()).await?;
     let phone = phone(&world.sim, mint(&world.http, &world.sim).await?)?;
-    let id = GroupId::from(group.as_str());
+    let id = group.clone();
     let (mut end_to_end, mut command) = (Vec::new(), Vec::new());
     for i in 0..samples {
         let volume = 20 + (i % 2) as u8 * 30 + (i / 2 % 20) as u8;

@@ -3,6 +3,7 @@
 
 use crate::sim::Failure;
 use roomtone_core::{Controller, Live};
+use roomtone_sonos::GroupId;
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -112,7 +113,7 @@ impl InProcess {
 }
 
 /// The first group with a volume one can set, once the household is read.
-pub async fn a_group(live: &mut watch::Receiver<Live>) -> Result<String, Failure> {
+pub async fn a_group(live: &mut watch::Receiver<Live>) -> Result<GroupId, Failure> {
     let live = live
         .wait_for(|l| l.groups().any(|g| !g.volume.fixed))
         .await?;

@@ -3,7 +3,7 @@
 
 use crate::{Cli, Command, DirectCommand, Which};
 use roomtone_core::browser::SystemBrowser;
-use roomtone_core::household::HouseholdView;
+use roomtone_core::household::HouseholdRead;
 use roomtone_core::named::{self, Target};
 use roomtone_core::{Action, Controller, CoreError, KeychainStore, Opener, SystemClock};
 use roomtone_sonos::{GroupId, PlayerId};
@@ -15,7 +15,7 @@ use url::Url;
 #[derive(Debug)]
 pub enum Output {
     Message(String),
-    Status(Vec<HouseholdView>),
+    Status(Vec<HouseholdRead>),
     /// An action done on a group or room.
     Done {
         action: &'static str,
@@ -61,7 +61,8 @@ pub async fn run(cli: &Cli) -> Result<Output, CoreError> {
     }
     let keychain = KeychainStore::new(&cli.keychain_service);
     let config = cli.config(&keychain)?;
-    let controller = Controller::new(&config, Arc::new(keychain), Arc::new(SystemClock))?;
+    // The keychain is read below, where a missing one is this command's error.
+    let controller = Controller::unrestored(&config, Arc::new(keychain), Arc::new(SystemClock))?;
     match &cli.command {
         Command::Login { no_browser } => {
             // Where the sign-in will be kept must work before the browser opens.
@@ -178,7 +179,7 @@ async fn on_group(
     let (id, name) = {
         let live = controller.live();
         let group = named::group(&live.households, &target(which))?;
-        (GroupId::from(group.id.as_str()), group.name.clone())
+        (group.id.clone(), group.name.clone())
     };
     controller.perform(action(id)).await?;
     Ok(Output::Done {
@@ -249,7 +250,7 @@ async fn volume(
     let (id, name) = {
         let live = controller.live();
         let group = named::group(&live.households, &target(which))?;
-        (GroupId::from(group.id.as_str()), group.name.clone())
+        (group.id.clone(), group.name.clone())
     };
     let action = match change {
         Some((true, delta)) => Some(Action::AdjustGroupVolume {
@@ -267,7 +268,7 @@ async fn volume(
         None => id,
     };
     let live = controller.live();
-    let volume = live.group(group.as_str()).map_or_else(
+    let volume = live.group(&group).map_or_else(
         || Err(CoreError::NotFound(format!("{name} is no longer a group"))),
         |g| Ok(g.volume),
     )?;
@@ -286,7 +287,7 @@ async fn mute(controller: &Controller, which: &Which, muted: bool) -> Result<Out
         match which.room.as_deref() {
             Some(name) => {
                 let (_, room) = named::room(&live.households, name)?;
-                let room_id = PlayerId::from(room.id.as_str());
+                let room_id = room.id.clone();
                 let change = Action::SetRoomMute {
                     room: room_id,
                     muted,
@@ -295,7 +296,7 @@ async fn mute(controller: &Controller, which: &Which, muted: bool) -> Result<Out
             }
             None => {
                 let group = named::group(&live.households, &self::target(which))?;
-                let group_id = GroupId::from(group.id.as_str());
+                let group_id = group.id.clone();
                 let change = Action::SetGroupMute {
                     group: group_id,
                     muted,

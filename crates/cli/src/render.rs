@@ -1,7 +1,7 @@
 //! Printing a command's output as text for people or JSON for scripts.
 
 use crate::commands::Output;
-use roomtone_core::household::GroupView;
+use roomtone_core::household::GroupRead;
 use roomtone_sonos::models::PlaybackState;
 use serde_json::json;
 
@@ -75,7 +75,7 @@ pub fn print(output: &Output, as_json: bool) {
     }
 }
 
-fn group_line(group: &GroupView) -> String {
+fn group_line(group: &GroupRead) -> String {
     let state = match group.playback.playback_state {
         PlaybackState::Playing => "playing",
         PlaybackState::Buffering => "starting",

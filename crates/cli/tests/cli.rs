@@ -322,6 +322,10 @@ async fn without_a_keychain_the_cli_says_so() {
         err.contains("keychain is not available") && err.contains("Start a keyring"),
         "{err}"
     );
+    assert!(
+        !err.contains("starting signed out"),
+        "one message, the command's, not the app's warning before it: {err}"
+    );
     let (code, out, _) = stack.run(&["login", "--no-browser"]).await;
     assert_eq!(code, 7);
     assert!(

@@ -152,11 +152,12 @@ pub struct Done {
     pub group: Option<GroupId>,
 }
 
-impl Action {
-    /// The group this action is sent to, if it is sent to a group.
-    pub fn group(&self) -> Option<&GroupId> {
+/// The group field of an action sent to a group, borrowed as the action is (one list for
+/// [`Action::group`] and its `_mut` twin; every variant named, so a new one must choose).
+macro_rules! group_of {
+    ($action:expr) => {{
         use Action::*;
-        match self {
+        match $action {
             Toggle { group }
             | Play { group }
             | Pause { group }
@@ -180,29 +181,17 @@ impl Action {
             | PlayTv { .. }
             | SetTheaterOptions { .. } => None,
         }
+    }};
+}
+
+impl Action {
+    /// The group this action is sent to, if it is sent to a group.
+    pub fn group(&self) -> Option<&GroupId> {
+        group_of!(self)
     }
 
     fn group_mut(&mut self) -> Option<&mut GroupId> {
-        use Action::*;
-        match self {
-            Toggle { group }
-            | Play { group }
-            | Pause { group }
-            | Next { group }
-            | Previous { group }
-            | Seek { group, .. }
-            | SeekBy { group, .. }
-            | SetPlayMode { group, .. }
-            | SetGroupVolume { group, .. }
-            | AdjustGroupVolume { group, .. }
-            | SetGroupMute { group, .. }
-            | ToggleGroupMute { group }
-            | SetGroupMembers { group, .. }
-            | PlayLineIn { group, .. }
-            | LoadFavorite { group, .. }
-            | LoadPlaylist { group, .. } => Some(group),
-            _ => None,
-        }
+        group_of!(self)
     }
 
     /// The same action for the group found again after a regroup.
@@ -538,7 +527,7 @@ impl Action {
 pub(crate) fn show(households: &mut [Household], pending: &[Pending]) {
     for change in pending {
         for group in households.iter_mut().flat_map(|h| &mut h.groups) {
-            if group.id == change.target {
+            if group.id == change.target.as_str() {
                 if let Some(state) = change.state {
                     group.state = state;
                 }
@@ -549,7 +538,11 @@ pub(crate) fn show(households: &mut [Household], pending: &[Pending]) {
                     group.volume.muted = muted;
                 }
             }
-            for room in group.rooms.iter_mut().filter(|r| r.id == change.target) {
+            for room in group
+                .rooms
+                .iter_mut()
+                .filter(|r| r.id == change.target.as_str())
+            {
                 if let Some(volume) = change.volume {
                     room.volume.volume = volume;
                 }

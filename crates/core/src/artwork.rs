@@ -74,8 +74,9 @@ impl Artwork {
 
     /// Likewise for a library.
     pub fn clean_library(&self, library: &mut Library) {
-        for item in library.favorites.iter_mut().chain(&mut library.playlists) {
-            self.keep(&mut item.art_url);
+        let favorites = library.favorites.iter_mut().map(|f| &mut f.art_url);
+        for art_url in favorites.chain(library.playlists.iter_mut().map(|p| &mut p.art_url)) {
+            self.keep(art_url);
         }
     }
 }

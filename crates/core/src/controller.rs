@@ -3,14 +3,14 @@
 //!
 //! Every action is one Control API call; what it changed is then read back from Sonos and
 //! published, so the state shown is what Sonos says, never what Roomtone hoped. A read that
-//! fails after a successful action leaves the older state marked [`Sync::Failed`].
+//! fails after a successful action leaves the older state marked [`ReadState::Failed`].
 
 use crate::action::{self, Action, Done, Pending};
 use crate::config::Config;
 use crate::error::{CoreError, Result};
 use crate::follow::Trace;
-use crate::household::{self, HouseholdView};
-use crate::live::{Live, Refused, Sync};
+use crate::household::{self, HouseholdRead};
+use crate::live::{Live, ReadState, Refused};
 use crate::session::{from_sonos, Clock, Session, SessionState};
 use crate::signin::{Opener, SignIn};
 use crate::store::TokenStore;
@@ -39,7 +39,7 @@ pub struct Controller {
     /// The login page of the sign-in waiting for the browser.
     login_url: std::sync::Mutex<Option<url::Url>>,
     /// Live updates: the relay's event stream and the subscriptions.
-    events: crate::events::Events,
+    updates: crate::updates::Updates,
     /// What artwork the surfaces may load: applied to everything published.
     artwork: crate::artwork::Artwork,
 }
@@ -102,10 +102,10 @@ impl Held {
 }
 
 /// A trace of a group known only by its ID (not read yet): found by ID alone.
-fn by_id(id: &str) -> Trace {
+fn by_id(id: &GroupId) -> Trace {
     Trace {
-        id: id.to_owned(),
-        coordinator: String::new(),
+        id: id.clone(),
+        coordinator: PlayerId::new(""),
         rooms: Vec::new(),
     }
 }
@@ -113,16 +113,36 @@ fn by_id(id: &str) -> Trace {
 impl Controller {
     /// A controller for `config`, keeping tokens in `store`; picks up a saved sign-in.
     pub fn new(config: &Config, store: Arc<dyn TokenStore>, clock: Arc<dyn Clock>) -> Result<Self> {
+        Self::build(config, store, clock, true)
+    }
+
+    /// A controller that has not looked in `store` yet, for a caller that then calls
+    /// [`Controller::restore`] and treats a missing keychain as its error (the CLI, which
+    /// cannot offer "this run only").
+    pub fn unrestored(
+        config: &Config,
+        store: Arc<dyn TokenStore>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self> {
+        Self::build(config, store, clock, false)
+    }
+
+    fn build(
+        config: &Config,
+        store: Arc<dyn TokenStore>,
+        clock: Arc<dyn Clock>,
+        restore: bool,
+    ) -> Result<Self> {
         let session = Arc::new(
             Session::new(store, config.refresher()?, clock.clone()).issued_by(config.issuer()),
         );
-        match session.restore() {
-            Ok(_) => {}
+        match restore.then(|| session.restore()) {
+            None | Some(Ok(_)) => {}
             // No keychain: start signed out; signing in will offer "this run only".
-            Err(CoreError::KeychainUnavailable(err)) => {
+            Some(Err(CoreError::KeychainUnavailable(err))) => {
                 tracing::warn!(error = %err, "no keychain; starting signed out")
             }
-            Err(other) => return Err(other),
+            Some(Err(other)) => return Err(other),
         }
         let truth = Live::new(&session.state());
         let (live, _) = watch::channel(truth.clone());
@@ -142,7 +162,7 @@ impl Controller {
             live,
             reads: Mutex::new(()),
             login_url: std::sync::Mutex::new(None),
-            events: crate::events::Events::new(config.events_stream()?)?,
+            updates: crate::updates::Updates::new(config.events_stream()?)?,
             artwork: crate::artwork::Artwork::for_control_url(&config.control_url),
         })
     }
@@ -158,7 +178,7 @@ impl Controller {
                 live.session = (&current).into();
                 if !signed_in {
                     live.households.clear();
-                    live.sync = Sync::Idle;
+                    live.sync = ReadState::Idle;
                 }
             });
             if signed_in {
@@ -185,17 +205,17 @@ impl Controller {
         }
         self.update(|held| {
             let live = &mut held.truth;
-            if live.sync == Sync::Ready || !live.households.is_empty() {
+            if live.sync == ReadState::Ready || !live.households.is_empty() {
                 return false;
             }
             live.households = households;
-            live.sync = Sync::Loading;
+            live.sync = ReadState::Loading;
             true
         });
     }
 
-    pub(crate) fn events(&self) -> &crate::events::Events {
-        &self.events
+    pub(crate) fn updates(&self) -> &crate::updates::Updates {
+        &self.updates
     }
 
     pub(crate) fn tokens(&self) -> &Arc<Session> {
@@ -288,7 +308,7 @@ impl Controller {
 
     fn publish_failure(&self, err: &CoreError) {
         self.publish(|live| {
-            live.sync = Sync::Failed {
+            live.sync = ReadState::Failed {
                 kind: err.kind(),
                 offline: err.kind().is_offline(),
                 message: err.to_string(),
@@ -298,7 +318,7 @@ impl Controller {
 
     /// The group the window shows (`None`: none): followed across regroups, it is
     /// [`Live::focus`]; without an event stream it is also read more often.
-    pub fn set_focus(&self, group: Option<&str>) {
+    pub fn set_focus(&self, group: Option<&GroupId>) {
         self.update(|held| {
             let trace = group.map(|id| match held.truth.group(id) {
                 Some(g) => Trace::of(g),
@@ -308,15 +328,15 @@ impl Controller {
             held.focus = trace;
             changed
         });
-        self.events.set_focus(group);
+        self.updates.set_focus(group);
     }
 
     /// The group chosen for the tray, the hotkeys and the media session (`None`: the one
     /// controlled last, else the one playing). Followed across regroups as [`Live::chosen`]:
     /// an app that keeps the choice saves that when it changes.
-    pub fn set_chosen(&self, group: Option<&str>) {
+    pub fn set_chosen(&self, group: Option<&GroupId>) {
         self.update(|held| {
-            let changed = held.chosen.as_ref().map(|t| t.id.as_str()) != group;
+            let changed = held.chosen.as_ref().map(|t| &t.id) != group;
             held.chosen = group.map(|id| match held.truth.group(id) {
                 Some(g) => Trace::of(g),
                 None => by_id(id),
@@ -329,7 +349,10 @@ impl Controller {
     /// is for another service). Unlike [`Controller::new`], an unavailable keychain is an
     /// error here, for callers that cannot offer "this run only" (the CLI).
     pub fn restore(&self) -> Result<bool> {
-        self.session.restore()
+        let restored = self.session.restore()?;
+        let status = (&self.session.state()).into();
+        self.publish(|live| live.session = status);
+        Ok(restored)
     }
 
     /// Where the session stands.
@@ -397,7 +420,7 @@ impl Controller {
         let action = action.resolve(&self.live.borrow().households, self.now_millis());
         let before = action
             .group()
-            .and_then(|id| self.live.borrow().group(id.as_str()).map(Trace::of));
+            .and_then(|id| self.live.borrow().group(id).map(Trace::of));
         // Not under the borrow: publishing the pending change takes the channel's write lock.
         let pending = action.pending(&self.live.borrow().households);
         let ticket = pending.map(|pending| {
@@ -416,8 +439,8 @@ impl Controller {
             let _ = self.refresh().await;
             let again = before
                 .find(&self.live.borrow().households)
-                .map(|g| GroupId::from(g.id.as_str()))
-                .filter(|id| id.as_str() != before.id);
+                .map(|g| g.id.clone())
+                .filter(|id| *id != before.id);
             if let (Some(again), true) = (again, action.safe_to_repeat()) {
                 self.update(|held| {
                     for (_, pending) in held.pending.iter_mut().filter(|(t, _)| Some(*t) == ticket)
@@ -464,7 +487,7 @@ impl Controller {
     }
 
     /// Every household with its groups, playback and volumes, read now.
-    pub async fn households(&self) -> Result<Vec<HouseholdView>> {
+    pub async fn households(&self) -> Result<Vec<HouseholdRead>> {
         household::read_all(&self.client).await
     }
 
@@ -489,7 +512,7 @@ impl Controller {
             tokio::try_join!(favorites.list(household), playlists.list(household))
                 .map_err(from_sonos)?;
         let mut library = Library {
-            household_id: household.to_string(),
+            household_id: household.clone(),
             favorites: favorites.items.iter().map(Into::into).collect(),
             playlists: playlists.playlists.iter().map(Into::into).collect(),
         };

@@ -5,13 +5,14 @@
 //! used by every one of them.
 
 use crate::view::{Group, Household};
+use roomtone_sonos::{GroupId, PlayerId};
 
 /// What is known of a group, to find it again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Trace {
-    pub id: String,
-    pub coordinator: String,
-    pub rooms: Vec<String>,
+    pub id: GroupId,
+    pub coordinator: PlayerId,
+    pub rooms: Vec<PlayerId>,
 }
 
 impl Trace {

@@ -10,9 +10,9 @@ use serde::Serialize;
 
 /// A group with what it plays and how loud.
 #[derive(Debug, Clone, Serialize)]
-pub struct GroupView {
+pub struct GroupRead {
     pub group: Group,
-    pub players: Vec<PlayerView>,
+    pub players: Vec<PlayerRead>,
     pub playback: PlaybackStatus,
     pub metadata: MetadataStatus,
     pub volume: GroupVolume,
@@ -20,20 +20,20 @@ pub struct GroupView {
 
 /// A room and its volume.
 #[derive(Debug, Clone, Serialize)]
-pub struct PlayerView {
+pub struct PlayerRead {
     pub player: Player,
     pub volume: PlayerVolume,
 }
 
 /// A household and its groups.
 #[derive(Debug, Clone, Serialize)]
-pub struct HouseholdView {
+pub struct HouseholdRead {
     pub id: HouseholdId,
-    pub groups: Vec<GroupView>,
+    pub groups: Vec<GroupRead>,
 }
 
 /// Reads every household: groups, playback, metadata and volumes, concurrently per group.
-pub async fn read_all(client: &Client) -> Result<Vec<HouseholdView>> {
+pub async fn read_all(client: &Client) -> Result<Vec<HouseholdRead>> {
     let households = client.households().list().await.map_err(from_sonos)?;
     let mut out = Vec::new();
     for household in households.households {
@@ -43,26 +43,26 @@ pub async fn read_all(client: &Client) -> Result<Vec<HouseholdView>> {
 }
 
 /// Reads one household, likewise.
-pub async fn read_household(client: &Client, id: HouseholdId) -> Result<HouseholdView> {
+pub async fn read_household(client: &Client, id: HouseholdId) -> Result<HouseholdRead> {
     let groups = client.groups().list(&id).await.map_err(from_sonos)?;
     let mut tasks = tokio::task::JoinSet::new();
     for (index, group) in groups.groups.iter().enumerate() {
         let (client, group, players) = (client.clone(), group.clone(), groups.players.clone());
         tasks.spawn(async move { (index, read_group(&client, group, &players).await) });
     }
-    let mut views: Vec<Option<GroupView>> = vec![None; groups.groups.len()];
+    let mut views: Vec<Option<GroupRead>> = vec![None; groups.groups.len()];
     while let Some(joined) = tasks.join_next().await {
         let (index, view) =
             joined.map_err(|e| CoreError::Local(format!("reading a group failed: {e}")))?;
         views[index] = Some(view?);
     }
-    Ok(HouseholdView {
+    Ok(HouseholdRead {
         id,
         groups: views.into_iter().flatten().collect(),
     })
 }
 
-async fn read_group(client: &Client, group: Group, players: &[Player]) -> Result<GroupView> {
+async fn read_group(client: &Client, group: Group, players: &[Player]) -> Result<GroupRead> {
     let (playback, metadata, volume) = (
         client.playback(),
         client.playback_metadata(),
@@ -84,9 +84,9 @@ async fn read_group(client: &Client, group: Group, players: &[Player]) -> Result
                 CoreError::Local(format!("group {} names unknown player {id}", group.id))
             })?;
         let volume = client.player_volume().get(id).await.map_err(from_sonos)?;
-        members.push(PlayerView { player, volume });
+        members.push(PlayerRead { player, volume });
     }
-    Ok(GroupView {
+    Ok(GroupRead {
         group,
         players: members,
         playback,

@@ -11,7 +11,7 @@
 //!   [`Controller::perform`] every [`action`]; it keeps the [`live`] state they all follow,
 //!   in the shape of [`view`], with pending changes shown and groups [`follow`]ed across
 //!   regroups.
-//! - [`events`]: live updates — the relay's event stream, subscriptions, polling without one.
+//! - [`updates`]: live updates — the relay's event stream, subscriptions, polling without one.
 //! - [`artwork`]: which artwork URLs a surface may load.
 //! - [`config`]: where Roomtone finds Sonos and the relay.
 //! - [`browser`]: the system browser for the login, without Roomtone's secrets.
@@ -25,7 +25,6 @@ pub mod browser;
 pub mod config;
 pub mod controller;
 pub mod error;
-pub mod events;
 pub mod follow;
 pub mod household;
 pub mod live;
@@ -34,6 +33,7 @@ pub mod session;
 pub mod signin;
 pub mod store;
 pub mod turns;
+pub mod updates;
 pub mod view;
 
 pub use action::{Action, Done, PlayMode};

@@ -5,6 +5,7 @@
 use crate::action::Pending;
 use crate::session::SessionState;
 use crate::view::Household;
+use roomtone_sonos::GroupId;
 use serde::Serialize;
 
 /// Where everything stands: the session, the households and how fresh they are.
@@ -14,10 +15,10 @@ use serde::Serialize;
 pub struct Live {
     /// Grows by one with every change.
     pub revision: u32,
-    pub session: Session,
+    pub session: SessionStatus,
     /// The households as last read from Sonos (kept while a new read is under way).
     pub households: Vec<Household>,
-    pub sync: Sync,
+    pub sync: ReadState,
     /// A sign-in waits for the browser.
     pub signing_in: bool,
     /// Grows by one each time Sonos says a household's favorites or playlists changed: a
@@ -29,13 +30,13 @@ pub struct Live {
     /// The last action Sonos refused: its change was taken back.
     pub refused: Option<Refused>,
     /// The group the window shows, found again after a regroup.
-    pub focus: Option<String>,
+    pub focus: Option<GroupId>,
     /// The group chosen for the quick controls, found again after a regroup.
-    pub chosen: Option<String>,
+    pub chosen: Option<GroupId>,
     /// The group the tray, the hotkeys and the media session control: the chosen one while
     /// it exists, else the one controlled last while it exists, else the first playing
     /// group, else the first group.
-    pub controlled: Option<String>,
+    pub controlled: Option<GroupId>,
 }
 
 /// An action Sonos refused, and why.
@@ -58,7 +59,7 @@ pub struct Refused {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
-pub struct Session {
+pub struct SessionStatus {
     pub state: SessionPhase,
     /// False when the sign-in lives for this run only (no keychain).
     pub persistent: bool,
@@ -66,7 +67,7 @@ pub struct Session {
     pub reason: Option<String>,
 }
 
-/// See [`Session`].
+/// See [`SessionStatus`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
@@ -76,7 +77,7 @@ pub enum SessionPhase {
     SignedOut,
 }
 
-impl From<&SessionState> for Session {
+impl From<&SessionState> for SessionStatus {
     fn from(state: &SessionState) -> Self {
         match state {
             SessionState::SignedIn { persistent } => Self {
@@ -97,7 +98,7 @@ impl From<&SessionState> for Session {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase", tag = "state")]
-pub enum Sync {
+pub enum ReadState {
     /// Nothing to read (signed out).
     Idle,
     /// A read is under way.
@@ -121,7 +122,7 @@ impl Live {
             revision: 0,
             session: session.into(),
             households: Vec::new(),
-            sync: Sync::Idle,
+            sync: ReadState::Idle,
             signing_in: false,
             library_changes: 0,
             pending: Vec::new(),
@@ -135,7 +136,7 @@ impl Live {
     /// The state of an app whose controller is not ready yet.
     pub fn starting() -> Self {
         let mut live = Self::new(&SessionState::SignedOut { reason: None });
-        live.session = Session {
+        live.session = SessionStatus {
             state: SessionPhase::Starting,
             persistent: false,
             reason: None,
@@ -144,16 +145,16 @@ impl Live {
     }
 
     /// The group with this ID, wherever it is.
-    pub fn group(&self, id: &str) -> Option<&crate::view::Group> {
+    pub fn group(&self, id: &GroupId) -> Option<&crate::view::Group> {
         self.households
             .iter()
             .flat_map(|h| &h.groups)
-            .find(|g| g.id == id)
+            .find(|g| g.id == *id)
     }
 
     /// The group the quick controls act on ([`Live::controlled`]).
     pub fn controlled(&self) -> Option<&crate::view::Group> {
-        self.group(self.controlled.as_deref()?)
+        self.group(self.controlled.as_ref()?)
     }
 
     /// Every group of every household, in order.

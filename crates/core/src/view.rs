@@ -6,6 +6,7 @@
 
 use crate::household;
 use roomtone_sonos::models::{self, Capability, PlaybackState};
+use roomtone_sonos::{FavoriteId, GroupId, HouseholdId, PlayerId, PlaylistId};
 use serde::{Deserialize, Serialize};
 
 /// A household with its groups, and every room in it (for grouping).
@@ -13,7 +14,7 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct Household {
-    pub id: String,
+    pub id: HouseholdId,
     pub groups: Vec<Group>,
 }
 
@@ -22,9 +23,9 @@ pub struct Household {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct Group {
-    pub id: String,
+    pub id: GroupId,
     pub name: String,
-    pub coordinator_id: String,
+    pub coordinator_id: PlayerId,
     pub rooms: Vec<Room>,
     pub state: PlayState,
     /// Where the track was when Sonos last said, and when that was: see
@@ -107,7 +108,7 @@ pub struct Volume {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct Room {
-    pub id: String,
+    pub id: PlayerId,
     pub name: String,
     pub volume: Volume,
     /// It has a line-in to play from.
@@ -142,12 +143,12 @@ pub struct Modes {
     pub crossfade: bool,
 }
 
-/// A favorite or a playlist, to play.
+/// A favorite ([`FavoriteId`]) or a playlist ([`PlaylistId`]), to play.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
-pub struct LibraryItem {
-    pub id: String,
+pub struct LibraryItem<Id> {
+    pub id: Id,
     pub name: String,
     pub description: Option<String>,
     pub art_url: Option<String>,
@@ -159,9 +160,9 @@ pub struct LibraryItem {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct Library {
-    pub household_id: String,
-    pub favorites: Vec<LibraryItem>,
-    pub playlists: Vec<LibraryItem>,
+    pub household_id: HouseholdId,
+    pub favorites: Vec<LibraryItem<FavoriteId>>,
+    pub playlists: Vec<LibraryItem<PlaylistId>>,
 }
 
 /// A home-theater room's sound options.
@@ -332,17 +333,17 @@ impl Room {
 
 impl Group {
     /// A group as read from Sonos at `read_at` (milliseconds since the Unix epoch).
-    pub fn read(g: &household::GroupView, read_at: u64) -> Self {
+    pub fn read(g: &household::GroupRead, read_at: u64) -> Self {
         let (state, millis, actions, modes) = transport(&g.playback);
         Self {
-            id: g.group.id.to_string(),
+            id: g.group.id.clone(),
             name: g.group.name.clone(),
-            coordinator_id: g.group.coordinator_id.to_string(),
+            coordinator_id: g.group.coordinator_id.clone(),
             rooms: g
                 .players
                 .iter()
                 .map(|p| Room {
-                    id: p.player.id.to_string(),
+                    id: p.player.id.clone(),
                     name: p.player.name.clone(),
                     volume: volume(&p.volume),
                     line_in: p.player.capabilities.contains(&Capability::LineIn),
@@ -361,18 +362,18 @@ impl Group {
 
 impl Household {
     /// A household as read from Sonos at `read_at` (milliseconds since the Unix epoch).
-    pub fn read(h: &household::HouseholdView, read_at: u64) -> Self {
+    pub fn read(h: &household::HouseholdRead, read_at: u64) -> Self {
         Self {
-            id: h.id.to_string(),
+            id: h.id.clone(),
             groups: h.groups.iter().map(|g| Group::read(g, read_at)).collect(),
         }
     }
 }
 
-impl From<&models::Favorite> for LibraryItem {
+impl From<&models::Favorite> for LibraryItem<FavoriteId> {
     fn from(f: &models::Favorite) -> Self {
         Self {
-            id: f.id.to_string(),
+            id: f.id.clone(),
             name: f.name.clone(),
             description: f.description.clone(),
             art_url: f.image_url.clone().filter(|u| !u.is_empty()),
@@ -381,10 +382,10 @@ impl From<&models::Favorite> for LibraryItem {
     }
 }
 
-impl From<&models::Playlist> for LibraryItem {
+impl From<&models::Playlist> for LibraryItem<PlaylistId> {
     fn from(p: &models::Playlist) -> Self {
         Self {
-            id: p.id.to_string(),
+            id: p.id.clone(),
             name: p.name.clone(),
             description: p.track_count.map(|n| match n {
                 1 => "1 track".to_owned(),

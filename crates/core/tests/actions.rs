@@ -5,7 +5,7 @@ mod common;
 
 use common::control::*;
 use common::World;
-use roomtone_core::live::Sync;
+use roomtone_core::live::ReadState;
 use roomtone_core::view::PlayState;
 use roomtone_core::{Action, Controller, ErrorKind};
 use roomtone_sonos::models::SetGroupMembers;
@@ -22,7 +22,7 @@ async fn signed_in(world: &World) -> Arc<Controller> {
     sign_in(world, &controller).await;
     let mut live = controller.watch();
     until(&mut live, |l| {
-        l.sync == Sync::Ready && !l.households.is_empty()
+        l.sync == ReadState::Ready && !l.households.is_empty()
     })
     .await;
     controller
@@ -42,14 +42,14 @@ async fn a_change_shows_at_once_everywhere_and_settles_on_what_sonos_says() {
     assert_eq!(office.state, PlayState::Paused);
 
     let mut toggle = std::pin::pin!(controller.perform(Action::Toggle {
-        group: GroupId::from(office.id.as_str()),
+        group: office.id.clone(),
     }));
     started(&mut toggle).await;
     // Every surface reads this one state: the window, the tray and the media session.
     let shown = controller.live();
     assert_eq!(group(&shown, "Office").state, PlayState::Playing);
     assert_eq!(shown.pending.len(), 1);
-    assert_eq!(shown.pending[0].target, office.id);
+    assert_eq!(shown.pending[0].target, office.id.as_str());
 
     toggle.await.unwrap();
     let settled = controller.live();
@@ -67,7 +67,7 @@ async fn a_refused_change_is_taken_back_with_the_reason() {
 
     let wanted = if office.volume.volume == 77 { 78 } else { 77 };
     let mut set = std::pin::pin!(controller.perform(Action::SetGroupVolume {
-        group: GroupId::from(office.id.as_str()),
+        group: office.id.clone(),
         volume: wanted,
     }));
     started(&mut set).await;
@@ -85,24 +85,20 @@ async fn a_refused_change_is_taken_back_with_the_reason() {
     assert_eq!(refused.kind, err.kind());
     assert_eq!(refused.kind, ErrorKind::Sonos);
     assert_eq!(refused.what, "change the volume");
-    assert_eq!(refused.target, office.id);
+    assert_eq!(refused.target, office.id.as_str());
     assert_eq!(refused.message, err.to_string());
     assert_eq!(refused.serial, 1);
 }
 
 /// Another phone puts a second room into Office: Sonos gives Office a new ID.
-async fn another_phone_regroups_office(world: &World, controller: &Controller) -> String {
+async fn another_phone_regroups_office(world: &World, controller: &Controller) -> GroupId {
     let live = controller.live();
     let office = group(&live, "Office");
     let other = live
         .groups()
         .find(|g| g.id != office.id && g.rooms.len() == 1)
         .expect("another single room");
-    let mut rooms: Vec<PlayerId> = office
-        .rooms
-        .iter()
-        .map(|r| PlayerId::from(r.id.as_str()))
-        .collect();
+    let mut rooms: Vec<PlayerId> = office.rooms.iter().map(|r| r.id.clone()).collect();
     rooms.push(PlayerId::from(other.rooms[0].id.as_str()));
     let request = SetGroupMembers {
         player_ids: rooms,
@@ -110,10 +106,10 @@ async fn another_phone_regroups_office(world: &World, controller: &Controller) -
     };
     let info = another_phone(world)
         .groups()
-        .set_members(&GroupId::from(office.id.as_str()), &request)
+        .set_members(&office.id.clone(), &request)
         .await
         .unwrap();
-    let new = info.group.unwrap().id.to_string();
+    let new = info.group.unwrap().id;
     assert_ne!(new, office.id, "a regroup gives a new group ID");
     new
 }
@@ -130,21 +126,24 @@ async fn an_action_safe_to_repeat_is_sent_again_to_the_group_found_after_a_410()
 
     let done = controller
         .perform(Action::SetGroupVolume {
-            group: GroupId::from(old.as_str()),
+            group: old.clone(),
             volume: 41,
         })
         .await
         .expect("retried on the group found again");
-    assert_eq!(done.group.as_ref().map(GroupId::as_str), Some(new.as_str()));
+    assert_eq!(done.group.as_ref(), Some(&new));
     let live = controller.live();
     assert_eq!(live.group(&new).unwrap().volume.volume, 41);
     assert!(live.group(&old).is_none());
     // One rule found it for the retry, the window's selection and the tray's choice.
-    assert_eq!(live.focus.as_deref(), Some(new.as_str()));
-    assert_eq!(live.chosen.as_deref(), Some(new.as_str()));
-    assert_eq!(live.controlled.as_deref(), Some(new.as_str()));
+    assert_eq!(live.focus.as_ref(), Some(&new));
+    assert_eq!(live.chosen.as_ref(), Some(&new));
+    assert_eq!(live.controlled.as_ref(), Some(&new));
     let sim = sim_state(&world).await.to_string();
-    assert!(sim.contains(&new), "the simulator has the new group");
+    assert!(
+        sim.contains(new.as_str()),
+        "the simulator has the new group"
+    );
 }
 
 #[tokio::test]
@@ -157,14 +156,14 @@ async fn a_toggle_on_a_group_that_has_gone_is_never_sent_twice() {
 
     let err = controller
         .perform(Action::Toggle {
-            group: GroupId::from(old.id.as_str()),
+            group: old.id.clone(),
         })
         .await
         .expect_err("a toggle is not repeated");
     assert_eq!(err.kind(), ErrorKind::Gone);
     let live = controller.live();
     // The groups were read again (the window follows Office), and Office did not start.
-    assert_eq!(live.focus.as_deref(), Some(new.as_str()));
+    assert_eq!(live.focus.as_ref(), Some(&new));
     let now = live.group(&new).unwrap();
     assert_eq!(
         now.state, old.state,
@@ -179,7 +178,7 @@ async fn a_volume_event_leaves_the_position_where_sonos_last_put_it() {
     let controller = signed_in_on_events_only(&world).await;
     let mut live = controller.watch();
     let read = until(&mut live, |l| {
-        l.sync == Sync::Ready && l.groups().any(|g| g.position.is_some())
+        l.sync == ReadState::Ready && l.groups().any(|g| g.position.is_some())
     })
     .await;
     let playing = read

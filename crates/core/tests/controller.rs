@@ -4,12 +4,12 @@ mod common;
 
 use common::control::*;
 use common::World;
-use roomtone_core::live::{SessionPhase, Sync};
+use roomtone_core::live::{ReadState, SessionPhase};
 use roomtone_core::view::{LoadAction, PlayState};
 use roomtone_core::Action;
 use roomtone_core::{CoreError, SessionState};
 use roomtone_sim::faults::ErrorRate;
-use roomtone_sonos::{FavoriteId, GroupId, HouseholdId, PlayerId};
+use roomtone_sonos::{GroupId, HouseholdId, PlayerId};
 
 #[tokio::test]
 async fn sign_in_read_toggle_and_sign_out() {
@@ -76,7 +76,7 @@ async fn the_live_state_follows_the_session_and_every_action_is_read_back_from_s
     tokio::spawn(controller.clone().follow_session());
     let first = until(&mut live, |l| l.session.state == SessionPhase::SignedOut).await;
     assert!(first.households.is_empty());
-    assert_eq!(first.sync, Sync::Idle);
+    assert_eq!(first.sync, ReadState::Idle);
 
     // Nothing waits for the browser: there is no login page to show again.
     assert!(matches!(
@@ -84,7 +84,7 @@ async fn the_live_state_follows_the_session_and_every_action_is_read_back_from_s
         Err(CoreError::NoPendingSignIn)
     ));
     sign_in(&world, &controller).await;
-    let read = until(&mut live, |l| l.sync == Sync::Ready).await;
+    let read = until(&mut live, |l| l.sync == ReadState::Ready).await;
     assert_eq!(read.session.state, SessionPhase::SignedIn);
     assert!(!read.signing_in);
     assert_eq!(read.households.len(), 2);
@@ -103,7 +103,7 @@ async fn the_live_state_follows_the_session_and_every_action_is_read_back_from_s
     assert!(living.rooms.iter().any(|r| r.home_theater));
 
     // Each action lands in Sonos (the simulator's own state) and comes back through Live.
-    let office_id = GroupId::from(office.id.as_str());
+    let office_id = office.id.clone();
     let before = read.revision;
     controller
         .perform(Action::Toggle {
@@ -162,8 +162,8 @@ async fn the_live_state_follows_the_session_and_every_action_is_read_back_from_s
     let office_rooms: Vec<PlayerId> = group(&controller.live(), "Office")
         .rooms
         .iter()
-        .map(|r| PlayerId::from(r.id.as_str()))
-        .chain([PlayerId::from(kitchen.as_str())])
+        .map(|r| r.id.clone())
+        .chain([kitchen.clone()])
         .collect();
     controller
         .perform(Action::SetGroupMembers {
@@ -188,11 +188,11 @@ async fn the_live_state_follows_the_session_and_every_action_is_read_back_from_s
     let library = controller.library(&household).await.unwrap();
     assert!(library.favorites.len() >= 6 && !library.playlists.is_empty());
     let favorite = library.favorites[0].clone();
-    let target = GroupId::from(joined.id.as_str());
+    let target = joined.id.clone();
     controller
         .perform(Action::LoadFavorite {
             group: target.clone(),
-            favorite: FavoriteId::from(favorite.id.as_str()),
+            favorite: favorite.id.clone(),
             load: LoadAction::Replace,
         })
         .await
@@ -214,7 +214,7 @@ async fn the_live_state_follows_the_session_and_every_action_is_read_back_from_s
     controller.sign_out().await.unwrap();
     let out = until(&mut live, |l| l.session.state == SessionPhase::SignedOut).await;
     assert!(out.households.is_empty());
-    assert_eq!(out.sync, Sync::Idle);
+    assert_eq!(out.sync, ReadState::Idle);
 }
 
 #[tokio::test]
@@ -224,7 +224,7 @@ async fn a_failed_read_keeps_the_last_state_and_says_why() {
     let mut live = controller.watch();
     tokio::spawn(controller.clone().follow_session());
     sign_in(&world, &controller).await;
-    let read = until(&mut live, |l| l.sync == Sync::Ready).await;
+    let read = until(&mut live, |l| l.sync == ReadState::Ready).await;
     // An unknown group is a Sonos error; the state shown stays and the failure is named.
     let err = controller
         .perform(Action::Toggle {
@@ -245,7 +245,7 @@ async fn a_failed_read_keeps_the_last_state_and_says_why() {
     assert_eq!(after.households, read.households);
     assert!(
         // Sonos failing on its side, past the retries: try again later.
-        matches!(after.sync, Sync::Failed { ref kind, offline: true, ref message } if *kind == roomtone_core::ErrorKind::Network && message.contains("500")),
+        matches!(after.sync, ReadState::Failed { ref kind, offline: true, ref message } if *kind == roomtone_core::ErrorKind::Network && message.contains("500")),
         "{:?}",
         after.sync
     );
@@ -266,12 +266,12 @@ async fn the_last_known_household_shows_until_the_first_read_answers() {
     controller.seed(remembered.clone());
     let seeded = controller.live();
     assert_eq!(seeded.households, remembered);
-    assert_eq!(seeded.sync, Sync::Loading);
+    assert_eq!(seeded.sync, ReadState::Loading);
     // The first read replaces it; a late seed changes nothing.
     controller.refresh().await.unwrap();
     controller.seed(remembered);
     let read = controller.live();
-    assert_eq!(read.sync, Sync::Ready);
+    assert_eq!(read.sync, ReadState::Ready);
     assert_eq!(read.households.len(), 2);
     assert_ne!(read.households[0].id, "Sonos_remembered");
 }
@@ -366,7 +366,7 @@ async fn home_theater_options_the_tv_and_line_in() {
         .find(|r| r.home_theater)
         .expect("a home-theater room")
         .clone();
-    let room = PlayerId::from(theater.id.as_str());
+    let room = theater.id.clone();
     let before = controller.theater_options(&room).await.unwrap();
     let wanted = roomtone_core::view::TheaterOptions {
         night_mode: !before.night_mode,
@@ -402,7 +402,7 @@ async fn home_theater_options_the_tv_and_line_in() {
                     .map(|r| (g.id.clone(), r.id.clone()))
             })
             .expect("a room with a line-in");
-        (GroupId::from(g.as_str()), PlayerId::from(r.as_str()))
+        (g.clone(), r.clone())
     };
     controller
         .perform(Action::PlayLineIn {
@@ -412,7 +412,7 @@ async fn home_theater_options_the_tv_and_line_in() {
         .await
         .unwrap();
     let after = controller.live();
-    let playing = after.group(group_id.as_str()).unwrap();
+    let playing = after.group(&group_id).unwrap();
     assert!(
         playing.state.is_playing(),
         "line-in plays: {:?}",
@@ -426,7 +426,7 @@ async fn a_change_made_on_another_phone_reaches_the_live_state_through_the_relay
     let controller = signed_in_on_events_only(&world).await;
     let mut live = controller.watch();
     let office = until(&mut live, |l| {
-        l.sync == Sync::Ready && l.groups().any(|g| g.name == "Office")
+        l.sync == ReadState::Ready && l.groups().any(|g| g.name == "Office")
     })
     .await;
     // The controller subscribes everything in view once its stream is open: per household
@@ -458,7 +458,7 @@ async fn a_change_made_on_another_phone_reaches_the_live_state_through_the_relay
     let after = tokio::time::timeout(
         std::time::Duration::from_secs(20),
         until(&mut live, |l| {
-            l.sync == Sync::Ready && group(l, "Office").volume.volume == 33
+            l.sync == ReadState::Ready && group(l, "Office").volume.volume == 33
         }),
     )
     .await
@@ -484,10 +484,10 @@ async fn duplicated_reordered_and_dropped_events_leave_the_state_right() {
     let controller = signed_in_on_events_only(&world).await;
     let mut live = controller.watch();
     let first = until(&mut live, |l| {
-        l.sync == Sync::Ready && l.groups().any(|g| g.name == "Office")
+        l.sync == ReadState::Ready && l.groups().any(|g| g.name == "Office")
     })
     .await;
-    let groups: Vec<(String, String)> = first
+    let groups: Vec<(String, GroupId)> = first
         .groups()
         .filter(|g| !g.volume.fixed)
         .map(|g| (g.name.clone(), g.id.clone()))
@@ -523,19 +523,14 @@ async fn duplicated_reordered_and_dropped_events_leave_the_state_right() {
     let phone = another_phone(&world);
     let mut truth = std::collections::BTreeMap::new();
     for (name, id) in &groups {
-        let volume = phone
-            .group_volume()
-            .get(&GroupId::from(id.as_str()))
-            .await
-            .unwrap()
-            .volume;
+        let volume = phone.group_volume().get(&id.clone()).await.unwrap().volume;
         truth.insert(name.clone(), volume);
     }
     assert_eq!(truth["Office"], 77);
     let converged = tokio::time::timeout(
         std::time::Duration::from_secs(20),
         until(&mut live, |l| {
-            l.sync == Sync::Ready
+            l.sync == ReadState::Ready
                 && truth
                     .iter()
                     .all(|(name, volume)| group(l, name).volume.volume == *volume)
@@ -567,7 +562,7 @@ async fn without_a_stream_the_controller_polls_the_group_on_screen_often_and_the
     sign_in(&world, &controller).await;
     let mut live = controller.watch();
     let first = until(&mut live, |l| {
-        l.sync == Sync::Ready && !l.households.is_empty()
+        l.sync == ReadState::Ready && !l.households.is_empty()
     })
     .await;
     let office = group(&first, "Office").id.clone();
@@ -580,7 +575,7 @@ async fn without_a_stream_the_controller_polls_the_group_on_screen_often_and_the
     world.stop_relay().await;
     // The window shows the Office: it is read often, everything else once an hour.
     controller.set_focus(Some(&office));
-    controller.poll_every(roomtone_core::events::PollEvery {
+    controller.poll_every(roomtone_core::updates::PollEvery {
         watched: std::time::Duration::from_millis(50),
         others: std::time::Duration::from_secs(3600),
         unwatched: std::time::Duration::from_secs(3600),
@@ -593,7 +588,7 @@ async fn without_a_stream_the_controller_polls_the_group_on_screen_often_and_the
     let seen = tokio::time::timeout(
         std::time::Duration::from_secs(20),
         until(&mut live, |l| {
-            l.sync == Sync::Ready && group(l, "Office").volume.volume == 41
+            l.sync == ReadState::Ready && group(l, "Office").volume.volume == 41
         }),
     )
     .await
@@ -606,7 +601,7 @@ async fn without_a_stream_the_controller_polls_the_group_on_screen_often_and_the
     );
 
     // The rest is read at its own pace.
-    controller.poll_every(roomtone_core::events::PollEvery {
+    controller.poll_every(roomtone_core::updates::PollEvery {
         watched: std::time::Duration::from_millis(50),
         others: std::time::Duration::from_millis(50),
         unwatched: std::time::Duration::from_secs(3600),
@@ -627,7 +622,7 @@ async fn the_stream_comes_back_after_the_relay_restarts() {
     let controller = signed_in_on_events_only(&world).await;
     let mut live = controller.watch();
     let first = until(&mut live, |l| {
-        l.sync == Sync::Ready && !l.households.is_empty()
+        l.sync == ReadState::Ready && !l.households.is_empty()
     })
     .await;
     let office = group(&first, "Office").id.clone();
@@ -650,7 +645,7 @@ async fn the_stream_comes_back_after_the_relay_restarts() {
     tokio::time::timeout(
         std::time::Duration::from_secs(20),
         until(&mut live, |l| {
-            l.sync == Sync::Ready && group(l, "Office").volume.volume == 27
+            l.sync == ReadState::Ready && group(l, "Office").volume.volume == 27
         }),
     )
     .await

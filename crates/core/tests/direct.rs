@@ -5,34 +5,30 @@ mod common;
 
 use common::{link, Remember, TestClock};
 use roomtone_core::{MemoryStore, Mode, Refresher, Session, SignIn};
-use roomtone_relay::{Config as RelayConfig, RelayState};
-use roomtone_sim::config::{Config as SimConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
-use roomtone_sim::testing::{config as sim_config, TestSim};
+use roomtone_demo::{Cloud, Options};
+use roomtone_sim::config::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
+use roomtone_sim::testing::config as sim_config;
 use roomtone_sonos::{ClientSecret, LoginService, RetryPolicy};
 use std::sync::Arc;
 
 #[tokio::test]
 async fn sign_in_and_refresh_with_the_persons_own_integration() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let relay_url = format!("http://{}", listener.local_addr().unwrap());
-    let redirect_uri = format!("{relay_url}/oauth/callback");
-    let sim = TestSim::start(SimConfig {
-        redirect_uris: vec![redirect_uri.clone()],
-        auto_consent: true,
-        ..sim_config()
+    // The demo cloud with a redirect-only relay: it holds no client secret.
+    let sim_clock = Arc::new(roomtone_sim::clock::Clock::frozen(1_790_000_000_000));
+    let cloud = Cloud::start(Options {
+        sim: sim_config(),
+        clock: sim_clock.clone(),
+        events: false,
+        relay: Box::new(|relay| relay.client_secret = None),
+        ..Options::default()
     })
-    .await;
-    let mut relay = RelayConfig::new(relay_url.parse().unwrap(), DEFAULT_CLIENT_ID, None);
-    relay.login_url = sim.login_url();
-    tokio::spawn(roomtone_relay::run(
-        listener,
-        RelayState::new(relay).unwrap(),
-        None,
-        std::future::pending(),
-    ));
+    .await
+    .unwrap();
+    let redirect_uri = format!("{}/oauth/callback", cloud.relay_url);
+    let login_url = cloud.config().login_url;
 
     let clock = Arc::new(TestClock::default());
-    let login = LoginService::new(&sim.login_url(), DEFAULT_CLIENT_ID).unwrap();
+    let login = LoginService::new(&login_url, DEFAULT_CLIENT_ID).unwrap();
     let secret = ClientSecret::new(DEFAULT_CLIENT_SECRET);
     let sign_in = SignIn::new(
         login.clone(),
@@ -71,11 +67,15 @@ async fn sign_in_and_refresh_with_the_persons_own_integration() {
     ));
     session.signed_in(tokens).await.unwrap();
     let client = roomtone_sonos::Client::builder(session.clone())
-        .base_url(sim.control_url())
+        .base_url(cloud.config().control_url)
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
-    sim.sim.world().tokens.expire_access(None, sim.clock.now());
+    cloud
+        .sim
+        .world()
+        .tokens
+        .expire_access(None, sim_clock.now());
     assert_eq!(
         client.households().list().await.unwrap().households.len(),
         2

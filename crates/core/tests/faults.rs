@@ -10,7 +10,7 @@ mod common;
 
 use common::control::*;
 use common::{Proxy, World};
-use roomtone_core::live::{SessionPhase, Sync};
+use roomtone_core::live::{ReadState, SessionPhase};
 use roomtone_core::store::StoredTokens;
 use roomtone_core::Action;
 use roomtone_core::{Controller, ErrorKind, MemoryStore, TokenStore};
@@ -26,7 +26,7 @@ const CONVERGE: Duration = Duration::from_secs(20);
 async fn signed_in(
     world: &World,
     config: roomtone_core::Config,
-) -> (Arc<Controller>, Arc<MemoryStore>, String) {
+) -> (Arc<Controller>, Arc<MemoryStore>, GroupId) {
     let store = Arc::new(MemoryStore::default());
     let controller =
         Arc::new(Controller::new(&config, store.clone(), world.clock.clone()).unwrap());
@@ -34,7 +34,7 @@ async fn signed_in(
     sign_in(world, &controller).await;
     let mut live = controller.watch();
     let read = until(&mut live, |l| {
-        l.sync == Sync::Ready && !l.households.is_empty()
+        l.sync == ReadState::Ready && !l.households.is_empty()
     })
     .await;
     let office = group(&read, "Office").id.clone();
@@ -85,7 +85,7 @@ async fn an_access_token_that_expires_mid_session_is_refreshed_and_the_command_g
     admin(&world, "tokens/expire", serde_json::json!({})).await;
     controller
         .perform(Action::SetGroupVolume {
-            group: GroupId::from(office.as_str()),
+            group: office.clone(),
             volume: 37,
         })
         .await
@@ -109,7 +109,7 @@ async fn a_revoked_sign_in_ends_with_the_reason_and_the_app_keeps_running() {
     admin(&world, "tokens/expire", serde_json::json!({})).await;
     let refused = controller
         .perform(Action::SetGroupVolume {
-            group: GroupId::from(office.as_str()),
+            group: office.clone(),
             volume: 37,
         })
         .await
@@ -143,14 +143,14 @@ async fn a_regroup_storm_of_410s_says_so_keeps_the_household_and_settles_when_it
     .await;
     let refused = controller
         .perform(Action::Toggle {
-            group: GroupId::from(office.as_str()),
+            group: office.clone(),
         })
         .await
         .expect_err("every request answers 410");
     assert_eq!(refused.kind(), ErrorKind::Gone, "{refused}");
     assert!(controller.refresh().await.is_err());
     let live = controller.live();
-    let Sync::Failed { kind, message, .. } = &live.sync else {
+    let ReadState::Failed { kind, message, .. } = &live.sync else {
         panic!("the state says the read failed: {:?}", live.sync);
     };
     assert_eq!(*kind, ErrorKind::Gone);
@@ -159,10 +159,10 @@ async fn a_regroup_storm_of_410s_says_so_keeps_the_household_and_settles_when_it
 
     set_faults(&world, serde_json::json!({})).await;
     controller.refresh().await.unwrap();
-    converges(&controller, "read again", |l| l.sync == Sync::Ready).await;
+    converges(&controller, "read again", |l| l.sync == ReadState::Ready).await;
     controller
         .perform(Action::Toggle {
-            group: GroupId::from(office.as_str()),
+            group: office.clone(),
         })
         .await
         .unwrap();
@@ -190,7 +190,7 @@ async fn a_429_storm_is_waited_out_with_retry_after_and_said_while_it_lasts() {
     .await;
     let refused = controller
         .perform(Action::SetGroupVolume {
-            group: GroupId::from(office.as_str()),
+            group: office.clone(),
             volume: 12,
         })
         .await
@@ -201,13 +201,13 @@ async fn a_429_storm_is_waited_out_with_retry_after_and_said_while_it_lasts() {
     set_faults(&world, serde_json::json!({})).await;
     controller
         .perform(Action::SetGroupVolume {
-            group: GroupId::from(office.as_str()),
+            group: office.clone(),
             volume: 12,
         })
         .await
         .unwrap();
     converges(&controller, "the volume shows", |l| {
-        l.sync == Sync::Ready && group(l, "Office").volume.volume == 12
+        l.sync == ReadState::Ready && group(l, "Office").volume.volume == 12
     })
     .await;
     assert!(store.load().unwrap().is_some());
@@ -227,7 +227,7 @@ async fn a_burst_of_5xx_keeps_the_last_state_says_why_and_recovers() {
     assert!(controller.refresh().await.is_err());
     let live = controller.live();
     assert!(
-        matches!(&live.sync, Sync::Failed { message, .. } if message.contains("503")),
+        matches!(&live.sync, ReadState::Failed { message, .. } if message.contains("503")),
         "{:?}",
         live.sync
     );
@@ -236,7 +236,7 @@ async fn a_burst_of_5xx_keeps_the_last_state_says_why_and_recovers() {
 
     set_faults(&world, serde_json::json!({})).await;
     controller.refresh().await.unwrap();
-    converges(&controller, "ready again", |l| l.sync == Sync::Ready).await;
+    converges(&controller, "ready again", |l| l.sync == ReadState::Ready).await;
     assert!(store.load().unwrap().is_some());
 }
 
@@ -271,7 +271,7 @@ async fn a_network_that_drops_and_returns_polls_says_so_and_streams_again() {
         Arc::new(Controller::new(&config, store.clone(), world.clock.clone()).unwrap());
     tokio::spawn(controller.clone().follow_session());
     controller.refresh().await.unwrap();
-    controller.poll_every(roomtone_core::events::PollEvery {
+    controller.poll_every(roomtone_core::updates::PollEvery {
         watched: Duration::from_millis(100),
         others: Duration::from_millis(100),
         unwatched: Duration::from_secs(3600),
@@ -285,7 +285,7 @@ async fn a_network_that_drops_and_returns_polls_says_so_and_streams_again() {
     converges(
         &controller,
         "the network failure shows",
-        |l| matches!(&l.sync, Sync::Failed { kind, .. } if *kind == ErrorKind::Network),
+        |l| matches!(&l.sync, ReadState::Failed { kind, .. } if *kind == ErrorKind::Network),
     )
     .await;
     assert!(!controller.streaming());
@@ -297,7 +297,7 @@ async fn a_network_that_drops_and_returns_polls_says_so_and_streams_again() {
     sonos.restore();
     relay.restore();
     converges(&controller, "the change and a ready state", |l| {
-        l.sync == Sync::Ready && group(l, "Office").volume.volume == 44
+        l.sync == ReadState::Ready && group(l, "Office").volume.volume == 44
     })
     .await;
     converges(&controller, "streaming again", |_| controller.streaming()).await;
@@ -319,7 +319,7 @@ async fn sleep_and_resume_a_two_day_clock_jump_refreshes_and_goes_on() {
     .await;
     controller
         .perform(Action::SetGroupVolume {
-            group: GroupId::from(office.as_str()),
+            group: office.clone(),
             volume: 23,
         })
         .await
@@ -339,7 +339,6 @@ async fn sleep_and_resume_a_two_day_clock_jump_refreshes_and_goes_on() {
 async fn a_clock_minutes_off_either_way_still_works() {
     let world = World::start(|_| {}).await;
     let (controller, store, office) = signed_in(&world, config(&world)).await;
-    let office = GroupId::from(office.as_str());
 
     // Ten minutes fast: tokens look older than they are; they are refreshed early, never
     // refused.

@@ -9,7 +9,7 @@ mod common;
 
 use common::control::*;
 use common::{link, World};
-use roomtone_core::live::{SessionPhase, Sync};
+use roomtone_core::live::{ReadState, SessionPhase};
 use roomtone_core::Action;
 use roomtone_core::{Controller, MemoryStore, TokenStore};
 use roomtone_sim::config::DEFAULT_CLIENT_SECRET;
@@ -105,20 +105,20 @@ async fn no_secret_reaches_a_log_line_a_window_or_an_error_message_in_a_whole_se
     // Commands, and another phone's change through the stream.
     let mut live = controller.watch();
     let read = until(&mut live, |l| {
-        l.sync == Sync::Ready && l.groups().any(|g| g.name == "Office")
+        l.sync == ReadState::Ready && l.groups().any(|g| g.name == "Office")
     })
     .await;
     let office = group(&read, "Office").id.clone();
     controller
         .perform(Action::SetGroupVolume {
-            group: GroupId::from(office.as_str()),
+            group: office.clone(),
             volume: 26,
         })
         .await
         .unwrap();
     controller
         .perform(Action::Toggle {
-            group: GroupId::from(office.as_str()),
+            group: office.clone(),
         })
         .await
         .unwrap();
@@ -135,7 +135,7 @@ async fn no_secret_reaches_a_log_line_a_window_or_an_error_message_in_a_whole_se
         .unwrap();
     controller
         .perform(Action::SetGroupVolume {
-            group: GroupId::from(office.as_str()),
+            group: office.clone(),
             volume: 27,
         })
         .await

@@ -63,6 +63,11 @@ pub struct Cloud {
     pub sim: Arc<Sim>,
     sim_stop: Option<oneshot::Sender<()>>,
     relays: Vec<Serving>,
+    /// Where each relay listens, and how it is set up: what [`Cloud::start_relays`] needs to
+    /// bring them back where they were.
+    relay_addresses: Vec<std::net::SocketAddr>,
+    relay_config: roomtone_relay::Config,
+    routes: fn(axum::Router) -> axum::Router,
 }
 
 /// A relay's stop signal and its task.
@@ -145,31 +150,59 @@ impl Cloud {
         config.login_url = format!("{sim_url}/login/v3/oauth");
         config.control_url = format!("{sim_url}/control/api/v1");
         (options.relay)(&mut config);
-        let mut serving = Vec::new();
-        for (listener, _) in relays {
-            let state =
-                roomtone_relay::RelayState::new(config.clone()).map_err(|e| fail("relay", &e))?;
-            let header_timeout = state.config.header_read_timeout;
-            let routes = (options.routes)(roomtone_relay::app(state));
-            let (stop, stopped) = oneshot::channel::<()>();
-            let task = tokio::spawn(roomtone_relay::serve(
-                listener,
-                routes,
-                header_timeout,
-                None,
-                async {
-                    let _ = stopped.await;
-                },
-            ));
-            serving.push((stop, task));
-        }
-        Ok(Cloud {
+        let mut cloud = Cloud {
             sim_url,
             relay_url,
             sim,
             sim_stop: Some(sim_stop),
-            relays: serving,
-        })
+            relays: Vec::new(),
+            relay_addresses: Vec::new(),
+            relay_config: config,
+            routes: options.routes,
+        };
+        for (listener, _) in relays {
+            let address = listener.local_addr().map_err(|e| fail("relay", &e))?;
+            cloud.relay_addresses.push(address);
+            cloud.serve_relay(listener)?;
+        }
+        Ok(cloud)
+    }
+
+    /// Serves one relay on `listener`.
+    fn serve_relay(&mut self, listener: std::net::TcpListener) -> Result<(), StartError> {
+        let state = roomtone_relay::RelayState::new(self.relay_config.clone())
+            .map_err(|e| StartError(format!("the demo could not start its relay: {e}")))?;
+        let header_timeout = state.config.header_read_timeout;
+        let routes = (self.routes)(roomtone_relay::app(state));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(roomtone_relay::serve(
+            listener,
+            routes,
+            header_timeout,
+            None,
+            async {
+                let _ = stopped.await;
+            },
+        ));
+        self.relays.push((stop, task));
+        Ok(())
+    }
+
+    /// Starts the relays again where they were, after [`Cloud::stop_relays`] (the relay is
+    /// back, with nothing of its former memory: a restart).
+    pub fn start_relays(&mut self) -> Result<(), StartError> {
+        if !self.relays.is_empty() {
+            return Ok(());
+        }
+        for address in self.relay_addresses.clone() {
+            let listener = std::net::TcpListener::bind(address).map_err(|e| {
+                StartError(format!(
+                    "the demo's relay could not listen on {address} again: {e}"
+                ))
+            })?;
+            self.serve_relay(listener)?;
+        }
+        Ok(())
     }
 
     /// The core's configuration for this cloud: the relay in broker mode, the simulator's

@@ -6,7 +6,7 @@
 //! - **Events**: an instance that accepts an event publishes it on [`EVENTS_CHANNEL`]; every
 //!   instance (itself included) is subscribed and hands it to its own streams. One
 //!   publishing connection keeps the order events arrived in.
-//! - **Duplicates**: each event's identity ([`crate::events::event_key`]) is a `SET NX` key
+//! - **Duplicates**: each event's identity ([`crate::hub::event_key`]) is a `SET NX` key
 //!   that expires, so a Sonos retry that lands on another instance is still dropped.
 //! - **Used broker codes**: `SET NX` keys that expire with the code.
 //!
@@ -32,7 +32,7 @@
 use roomtone_sonos::stream::StreamEvent;
 
 /// Where the bus hands what it receives: this instance's streams
-/// ([`crate::events::Events`]). The bus knows nothing else of them.
+/// ([`crate::hub::Hub`]). The bus knows nothing else of them.
 pub(crate) trait Streams: Send + Sync {
     /// An event for every stream of its household.
     fn deliver_event(&self, event: Arc<StreamEvent>);
@@ -184,7 +184,7 @@ impl Commands {
     }
 }
 
-/// A relay instance's link to the others. Dropped with its [`Events`], which ends its tasks.
+/// A relay instance's link to the others. Dropped with its [`Hub`](crate::hub::Hub), which ends its tasks.
 #[derive(Debug)]
 pub struct Redis {
     commands: Arc<Commands>,
@@ -255,7 +255,7 @@ impl Redis {
         })
     }
 
-    /// Whether the event `key` ([`crate::events::event_key`]) is seen for the first time by
+    /// Whether the event `key` ([`crate::hub::event_key`]) is seen for the first time by
     /// any instance. An event whose check fails counts as new: a duplicate costs the app
     /// nothing (it follows sequence IDs), a drop costs a change.
     pub(crate) async fn first_time(&self, key: [u8; 32], ttl: Duration) -> bool {

@@ -32,7 +32,7 @@ pub struct Config {
     /// Read the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
     /// The event stream's limits and timings.
-    pub event_limits: crate::events::EventLimits,
+    pub event_limits: crate::hub::EventLimits,
     /// Redis shared by several instances ([`crate::bus`]); `None` keeps it all in memory.
     pub redis: Option<redis::Client>,
     /// How long a client may take to send its request line and headers.
@@ -88,7 +88,7 @@ impl Config {
             seal_key: crate::seal::Sealer::random_key(),
             rate_limit: RateLimit::default(),
             trust_forwarded_for: false,
-            event_limits: crate::events::EventLimits::default(),
+            event_limits: crate::hub::EventLimits::default(),
             redis: None,
             header_read_timeout: Duration::from_secs(10),
             stats_token: None,

@@ -9,7 +9,7 @@
 //!   with the app's loopback listener as the fallback.
 //! - `POST /oauth/token` and `POST /oauth/refresh`: the token broker. A broker code is
 //!   traded only with the verifier whose challenge it carries.
-//! - `POST /events`, `GET /events/stream`, `GET /events/stats` ([`events`]): Sonos event
+//! - `POST /events`, `GET /events/stream`, `GET /events/stats` ([`hub`]): Sonos event
 //!   webhooks in, Server-Sent Events out to each app, for the households its token sees.
 //! - `GET /healthz`.
 //!
@@ -23,7 +23,7 @@
 pub mod bus;
 pub mod config;
 mod connections;
-pub mod events;
+pub mod hub;
 mod limits;
 pub mod oauth;
 pub mod pages;
@@ -59,9 +59,9 @@ pub struct RelayState {
     limiter: Limiter,
     now: Now,
     /// Sonos events in, event streams out.
-    pub events: Arc<events::Events>,
+    pub hub: Arc<hub::Hub>,
     /// The event streams' limits and caches.
-    pub(crate) streams: events::stream::Streams,
+    pub(crate) streams: hub::stream::Streams,
 }
 
 impl std::fmt::Debug for RelayState {
@@ -85,14 +85,14 @@ impl RelayState {
             sealer: Sealer::new(&config.seal_key),
             used: UsedCodes::default(),
             limiter: Limiter::new(config.rate_limit),
-            streams: events::stream::Streams::new(&config.event_limits),
-            events: match &config.redis {
-                Some(client) => events::Events::with_redis(
+            streams: hub::stream::Streams::new(&config.event_limits),
+            hub: match &config.redis {
+                Some(client) => hub::Hub::with_redis(
                     config.event_limits,
                     client.clone(),
                     bus::bus_key(&config.seal_key),
                 ),
-                None => Arc::new(events::Events::new(config.event_limits)),
+                None => Arc::new(hub::Hub::new(config.event_limits)),
             },
             login,
             now,
@@ -183,10 +183,10 @@ impl IntoResponse for ApiError {
 /// The relay's routes, with its security headers, request log, and body and time limits.
 pub fn app(relay: Arc<RelayState>) -> Router {
     // The event stream lives as long as the app is connected: no request timeout there.
-    let streams = Router::new().route(roomtone_sonos::stream::PATH, get(events::stream::stream));
+    let streams = Router::new().route(roomtone_sonos::stream::PATH, get(hub::stream::stream));
     // Sonos's `groups` events list every player of a household: a larger body than the rest.
     let webhook = Router::new()
-        .route("/events", post(events::webhook::receive))
+        .route("/events", post(hub::webhook::receive))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(256 * 1024))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -197,7 +197,7 @@ pub fn app(relay: Arc<RelayState>) -> Router {
         .route("/oauth/token", post(oauth::token))
         .route("/oauth/refresh", post(oauth::refresh))
         .route("/healthz", get(oauth::healthz))
-        .route("/events/stats", get(events::stats))
+        .route("/events/stats", get(hub::stats))
         .fallback(|| async {
             (
                 StatusCode::NOT_FOUND,

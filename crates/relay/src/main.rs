@@ -188,7 +188,7 @@ fn config(args: &Args) -> Result<Config, String> {
     config.stats_token = std::env::var("ROOMTONE_RELAY_STATS_TOKEN")
         .ok()
         .filter(|t| !t.trim().is_empty());
-    config.event_limits = roomtone_relay::events::EventLimits {
+    config.event_limits = roomtone_relay::hub::EventLimits {
         stream_buffer: args.stream_buffer.max(1),
         streams_per_token: args.streams_per_token,
         streams_per_ip: args.streams_per_ip,

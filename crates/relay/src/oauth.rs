@@ -186,7 +186,7 @@ pub async fn token(
     if !bool::from(presented.as_bytes().ct_eq(claims.challenge.as_bytes())) {
         return Err(ApiError::VerifierMismatch);
     }
-    let first_use = match &relay.events.redis {
+    let first_use = match &relay.hub.redis {
         // Shared by every instance; unknown when Redis is down, so refused for now.
         Some(redis) => redis
             .take_code(&claims.id, Duration::from_secs(claims.expires - now + 1))
@@ -215,7 +215,7 @@ pub async fn token(
                 // Sonos failed (5xx, timeout, no connection) rather than refusing the code:
                 // the broker code stays usable for the app's retry. Trading the Sonos code
                 // again is harmless — if Sonos did spend it, it answers `invalid_grant`.
-                match &relay.events.redis {
+                match &relay.hub.redis {
                     Some(redis) => redis.release_code(&claims.id).await,
                     None => relay.used.release(&claims.id),
                 }

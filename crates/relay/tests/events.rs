@@ -6,7 +6,7 @@ mod common;
 
 use common::sse::{deliver, event, stats, stream, Sse};
 use common::{serve, Setup, Stop};
-use roomtone_relay::events::{EventLimits, StreamEvent};
+use roomtone_relay::hub::{EventLimits, StreamEvent};
 use roomtone_sim::config::DEFAULT_CLIENT_SECRET;
 use serde_json::json;
 
@@ -166,7 +166,7 @@ async fn a_stream_that_falls_behind_is_cut_off_with_a_reason() {
     let (mut sse, households) = stream(&setup, &base).await;
     // Ten events at once, with no chance for the stream to take any (one-threaded runtime).
     for seq in 0..10 {
-        setup.relay.events.publish(StreamEvent {
+        setup.relay.hub.publish(StreamEvent {
             household_id: households[0].clone(),
             seq_id: seq.to_string(),
             namespace: "groupVolume".into(),

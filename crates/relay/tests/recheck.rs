@@ -7,7 +7,7 @@ mod common;
 
 use common::sse::{deliver, event, Sse};
 use common::{serve_relay, sign_in, Setup, Stop};
-use roomtone_relay::events::stream::{EXPIRED, REVOKED};
+use roomtone_relay::hub::stream::{EXPIRED, REVOKED};
 use roomtone_sim::config::DEFAULT_CLIENT_SECRET;
 use serde_json::Value;
 use std::sync::atomic::Ordering;

@@ -8,7 +8,7 @@ mod common;
 
 use common::sse::{deliver, event, stats, stream, Sse};
 use common::{link, param, serve_relay, Setup};
-use roomtone_relay::events::StreamEvent;
+use roomtone_relay::hub::StreamEvent;
 use roomtone_relay::RelayState;
 use roomtone_sim::config::DEFAULT_CLIENT_SECRET;
 use roomtone_sonos::Secret;

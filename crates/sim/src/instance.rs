@@ -5,10 +5,10 @@
 use crate::clock::{Clock, Millis};
 use crate::config::Config;
 use crate::error::ApiError;
-use crate::events::{self, Delivery, DeliveryStats, Signer, Subscriptions};
 use crate::faults::Faults;
 use crate::household::{self, Ctx, Emit, Household, Links};
 use crate::tokens::Tokens;
+use crate::webhooks::{self, Delivery, DeliveryStats, Signer, Subscriptions};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use roomtone_sonos::{ClientSecret, GroupId, HouseholdId, PlayerId};
@@ -71,9 +71,9 @@ impl Sim {
             clock,
             config,
         });
-        tokio::spawn(events::deliver(
+        tokio::spawn(webhooks::deliver(
             rx,
-            events::Delivering {
+            webhooks::Delivering {
                 timeout: sim.config.event_timeout,
                 retry_interval: sim.config.event_retry_interval,
                 retries: sim.config.event_retries,

@@ -8,7 +8,7 @@
 //! - [`faults`]: injected latency, errors and event mishaps.
 //! - [`tokens`]: codes, access tokens, refresh-token families.
 //! - [`household`]: players, groups, playback, volume and the rules that change them.
-//! - [`events`]: subscriptions, signing, and the delivery task.
+//! - [`webhooks`]: the events Sonos sends: subscriptions, signing, and the delivery task.
 //! - [`instance`]: a running simulator ([`Sim`]): the one lock-protected [`World`], and how
 //!   requests act on it.
 //! - `login`, `control`, `admin`: the HTTP routes — the login service at `/login/v3/oauth`,
@@ -27,7 +27,6 @@ pub mod clock;
 pub mod config;
 mod control;
 pub mod error;
-pub mod events;
 pub mod faults;
 pub mod household;
 pub mod instance;
@@ -35,6 +34,7 @@ mod login;
 pub mod server;
 pub mod testing;
 pub mod tokens;
+pub mod webhooks;
 
 pub use household::Ctx;
 pub use instance::{Sim, World};

@@ -2,8 +2,8 @@
 //! "Event sender").
 
 use roomtone_sim::config::{Config, InitialEvents, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
-use roomtone_sim::events::{GONE_GRACE_MS, SUBSCRIPTION_LIFETIME_MS};
 use roomtone_sim::testing::{config, Answer, EventSink, TestSim};
+use roomtone_sim::webhooks::{GONE_GRACE_MS, SUBSCRIPTION_LIFETIME_MS};
 use roomtone_sonos::events::EventHeaders;
 use roomtone_sonos::ClientSecret;
 use serde_json::Value;

@@ -1,14 +1,18 @@
 // A household's favorites and playlists, read when first shown, on request, and again when
 // Sonos says they changed.
-import { commands, type Group, type Library as Items, type LibraryItem, type LoadAction } from '../bindings';
+import { commands, type Group, type HouseholdId, type Library as Items, type LibraryItem, type LoadAction } from '../bindings';
 import type { Live } from './live.svelte';
 
 export type Shelf = 'favorites' | 'playlists';
 
+/** A favorite or a playlist, as a shelf lists it: its ID is a `FavoriteId` or a `PlaylistId`
+ * (both strings on the wire), as the shelf says. */
+export type Item = LibraryItem<string>;
+
 export class Library {
-  byHousehold = $state<Record<string, Items>>({});
-  loading = $state<string | null>(null);
-  failed = $state<Record<string, string>>({});
+  byHousehold = $state<Record<HouseholdId, Items>>({});
+  loading = $state<HouseholdId | null>(null);
+  failed = $state<Record<HouseholdId, string>>({});
 
   /** The core's count of library changes last seen (null before the first). */
   #changes: number | null = null;
@@ -23,11 +27,11 @@ export class Library {
     if (moved) await Promise.all(Object.keys(this.byHousehold).map((household) => this.load(household, true)));
   }
 
-  items(household: string, shelf: Shelf): LibraryItem[] | null {
+  items(household: HouseholdId, shelf: Shelf): Item[] | null {
     return this.byHousehold[household]?.[shelf] ?? null;
   }
 
-  async load(household: string, again = false) {
+  async load(household: HouseholdId, again = false) {
     if (this.loading === household) return;
     if (!again && (this.byHousehold[household] || this.failed[household])) return;
     this.loading = household;
@@ -45,7 +49,7 @@ export class Library {
     }
   }
 
-  async play(group: Group, shelf: Shelf, item: LibraryItem, action: LoadAction): Promise<boolean> {
+  async play(group: Group, shelf: Shelf, item: Item, action: LoadAction): Promise<boolean> {
     const done = shelf === 'favorites' ? await this.live.playFavorite(group, item.id, action) : await this.live.playPlaylist(group, item.id, action);
     return done !== null;
   }

@@ -3,8 +3,12 @@
 // Every action is the core's (`controlPerform`): the core shows what it changes at once, as
 // pending, in the snapshot the tray and the media session show too, and takes it back when
 // Sonos refuses; the window says why.
-import { commands, events, type Action, type AppError, type Done, type Group, type Household, type LoadAction, type PlayMode, type Room, type Snapshot } from '../bindings';
+import { commands, events, type Action, type AppError, type Done, type FavoriteId, type Group, type GroupId, type Household, type HouseholdId, type LoadAction, type PlayerId, type PlaylistId, type PlayMode, type Room, type Snapshot } from '../bindings';
 import { throttle } from './throttle';
+
+/** What a volume slider moves: a group's `GroupId` or a room's `PlayerId` (both strings on
+ * the wire, and never the same). */
+export type SliderId = string;
 import { Toasts } from './toasts.svelte';
 
 export { sentence } from './toasts.svelte';
@@ -36,14 +40,14 @@ export class Live {
   snapshot = $state<Snapshot>(starting);
   /** The last failure of a sign-in, in words, with its kind. */
   signInError = $state<AppError | null>(null);
-  selectedHousehold = $state<string | null>(null);
-  selectedGroup = $state<string | null>(null);
+  selectedHousehold = $state<HouseholdId | null>(null);
+  selectedGroup = $state<GroupId | null>(null);
   /** The value under the finger of each volume slider (by group or room ID), until the core
    * has answered the last value sent: input, not state; the core's pending change takes over. */
-  sliding = $state<Record<string, number>>({});
+  sliding = $state<Record<SliderId, number>>({});
   readonly toasts: Toasts;
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- not state: one throttled sender per slider, which nothing renders or derives from
-  #volumeSenders = new Map<string, (volume: number) => void>();
+  #volumeSenders = new Map<SliderId, (volume: number) => void>();
 
   constructor(toasts = new Toasts()) {
     this.toasts = toasts;
@@ -125,7 +129,7 @@ export class Live {
     this.selectedGroup = group.id;
   }
 
-  selectHousehold(id: string) {
+  selectHousehold(id: HouseholdId) {
     this.selectedHousehold = id;
     this.selectedGroup = null;
     this.#pin();
@@ -160,7 +164,7 @@ export class Live {
   }
 
   /** A volume slider for `id` moved: sent through one throttle per slider. */
-  #slide(id: string, volume: number, action: (volume: number) => Action) {
+  #slide(id: SliderId, volume: number, action: (volume: number) => Action) {
     this.sliding = { ...this.sliding, [id]: volume };
     let send = this.#volumeSenders.get(id);
     if (!send) {
@@ -191,8 +195,8 @@ export class Live {
 
   /** Makes the selected group exactly `rooms`, or a new group of them; the group they make
    * (a new ID) is selected. */
-  regroup = (g: Group, rooms: string[]) => this.#group({ kind: 'setGroupMembers', group: g.id, rooms });
-  newGroup = (household: string, rooms: string[]) => this.#group({ kind: 'createGroup', household, rooms });
+  regroup = (g: Group, rooms: PlayerId[]) => this.#group({ kind: 'setGroupMembers', group: g.id, rooms });
+  newGroup = (household: HouseholdId, rooms: PlayerId[]) => this.#group({ kind: 'createGroup', household, rooms });
 
   async #group(action: Action): Promise<boolean> {
     const done = await this.perform(action);
@@ -202,8 +206,8 @@ export class Live {
 
   playLineIn = (g: Group, room: Room) => this.perform({ kind: 'playLineIn', group: g.id, room: room.id });
   playTv = (room: Room) => this.perform({ kind: 'playTv', room: room.id });
-  playFavorite = (g: Group, favorite: string, load: LoadAction) => this.perform({ kind: 'loadFavorite', group: g.id, favorite, load });
-  playPlaylist = (g: Group, playlist: string, load: LoadAction) => this.perform({ kind: 'loadPlaylist', group: g.id, playlist, load });
+  playFavorite = (g: Group, favorite: FavoriteId, load: LoadAction) => this.perform({ kind: 'loadFavorite', group: g.id, favorite, load });
+  playPlaylist = (g: Group, playlist: PlaylistId, load: LoadAction) => this.perform({ kind: 'loadPlaylist', group: g.id, playlist, load });
 }
 
 /** Where the track is at `now` (ms since the epoch): the core's `Group::position_at` for the

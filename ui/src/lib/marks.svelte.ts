@@ -2,14 +2,14 @@
 // ROOMTONE_BENCH_MARKS, which the answer to the first paint's mark tells. Then each group
 // volume the window newly shows is marked once the DOM holds it, and again two animation
 // frames later, when it is on screen.
-import { commands } from '../bindings';
+import { commands, type GroupId } from '../bindings';
 
 export const marks = $state({ on: false });
 
 let last = '';
 
 /** Marks the volume the group slider shows, if it is new. */
-export function markShownVolume(group: string | null) {
+export function markShownVolume(group: GroupId | null) {
   const slider = document.querySelector<HTMLInputElement>('[data-test="group-volume"]');
   if (!marks.on || !group || !slider) return;
   const volume = Number(slider.value);

@@ -1,13 +1,13 @@
-//! The controller's side of live updates ([`crate::events`]): following the relay's
+//! The controller's side of live updates ([`crate::updates`]): following the relay's
 //! stream, applying what an event says, polling without a stream, and keeping the
 //! subscriptions in line with what is in view.
 
 use super::Controller;
 use crate::error::{CoreError, Result};
-use crate::events::{
+use crate::session::SessionState;
+use crate::updates::{
     backoff, subscribe, unsubscribe, wanted, Order, PollEvery, Sequences, Subscription, RENEW_AFTER,
 };
-use crate::session::SessionState;
 use rand::Rng;
 use roomtone_sonos::events::Namespace;
 use roomtone_sonos::stream::{Frame, SseParser, StreamEvent};
@@ -19,19 +19,19 @@ impl Controller {
     /// Whether someone watches the household (the window is shown): polling without a
     /// stream is frequent then, and rare otherwise.
     pub fn set_watching(&self, watching: bool) {
-        self.events()
+        self.updates()
             .watching
             .send_if_modified(|w| std::mem::replace(w, watching) != watching);
     }
 
     /// How often to poll without a stream (tests shorten it).
     pub fn poll_every(&self, every: PollEvery) {
-        *self.events().poll_every.lock().expect("poll lock") = every;
+        *self.updates().poll_every.lock().expect("poll lock") = every;
     }
 
     /// Whether the event stream is open.
     pub fn streaming(&self) -> bool {
-        *self.events().connected.borrow()
+        *self.updates().connected.borrow()
     }
 
     /// Follows Sonos's events through the relay while signed in, and keeps the
@@ -39,7 +39,7 @@ impl Controller {
     /// Run it once, on a task.
     pub async fn follow_events(self: Arc<Self>) {
         let poller = tokio::spawn(self.clone().poll_without_stream());
-        let Some(url) = self.events().relay.clone() else {
+        let Some(url) = self.updates().relay.clone() else {
             // Direct mode: no relay, no stream; the poller does it all.
             let _ = poller.await;
             return;
@@ -60,7 +60,7 @@ impl Controller {
                 outcome = self.stream_once(&url, &mut failures) => outcome,
                 _ = session.changed() => Ok(()),
             };
-            self.events()
+            self.updates()
                 .connected
                 .send_if_modified(|c| std::mem::replace(c, false));
             if let Err(err) = outcome {
@@ -83,7 +83,7 @@ impl Controller {
             .await
             .map_err(crate::session::from_sonos)?;
         let mut response = self
-            .events()
+            .updates()
             .http
             .get(url.clone())
             .bearer_auth(token.expose())
@@ -115,11 +115,11 @@ impl Controller {
                 match frame {
                     Frame::Ready => {
                         *failures = 0;
-                        self.events().connected.send_replace(true);
+                        self.updates().connected.send_replace(true);
                         // Whatever happened while disconnected: read it all, then subscribe
                         // (on the reader's task: this one goes on taking events, and notices
                         // at once when the stream drops).
-                        self.events().wanted.notify_one();
+                        self.updates().wanted.notify_one();
                     }
                     Frame::Event(event) => {
                         let read = match sequences.follow(&event) {
@@ -135,7 +135,7 @@ impl Controller {
                             Order::InOrder => !self.apply_event(&event) || self.reading(),
                         };
                         if read {
-                            self.events().wanted.notify_one();
+                            self.updates().wanted.notify_one();
                         }
                     }
                     Frame::CutOff(reason) => return Err(CoreError::Local(reason)),
@@ -182,7 +182,7 @@ impl Controller {
     /// refreshed token — never push it back.
     async fn poll_without_stream(self: Arc<Self>) {
         use tokio::time::Instant;
-        let events = self.events();
+        let events = self.updates();
         let (mut connected, mut watching, mut focus) = (
             events.connected.subscribe(),
             events.watching.subscribe(),
@@ -246,7 +246,7 @@ impl Controller {
     /// read, the subscriptions follow the groups (a regroup makes new group IDs).
     async fn read_when_wanted(self: Arc<Self>) {
         loop {
-            self.events().wanted.notified().await;
+            self.updates().wanted.notified().await;
             if self.refresh().await.is_ok() {
                 self.subscribe_in_view().await;
             }
@@ -257,10 +257,10 @@ impl Controller {
     /// the relay for days), with the token they were made with. Best effort.
     async fn unsubscribe_all(&self) {
         let made: Vec<Subscription> = {
-            let mut made = self.events().subscriptions.0.lock().await;
+            let mut made = self.updates().subscriptions.0.lock().await;
             made.drain().map(|(key, _)| key).collect()
         };
-        let token = self.events().last_token.lock().expect("token lock").take();
+        let token = self.updates().last_token.lock().expect("token lock").take();
         let (Some(token), false) = (token, made.is_empty()) else {
             return;
         };
@@ -282,10 +282,10 @@ impl Controller {
     /// subscriptions of targets that are gone (Sonos drops those itself).
     async fn subscribe_in_view(&self) {
         if let Ok(token) = self.tokens().access_token().await {
-            *self.events().last_token.lock().expect("token lock") = Some(token);
+            *self.updates().last_token.lock().expect("token lock") = Some(token);
         }
         let want = wanted(&self.live().households);
-        let mut made = self.events().subscriptions.0.lock().await;
+        let mut made = self.updates().subscriptions.0.lock().await;
         made.retain(|key, _| want.contains(key));
         for (namespace, target) in want {
             let key = (namespace, target);

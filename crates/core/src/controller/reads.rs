@@ -4,15 +4,15 @@
 use super::Controller;
 use crate::error::Result;
 use crate::household;
-use crate::live::Sync;
+use crate::live::ReadState;
 use crate::view;
-use roomtone_sonos::{GroupId, HouseholdId, PlayerId};
+use roomtone_sonos::GroupId;
 
 impl Controller {
     /// Reads every household from Sonos and publishes it.
     pub async fn refresh(&self) -> Result<()> {
         let _one = self.reads.lock().await;
-        self.publish(|live| live.sync = Sync::Loading);
+        self.publish(|live| live.sync = ReadState::Loading);
         match household::read_all(&self.client).await {
             Ok(households) => {
                 let now = self.now_millis();
@@ -21,7 +21,7 @@ impl Controller {
                         .iter()
                         .map(|h| view::Household::read(h, now))
                         .collect();
-                    live.sync = Sync::Ready;
+                    live.sync = ReadState::Ready;
                 });
                 Ok(())
             }
@@ -35,7 +35,7 @@ impl Controller {
     /// Reads one group again — what it plays, its volume and its rooms' volumes — and
     /// publishes it; when the group is unknown or the read fails (a regroup), reads
     /// everything instead.
-    pub(crate) async fn read_group(&self, id: &str) -> Result<()> {
+    pub(crate) async fn read_group(&self, id: &GroupId) -> Result<()> {
         let Some(rooms) = self
             .live
             .borrow()
@@ -46,7 +46,6 @@ impl Controller {
         };
         let read = {
             let _one = self.reads.lock().await;
-            let group = GroupId::from(id);
             let (playback, metadata, volume, player_volume) = (
                 self.client.playback(),
                 self.client.playback_metadata(),
@@ -56,22 +55,22 @@ impl Controller {
             let rooms = async {
                 let mut volumes = Vec::with_capacity(rooms.len());
                 for room in &rooms {
-                    let v = player_volume.get(&PlayerId::from(room.as_str())).await?;
+                    let v = player_volume.get(room).await?;
                     volumes.push((room.clone(), v));
                 }
                 Ok(volumes)
             };
             tokio::try_join!(
-                playback.status(&group),
-                metadata.status(&group),
-                volume.get(&group),
+                playback.status(id),
+                metadata.status(id),
+                volume.get(id),
                 rooms,
             )
         };
         match read {
             Ok((playback, metadata, volume, rooms)) => {
                 let now = self.now_millis();
-                let found = self.publish_group(id, |g| {
+                let found = self.publish_group(id.as_str(), |g| {
                     g.apply_playback(&playback, now);
                     g.apply_metadata(&metadata);
                     g.apply_volume(&volume);
@@ -82,7 +81,7 @@ impl Controller {
                     }
                 });
                 if found {
-                    self.publish(|live| live.sync = Sync::Ready);
+                    self.publish(|live| live.sync = ReadState::Ready);
                     Ok(())
                 } else {
                     self.refresh().await
@@ -110,14 +109,14 @@ impl Controller {
             return;
         };
         let _one = self.reads.lock().await;
-        match household::read_household(&self.client, HouseholdId::from(household.clone())).await {
+        match household::read_household(&self.client, household.clone()).await {
             Ok(read) => self.publish(|live| {
                 let fresh = view::Household::read(&read, self.now_millis());
                 match live.households.iter_mut().find(|h| h.id == household) {
                     Some(slot) => *slot = fresh,
                     None => live.households.push(fresh),
                 }
-                live.sync = Sync::Ready;
+                live.sync = ReadState::Ready;
             }),
             Err(err) => self.publish_failure(&err),
         }

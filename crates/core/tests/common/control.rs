@@ -98,7 +98,7 @@ pub async fn events_to_the_relay(world: &World) {
 pub async fn signed_in_on_events_only(world: &World) -> Arc<Controller> {
     events_to_the_relay(world).await;
     let controller = controller(world);
-    controller.poll_every(roomtone_core::events::PollEvery {
+    controller.poll_every(roomtone_core::updates::PollEvery {
         watched: std::time::Duration::from_secs(3600),
         others: std::time::Duration::from_secs(3600),
         unwatched: std::time::Duration::from_secs(3600),
@@ -121,10 +121,10 @@ pub fn another_phone(world: &World) -> roomtone_sonos::Client {
 }
 
 /// Another phone sets `group`'s volume through the Control API.
-pub async fn another_phone_sets_the_volume(world: &World, group: &str, volume: u8) {
+pub async fn another_phone_sets_the_volume(world: &World, group: &GroupId, volume: u8) {
     another_phone(world)
         .group_volume()
-        .set(&GroupId::from(group), volume)
+        .set(group, volume)
         .await
         .unwrap();
 }

@@ -1,15 +1,15 @@
-//! Shared setup of the flow tests: a simulator, a relay on a real listener in front of it,
-//! and the core's sign-in and session, all in this process.
+//! Shared setup of the flow tests: the demo cloud (a simulator, a relay on a real listener
+//! in front of it) and the core's sign-in and session, all in this process.
 #![allow(dead_code)]
 
 pub mod control;
 
 use roomtone_core::{Clock, Mode, Opener, Refresher, Session, SignIn, TokenStore};
-use roomtone_relay::{Config as RelayConfig, RelayState};
-use roomtone_sim::config::{Config as SimConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
+use roomtone_demo::{Cloud, Options};
+use roomtone_sim::config::{Config as SimConfig, DEFAULT_CLIENT_ID};
 use roomtone_sim::testing::{config as sim_config, TestSim};
 use roomtone_sonos::broker::BrokerClient;
-use roomtone_sonos::{ClientSecret, LoginService};
+use roomtone_sonos::LoginService;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -101,10 +101,11 @@ impl Opener for Remember {
 }
 
 pub struct World {
+    /// The simulator and the relay in front of it (the one demo cloud, without events:
+    /// [`control::events_to_the_relay`] turns them on).
+    pub cloud: Cloud,
     pub sim: TestSim,
     pub relay_url: String,
-    pub stop_relay: Option<tokio::sync::oneshot::Sender<()>>,
-    pub relay_task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     pub clock: Arc<TestClock>,
     pub sign_in: Arc<SignIn>,
     pub http: reqwest::Client,
@@ -112,16 +113,23 @@ pub struct World {
 
 impl World {
     pub async fn start(tweak: impl FnOnce(&mut SimConfig)) -> Self {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let relay_url = format!("http://{}", listener.local_addr().unwrap());
-        let mut sim_config = SimConfig {
-            redirect_uris: vec![format!("{relay_url}/oauth/callback")],
-            auto_consent: true,
-            ..sim_config()
+        let mut sim = sim_config();
+        tweak(&mut sim);
+        let sim_clock = Arc::new(roomtone_sim::clock::Clock::frozen(1_790_000_000_000));
+        let cloud = Cloud::start(Options {
+            sim,
+            clock: sim_clock.clone(),
+            events: false,
+            ..Options::default()
+        })
+        .await
+        .unwrap();
+        let sim = TestSim {
+            sim: cloud.sim.clone(),
+            url: cloud.sim_url.clone(),
+            clock: sim_clock,
         };
-        tweak(&mut sim_config);
-        let sim = TestSim::start(sim_config).await;
-        let (stop, relay_task) = spawn_relay(listener, &relay_url, &sim);
+        let relay_url = cloud.relay_url.clone();
         let clock = Arc::new(TestClock::default());
         let login = LoginService::new(&sim.login_url(), DEFAULT_CLIENT_ID).unwrap();
         let sign_in = SignIn::new(
@@ -134,10 +142,9 @@ impl World {
             .build()
             .unwrap();
         Self {
+            cloud,
             sim,
             relay_url,
-            stop_relay: Some(stop),
-            relay_task: Some(relay_task),
             clock,
             sign_in,
             http,
@@ -146,22 +153,12 @@ impl World {
 
     /// Starts the relay again where it was (after [`World::stop_relay`]).
     pub fn start_relay(&mut self) {
-        let address = self.relay_url.trim_start_matches("http://");
-        let listener = std::net::TcpListener::bind(address).unwrap();
-        let (stop, task) = spawn_relay(listener, &self.relay_url, &self.sim);
-        self.stop_relay = Some(stop);
-        self.relay_task = Some(task);
+        self.cloud.start_relays().unwrap();
     }
 
     /// Stops the relay and waits until it no longer listens.
     pub async fn stop_relay(&mut self) {
-        self.stop_relay.take().expect("running").send(()).unwrap();
-        self.relay_task
-            .take()
-            .expect("running")
-            .await
-            .unwrap()
-            .unwrap();
+        self.cloud.stop_relays().await.unwrap();
     }
 
     /// A session refreshing through this relay, over `store`.
@@ -290,28 +287,4 @@ pub fn tokens(access: &str, secs: u64) -> roomtone_sonos::TokenSet {
         scope: None,
         refresh_rotated: false,
     }
-}
-
-/// A relay in front of `sim` on `listener`: its stop signal and task.
-fn spawn_relay(
-    listener: std::net::TcpListener,
-    relay_url: &str,
-    sim: &TestSim,
-) -> (
-    tokio::sync::oneshot::Sender<()>,
-    tokio::task::JoinHandle<std::io::Result<()>>,
-) {
-    let mut config = RelayConfig::new(
-        relay_url.parse().unwrap(),
-        DEFAULT_CLIENT_ID,
-        Some(ClientSecret::new(DEFAULT_CLIENT_SECRET)),
-    );
-    config.login_url = sim.login_url();
-    config.control_url = sim.control_url();
-    let relay = RelayState::new(config).unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(roomtone_relay::run(listener, relay, None, async {
-        let _ = stopped.await;
-    }));
-    (stop, task)
 }

@@ -7,7 +7,7 @@
 
 mod audio_clip;
 mod errors;
-mod events;
+mod event_bodies;
 mod favorites;
 mod groups;
 mod home_theater;
@@ -19,7 +19,7 @@ mod volume;
 
 pub use audio_clip::*;
 pub use errors::*;
-pub use events::*;
+pub use event_bodies::*;
 pub use favorites::*;
 pub use groups::*;
 pub use home_theater::*;

@@ -18,7 +18,7 @@ pub async fn receive(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let events = &relay.events;
+    let events = &relay.hub;
     events.counts.received.fetch_add(1, Ordering::Relaxed);
     let Some(secret) = &relay.config.client_secret else {
         return refuse(

@@ -222,7 +222,7 @@ async fn recheck(
         .expiry(&hash)
         .map(tokio::time::Instant::from_std);
     let reason: Arc<str> = loop {
-        let timer = tokio::time::Instant::now() + relay.events.limits.recheck;
+        let timer = tokio::time::Instant::now() + relay.hub.limits.recheck;
         let next = expires.map_or(timer, |at| at.min(timer));
         tokio::select! {
             () = tokio::time::sleep_until(next) => {}
@@ -254,7 +254,7 @@ async fn recheck(
             }
         }
     };
-    relay.events.counts.cut_off.fetch_add(1, Ordering::Relaxed);
+    relay.hub.counts.cut_off.fetch_add(1, Ordering::Relaxed);
     let _ = tx.send(Item::CutOff(reason)).await;
 }
 
@@ -267,7 +267,7 @@ async fn households_of(
     hash: [u8; 32],
 ) -> Result<Arc<HashSet<String>>, Response> {
     let streams = &relay.streams;
-    let limits = &relay.events.limits;
+    let limits = &relay.hub.limits;
     let now = Instant::now();
     {
         let mut cache = streams.households.lock().expect("households lock");
@@ -340,11 +340,11 @@ pub async fn stream(
         );
     };
     let hash: [u8; 32] = Sha256::digest(token.as_bytes()).into();
-    let slot = match relay.streams.open(&relay.events.limits, hash, ip) {
+    let slot = match relay.streams.open(&relay.hub.limits, hash, ip) {
         Ok(slot) => slot,
         Err(why) => return refuse(StatusCode::TOO_MANY_REQUESTS, "too_many_streams", why),
     };
-    if let Some(redis) = &relay.events.redis {
+    if let Some(redis) = &relay.hub.redis {
         if !redis.wait_subscribed().await {
             return refuse(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -357,9 +357,9 @@ pub async fn stream(
         Ok(households) => households,
         Err(refused) => return refused,
     };
-    let (tx, rx) = mpsc::channel::<Item>(relay.events.limits.stream_buffer);
+    let (tx, rx) = mpsc::channel::<Item>(relay.hub.limits.stream_buffer);
     for household in households.iter() {
-        let mut events = relay.events.subscribe(household);
+        let mut events = relay.hub.subscribe(household);
         let tx = tx.clone();
         let counts = relay.clone();
         tokio::spawn(async move {
@@ -383,11 +383,11 @@ pub async fn stream(
                             "the connection is too slow to take the events; reconnect and read the state again".into(),
                         ))
                         .await;
-                    counts.events.counts.cut_off.fetch_add(1, Ordering::Relaxed);
+                    counts.hub.counts.cut_off.fetch_add(1, Ordering::Relaxed);
                     return;
                 }
                 if last {
-                    counts.events.counts.cut_off.fetch_add(1, Ordering::Relaxed);
+                    counts.hub.counts.cut_off.fetch_add(1, Ordering::Relaxed);
                     return;
                 }
             }
@@ -439,7 +439,7 @@ pub async fn stream(
         }),
     );
     let mut response = Sse::new(events)
-        .keep_alive(KeepAlive::new().interval(relay.events.limits.heartbeat))
+        .keep_alive(KeepAlive::new().interval(relay.hub.limits.heartbeat))
         .into_response();
     // nginx (and proxies that follow its convention) would otherwise hold events back to
     // fill its buffers: an event must reach the app when it happens.
@@ -453,7 +453,7 @@ pub async fn stream(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::EventLimits;
+    use crate::hub::EventLimits;
 
     #[test]
     fn streams_are_limited_per_token_and_per_address_and_given_back() {

@@ -1,4 +1,4 @@
-//! Sonos events through the relay (REFERENCE §6). Sonos delivers events only as HTTPS
+//! The event hub: Sonos events through the relay (REFERENCE §6). Sonos delivers events only as HTTPS
 //! webhooks to one callback URL per integration, which a desktop app cannot be; the relay
 //! is that URL, and streams each event on to the copies of the app allowed to see it.
 //!
@@ -105,7 +105,7 @@ pub(crate) enum Item {
 
 /// The events side of the relay: one broadcast channel per household with a listener.
 #[derive(Debug, Default)]
-pub struct Events {
+pub struct Hub {
     pub limits: EventLimits,
     channels: Mutex<HashMap<String, broadcast::Sender<Item>>>,
     seen: Mutex<Seen>,
@@ -142,7 +142,7 @@ pub fn event_key(headers: &EventHeaders, body: &[u8]) -> [u8; 32] {
     hash.finalize().into()
 }
 
-impl Events {
+impl Hub {
     pub fn new(limits: EventLimits) -> Self {
         Self {
             limits,
@@ -295,7 +295,7 @@ pub async fn stats(
             "the counters are for the relay's operator: ask from the relay's own machine, or with its stats token",
         );
     }
-    let c = &relay.events.counts;
+    let c = &relay.hub.counts;
     let get = |n: &AtomicU64| n.load(Ordering::Relaxed);
     Json(serde_json::json!({
         "received": get(&c.received),
@@ -306,7 +306,7 @@ pub async fn stats(
         "malformed": get(&c.malformed),
         "cutOff": get(&c.cut_off),
         "openStreams": relay.streams.open_streams(),
-        "bus": match &relay.events.redis {
+        "bus": match &relay.hub.redis {
             None => serde_json::json!({ "kind": "memory" }),
             Some(redis) => {
                 let b = &redis.counts;
@@ -326,13 +326,13 @@ pub async fn stats(
     .into_response()
 }
 
-impl crate::bus::Streams for Events {
+impl crate::bus::Streams for Hub {
     fn deliver_event(&self, event: Arc<StreamEvent>) {
         self.deliver(Item::Event(event));
     }
 
     fn cut_all(&self, reason: &str) {
-        Events::cut_all(self, reason);
+        Hub::cut_all(self, reason);
     }
 }
 
@@ -342,7 +342,7 @@ mod tests {
 
     #[test]
     fn duplicates_are_dropped_and_forgotten_by_age_and_count() {
-        let events = Events::new(EventLimits {
+        let events = Hub::new(EventLimits {
             dedupe_entries: 3,
             dedupe_ttl: Duration::from_secs(10),
             ..EventLimits::default()

@@ -1,4 +1,4 @@
-//! Subscriptions and event delivery (REFERENCE §6, §8 "Subscriptions", "Event sender").
+//! Webhooks: subscriptions and event delivery (REFERENCE §6, §8 "Subscriptions", "Event sender").
 //!
 //! A change inside the simulator becomes an [`Emit`]; [`Subscriptions::route`] matches it to
 //! the subscriptions on its namespace and target — of every signed-in user — numbers it per

@@ -115,7 +115,7 @@ pub struct Subscriptions(pub(crate) tokio::sync::Mutex<HashMap<Subscription, Ins
 
 /// The event side of a controller: the relay URL, a reader of events, the subscriptions.
 #[derive(Debug)]
-pub struct Events {
+pub struct Updates {
     pub(crate) relay: Option<url::Url>,
     pub(crate) http: reqwest::Client,
     pub(crate) subscriptions: Subscriptions,
@@ -126,14 +126,14 @@ pub struct Events {
     /// Someone watches (the window is shown).
     pub(crate) watching: tokio::sync::watch::Sender<bool>,
     /// The group on screen.
-    pub(crate) focus: tokio::sync::watch::Sender<Option<String>>,
+    pub(crate) focus: tokio::sync::watch::Sender<Option<roomtone_sonos::GroupId>>,
     /// The access token the subscriptions were last made with: after signing out, the
     /// session has forgotten its tokens, and this one ends the subscriptions.
     pub(crate) last_token: std::sync::Mutex<Option<AccessToken>>,
     pub(crate) poll_every: std::sync::Mutex<PollEvery>,
 }
 
-impl Events {
+impl Updates {
     /// Follows `stream` (the relay's `events/stream`, see [`crate::Config::events_stream`]);
     /// without one, the household is polled.
     pub fn new(stream: Option<url::Url>) -> Result<Self> {
@@ -156,12 +156,12 @@ impl Events {
 }
 
 /// What subscriptions the households in view need.
-impl Events {
+impl Updates {
     /// The group on screen, polled often without a stream (the others rarely).
-    pub(crate) fn set_focus(&self, group: Option<&str>) {
+    pub(crate) fn set_focus(&self, group: Option<&roomtone_sonos::GroupId>) {
         self.focus.send_if_modified(|focus| {
-            let changed = focus.as_deref() != group;
-            *focus = group.map(str::to_owned);
+            let changed = focus.as_ref() != group;
+            *focus = group.cloned();
             changed
         });
     }
@@ -175,7 +175,7 @@ pub fn wanted(households: &[crate::view::Household]) -> Vec<Subscription> {
             Namespace::Favorites,
             Namespace::Playlists,
         ] {
-            all.push((namespace, h.id.clone()));
+            all.push((namespace, h.id.to_string()));
         }
         for g in &h.groups {
             for namespace in [
@@ -183,10 +183,10 @@ pub fn wanted(households: &[crate::view::Household]) -> Vec<Subscription> {
                 Namespace::PlaybackMetadata,
                 Namespace::GroupVolume,
             ] {
-                all.push((namespace, g.id.clone()));
+                all.push((namespace, g.id.to_string()));
             }
             for r in &g.rooms {
-                all.push((Namespace::PlayerVolume, r.id.clone()));
+                all.push((Namespace::PlayerVolume, r.id.to_string()));
             }
         }
     }
