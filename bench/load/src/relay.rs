@@ -3,7 +3,8 @@
 
 use crate::sim::{mint, Failure};
 use roomtone_sim::config::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
-use roomtone_sonos::ClientSecret;
+use roomtone_sonos::events::{EventHeaders, Namespace, TargetType};
+use roomtone_sonos::{ClientSecret, HouseholdId};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -136,26 +137,24 @@ fn sonos_event(
     household: &str,
     seq: u64,
 ) -> reqwest::RequestBuilder {
-    let (target, seq) = ("RINCON_BENCH0000000001400:1", seq.to_string());
-    let signature = roomtone_sonos::events::signature(
-        &seq,
-        "groupVolume",
-        "groupVolume",
-        "groupId",
-        target,
-        DEFAULT_CLIENT_ID,
-        &ClientSecret::new(DEFAULT_CLIENT_SECRET),
-    );
-    http.post(format!("{relay}/events"))
-        .header("content-type", "application/json")
-        .header("x-sonos-household-id", household)
-        .header("x-sonos-event-seq-id", &seq)
-        .header("x-sonos-event-signature", signature)
-        .header("x-sonos-namespace", "groupVolume")
-        .header("x-sonos-type", "groupVolume")
-        .header("x-sonos-target-type", "groupId")
-        .header("x-sonos-target-value", target)
-        .body(json!({"volume": 20, "muted": false, "fixed": false}).to_string())
+    let mut headers = EventHeaders {
+        household_id: HouseholdId::new(household),
+        seq_id: seq.to_string(),
+        signature: String::new(),
+        namespace: Namespace::GroupVolume,
+        event_type: "groupVolume".into(),
+        target_type: TargetType::GroupId,
+        target_value: "RINCON_BENCH0000000001400:1".into(),
+    };
+    headers.signature =
+        headers.expected_signature(DEFAULT_CLIENT_ID, &ClientSecret::new(DEFAULT_CLIENT_SECRET));
+    let mut request = http
+        .post(format!("{relay}/events"))
+        .header("content-type", "application/json");
+    for (name, value) in headers.to_pairs() {
+        request = request.header(name, value);
+    }
+    request.body(json!({"volume": 20, "muted": false, "fixed": false}).to_string())
 }
 
 pub async fn throughput(

@@ -3,6 +3,7 @@
 
 use crate::sim::Failure;
 use roomtone_core::{Controller, Live};
+use roomtone_sonos::events::Namespace;
 use roomtone_sonos::GroupId;
 use serde_json::Value;
 use std::sync::Arc;
@@ -73,7 +74,8 @@ impl InProcess {
             let subscribed = subs["subscriptions"].as_array().is_some_and(|s| {
                 s.len() >= wanted
                     && s.iter().any(|s| {
-                        s["namespace"] == "groupVolume" && s["targetValue"].as_str() == Some(group)
+                        s["namespace"] == Namespace::GroupVolume.as_str()
+                            && s["targetValue"].as_str() == Some(group)
                     })
             });
             if subscribed && self.controller.streaming() {

@@ -29,6 +29,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use rand::Rng;
+use roomtone_sonos::events::Namespace;
 use roomtone_sonos::models::*;
 use roomtone_sonos::GroupId;
 use serde::de::DeserializeOwned;
@@ -116,20 +117,21 @@ pub(crate) fn routes(sim: Arc<Sim>) -> axum::Router<Arc<Sim>> {
         );
     for (kind, namespace) in SUBSCRIBABLE {
         let path = format!("/{kind}/{{id}}/{namespace}/subscription");
+        let (on, off) = (namespace.clone(), namespace);
         router = router.route(
             &path,
             post(
                 move |State(sim): State<Arc<Sim>>,
                       Extension(caller): Extension<Caller>,
                       Path(id): Path<String>| async move {
-                    subscriptions::subscribe(&sim, caller, kind, namespace, id, true)
+                    subscriptions::subscribe(&sim, caller, kind, &on, id, true)
                 },
             )
             .delete(
                 move |State(sim): State<Arc<Sim>>,
                       Extension(caller): Extension<Caller>,
                       Path(id): Path<String>| async move {
-                    subscriptions::subscribe(&sim, caller, kind, namespace, id, false)
+                    subscriptions::subscribe(&sim, caller, kind, &off, id, false)
                 },
             ),
         );
@@ -146,15 +148,15 @@ pub(crate) fn routes(sim: Arc<Sim>) -> axum::Router<Arc<Sim>> {
 #[derive(Debug, Clone, Copy)]
 struct Caller(u64);
 
-const SUBSCRIBABLE: [(&str, &str); 8] = [
-    ("households", "groups"),
-    ("households", "favorites"),
-    ("households", "playlists"),
-    ("groups", "playback"),
-    ("groups", "playbackMetadata"),
-    ("groups", "groupVolume"),
-    ("players", "playerVolume"),
-    ("players", "audioClip"),
+const SUBSCRIBABLE: [(&str, Namespace); 8] = [
+    ("households", Namespace::Groups),
+    ("households", Namespace::Favorites),
+    ("households", Namespace::Playlists),
+    ("groups", Namespace::Playback),
+    ("groups", Namespace::PlaybackMetadata),
+    ("groups", Namespace::GroupVolume),
+    ("players", Namespace::PlayerVolume),
+    ("players", Namespace::AudioClip),
 ];
 
 async fn unknown_route() -> ApiError {

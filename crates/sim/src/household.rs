@@ -28,7 +28,7 @@ use crate::catalog::{Item, SourceDef, TrackDef};
 use crate::clock::Millis;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use roomtone_sonos::events::TargetType;
+use roomtone_sonos::events::{Namespace, TargetType};
 use roomtone_sonos::models::*;
 use roomtone_sonos::{GroupId, HouseholdId, PlayerId};
 use std::collections::HashMap;
@@ -37,7 +37,7 @@ use std::collections::HashMap;
 #[derive(Debug, Clone)]
 pub struct Emit {
     pub household: HouseholdId,
-    pub namespace: &'static str,
+    pub namespace: Namespace,
     pub event_type: &'static str,
     pub target_type: TargetType,
     pub target_value: String,

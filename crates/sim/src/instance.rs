@@ -223,7 +223,7 @@ impl Sim {
         &self,
         owner: u64,
         household: &HouseholdId,
-        namespace: &str,
+        namespace: &roomtone_sonos::events::Namespace,
         target_type: roomtone_sonos::events::TargetType,
         target: &str,
         initial: Vec<Emit>,

@@ -9,7 +9,7 @@
 
 use crate::clock::Millis;
 use crate::household::Emit;
-use roomtone_sonos::events::{EventHeaders, TargetType};
+use roomtone_sonos::events::{EventHeaders, Namespace, TargetType};
 use roomtone_sonos::{ClientSecret, HouseholdId};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -32,7 +32,7 @@ pub struct Subscription {
     /// The sign-in (token family) that subscribed: subscriptions are per user.
     pub owner: u64,
     pub household_id: HouseholdId,
-    pub namespace: String,
+    pub namespace: Namespace,
     pub target_type: String,
     pub target_value: String,
     pub expires_at: Millis,
@@ -77,7 +77,7 @@ impl Subscriptions {
         &mut self,
         owner: u64,
         household: &HouseholdId,
-        namespace: &str,
+        namespace: &Namespace,
         target_type: TargetType,
         target_value: &str,
         now: Millis,
@@ -85,7 +85,7 @@ impl Subscriptions {
         self.prune(now);
         let expires_at = now + SUBSCRIPTION_LIFETIME_MS;
         if let Some(i) = self.subs.iter().position(|s| {
-            s.owner == owner && s.namespace == namespace && s.target_value == target_value
+            s.owner == owner && s.namespace == *namespace && s.target_value == target_value
         }) {
             self.subs[i].expires_at = expires_at;
             return i;
@@ -93,7 +93,7 @@ impl Subscriptions {
         self.subs.push(Subscription {
             owner,
             household_id: household.clone(),
-            namespace: namespace.to_owned(),
+            namespace: namespace.clone(),
             target_type: target_type.to_string(),
             target_value: target_value.to_owned(),
             expires_at,
@@ -107,14 +107,14 @@ impl Subscriptions {
     pub fn unsubscribe(
         &mut self,
         owner: u64,
-        namespace: &str,
+        namespace: &Namespace,
         target_value: &str,
         now: Millis,
     ) -> bool {
         self.prune(now);
         let before = self.subs.len();
         self.subs.retain(|s| {
-            !(s.owner == owner && s.namespace == namespace && s.target_value == target_value)
+            !(s.owner == owner && s.namespace == *namespace && s.target_value == target_value)
         });
         before != self.subs.len()
     }
@@ -130,7 +130,7 @@ impl Subscriptions {
         &mut self,
         index: usize,
         emit: &Emit,
-        namespace: Option<&str>,
+        namespace: Option<&Namespace>,
         signer: &Signer,
     ) -> Delivery {
         let sub = &mut self.subs[index];
@@ -139,7 +139,7 @@ impl Subscriptions {
             household_id: emit.household.clone(),
             seq_id: sub.seq.to_string(),
             signature: String::new(),
-            namespace: namespace.unwrap_or(emit.namespace).into(),
+            namespace: namespace.unwrap_or(&emit.namespace).clone(),
             event_type: emit.event_type.to_owned(),
             target_type: emit.target_type.clone(),
             target_value: emit.target_value.clone(),
@@ -170,7 +170,7 @@ impl Subscriptions {
         let mut out = Vec::with_capacity(matching.len());
         for i in matching {
             let namespace = coordinator_change.then(|| self.subs[i].namespace.clone());
-            out.push(self.sign(i, emit, namespace.as_deref(), signer));
+            out.push(self.sign(i, emit, namespace.as_ref(), signer));
             if coordinator_change {
                 self.subs[i].gone_at = Some(now);
             }

@@ -4,7 +4,7 @@
 use roomtone_sim::config::{Config, InitialEvents, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
 use roomtone_sim::testing::{config, Answer, EventSink, TestSim};
 use roomtone_sim::webhooks::{GONE_GRACE_MS, SUBSCRIPTION_LIFETIME_MS};
-use roomtone_sonos::events::EventHeaders;
+use roomtone_sonos::events::{EventHeaders, Namespace};
 use roomtone_sonos::ClientSecret;
 use serde_json::Value;
 use std::time::Duration;
@@ -259,7 +259,11 @@ async fn subscriptions_expire_after_three_days_unless_renewed() {
     w.sim.clock.advance(1);
     let left = w.sim.sim.world().subscriptions.list(w.sim.clock.now());
     assert_eq!(left.len(), 1);
-    assert_eq!(left[0].namespace, "groups", "the renewed one lives on");
+    assert_eq!(
+        left[0].namespace,
+        Namespace::Groups,
+        "the renewed one lives on"
+    );
 }
 
 #[tokio::test]
@@ -378,7 +382,7 @@ fn seq_of(w: &World, namespace: &str) -> u64 {
         .subscriptions
         .list(w.sim.clock.now())
         .iter()
-        .find(|s| s.namespace == namespace)
+        .find(|s| s.namespace.as_str() == namespace)
         .map(|s| s.seq)
         .expect("subscribed")
 }

@@ -6,7 +6,7 @@ use crate::config::InitialEvents;
 use crate::error::{ok, ApiError};
 use crate::household::Emit;
 use crate::instance::Sim;
-use roomtone_sonos::events::TargetType;
+use roomtone_sonos::events::{Namespace, TargetType};
 use roomtone_sonos::models::*;
 use roomtone_sonos::{GroupId, HouseholdId, PlayerId};
 use std::sync::Arc;
@@ -15,7 +15,7 @@ pub(super) fn subscribe(
     sim: &Arc<Sim>,
     caller: Caller,
     kind: &'static str,
-    namespace: &'static str,
+    namespace: &Namespace,
     id: String,
     on: bool,
 ) -> Answer {
@@ -31,8 +31,8 @@ pub(super) fn subscribe(
             let mut out = Vec::new();
             if initial_for(false) {
                 match namespace {
-                    "groups" => h.emit_groups(&mut out),
-                    "favorites" => h.emit_favorites(&mut out),
+                    Namespace::Groups => h.emit_groups(&mut out),
+                    Namespace::Favorites => h.emit_favorites(&mut out),
                     _ => h.emit_playlists(&mut out),
                 }
             }
@@ -42,16 +42,18 @@ pub(super) fn subscribe(
         "groups" => sim.on_group(&GroupId::new(id.clone()), |h, i, ctx| {
             let mut out: Vec<Emit> = Vec::new();
             match namespace {
-                "playbackMetadata" if initial_for(true) => h.emit_metadata(i, ctx.links, &mut out),
-                "playback" if initial_for(false) => h.emit_playback(i, ctx.now, &mut out),
-                "groupVolume" if initial_for(false) => h.emit_group_volume(i, &mut out),
+                Namespace::PlaybackMetadata if initial_for(true) => {
+                    h.emit_metadata(i, ctx.links, &mut out)
+                }
+                Namespace::Playback if initial_for(false) => h.emit_playback(i, ctx.now, &mut out),
+                Namespace::GroupVolume if initial_for(false) => h.emit_group_volume(i, &mut out),
                 _ => {}
             }
             Ok((h.id.clone(), TargetType::GroupId, out))
         })?,
         _ => sim.on_player(&PlayerId::new(id.clone()), |h, pid, _| {
             let player = h.player(pid).expect("resolved");
-            if namespace == "audioClip" && !player.model.has(&Capability::AudioClip) {
+            if *namespace == Namespace::AudioClip && !player.model.has(&Capability::AudioClip) {
                 return Err(ApiError::unsupported_namespace(format!(
                     "{} cannot play audio clips",
                     player.model.name
@@ -59,8 +61,8 @@ pub(super) fn subscribe(
             }
             let mut out = Vec::new();
             match namespace {
-                "playerVolume" if initial_for(true) => h.emit_player_volume(pid, &mut out),
-                "audioClip" if initial_for(false) => h.emit_clips(pid, &mut out),
+                Namespace::PlayerVolume if initial_for(true) => h.emit_player_volume(pid, &mut out),
+                Namespace::AudioClip if initial_for(false) => h.emit_clips(pid, &mut out),
                 _ => {}
             }
             Ok((h.id.clone(), TargetType::PlayerId, out))

@@ -2,7 +2,7 @@
 
 use super::{Emit, Household, Links};
 use crate::clock::Millis;
-use roomtone_sonos::events::TargetType;
+use roomtone_sonos::events::{Namespace, TargetType};
 use roomtone_sonos::models::*;
 use roomtone_sonos::PlayerId;
 use serde::Serialize;
@@ -11,7 +11,7 @@ impl Household {
     pub(super) fn emit(
         &self,
         out: &mut Vec<Emit>,
-        namespace: &'static str,
+        namespace: Namespace,
         event_type: &'static str,
         target_type: TargetType,
         target: &str,
@@ -30,7 +30,7 @@ impl Household {
     pub fn emit_groups(&self, out: &mut Vec<Emit>) {
         self.emit(
             out,
-            "groups",
+            Namespace::Groups,
             "groups",
             TargetType::HouseholdId,
             self.id.as_str(),
@@ -42,7 +42,7 @@ impl Household {
         let group = &self.groups[index];
         self.emit(
             out,
-            "playback",
+            Namespace::Playback,
             "playbackStatus",
             TargetType::GroupId,
             group.id.as_str(),
@@ -54,7 +54,7 @@ impl Household {
         let group = &self.groups[index];
         self.emit(
             out,
-            "playbackMetadata",
+            Namespace::PlaybackMetadata,
             "metadataStatus",
             TargetType::GroupId,
             group.id.as_str(),
@@ -66,7 +66,7 @@ impl Household {
         let group = &self.groups[index];
         self.emit(
             out,
-            "groupVolume",
+            Namespace::GroupVolume,
             "groupVolume",
             TargetType::GroupId,
             group.id.as_str(),
@@ -78,7 +78,7 @@ impl Household {
         if let Some(p) = self.player(player) {
             self.emit(
                 out,
-                "playerVolume",
+                Namespace::PlayerVolume,
                 "playerVolume",
                 TargetType::PlayerId,
                 player.as_str(),
@@ -93,7 +93,7 @@ impl Household {
         };
         self.emit(
             out,
-            "favorites",
+            Namespace::Favorites,
             "versionChanged",
             TargetType::HouseholdId,
             self.id.as_str(),
@@ -107,7 +107,7 @@ impl Household {
         };
         self.emit(
             out,
-            "playlists",
+            Namespace::Playlists,
             "versionChanged",
             TargetType::HouseholdId,
             self.id.as_str(),
@@ -122,7 +122,7 @@ impl Household {
             };
             self.emit(
                 out,
-                "audioClip",
+                Namespace::AudioClip,
                 "audioClipStatus",
                 TargetType::PlayerId,
                 player.as_str(),

@@ -2,7 +2,7 @@
 
 use super::{Ctx, Emit, GroupState, Household, Playback};
 use crate::error::ApiError;
-use roomtone_sonos::events::TargetType;
+use roomtone_sonos::events::{Namespace, TargetType};
 use roomtone_sonos::models::*;
 use roomtone_sonos::{GroupId, PlayerId};
 
@@ -129,7 +129,7 @@ impl Household {
                 };
                 self.emit(
                     &mut ctx.out,
-                    "groups",
+                    Namespace::Groups,
                     "groupCoordinatorChanged",
                     TargetType::GroupId,
                     old.id.as_str(),
