@@ -81,7 +81,8 @@ pub async fn start(app: &AppHandle) -> Result<Ready, AppError> {
     cloud.detach();
     let signing_in = controller.clone();
     let handle = app.clone();
-    let browser = roomtone_demo::Autopilot::new(move |link| crate::deliver_links(&handle, [link]));
+    let browser =
+        roomtone_demo::Autopilot::new(move |link| crate::links::deliver_links(&handle, [link]));
     tauri::async_runtime::spawn(async move {
         if let Err(err) = signing_in.sign_in(&browser).await {
             tracing::error!(error = %err, "the demo could not sign in");

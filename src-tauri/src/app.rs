@@ -1,0 +1,143 @@
+//! Starting the app: the plugins, the settings, the tray, the deep-link hand-over to
+//! sign-in, the commands and events, and close-to-tray.
+
+use crate::links::deliver_links;
+use crate::settings::SettingsFile;
+use crate::state::AppState;
+use crate::{csp, demo, error, ipc, marks, media, notify, sleep, start, tray};
+use tauri::{Manager, WindowEvent};
+use tauri_plugin_deep_link::DeepLinkExt;
+use tauri_plugin_window_state::StateFlags;
+
+/// Starts the app.
+pub fn run() {
+    marks::start_clock();
+    let specta = ipc::specta();
+    let sim_port = demo::SimPort::reserve();
+    let mut context = tauri::generate_context!();
+    csp::finish(
+        context.config_mut(),
+        sim_port.as_ref().map(demo::SimPort::port),
+    );
+    tauri::Builder::default()
+        // First: a second launch (e.g. the OS opening a roomtone:// link) hands its
+        // arguments to this instance; the deep-link feature turns them into open-url events.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            // Bring a hidden window back; a visible one is left alone (a deep link should
+            // not yank focus, and window managers treat focus requests differently).
+            if let Some(window) = app.get_webview_window("main") {
+                if !window.is_visible().unwrap_or(true) {
+                    tray::toggle_window(app);
+                }
+            }
+        }))
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(
+            tauri_plugin_log::Builder::new()
+                .level(log::LevelFilter::Info)
+                .build(),
+        )
+        // The window's size and place are kept; whether it shows is Roomtone's choice
+        // ("start hidden").
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(StateFlags::all() - StateFlags::VISIBLE)
+                .build(),
+        )
+        .plugin(tauri_plugin_global_shortcut::Builder::new().build())
+        .plugin(tauri_plugin_autostart::Builder::new().build())
+        .plugin(tauri_plugin_notification::init())
+        .invoke_handler(specta.invoke_handler())
+        .setup(move |app| {
+            specta.mount_events(app);
+            let file = SettingsFile::new(&app.path().app_config_dir()?);
+            let (settings, problem) = file.load();
+            let state = AppState::new(file, settings);
+            if let Some(problem) = problem {
+                state.notice(error::AppError::new(
+                    roomtone_core::ErrorKind::Settings,
+                    problem,
+                ));
+            }
+            app.manage(state);
+            app.manage(notify::Notifier::default());
+            if let Some(port) = sim_port {
+                app.manage(port);
+            }
+            app.manage(sleep::PageSleep::default());
+            #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
+            if let Err(err) = app.deep_link().register_all() {
+                tracing::warn!(error = %err, "could not register the roomtone:// scheme");
+            }
+            let tray = tray::create(app.handle());
+            if let Err(err) = &tray {
+                tracing::warn!(error = %err, "no tray on this desktop; Roomtone runs without one");
+            }
+            media::create(app.handle());
+            #[cfg(target_os = "linux")]
+            if let Some(window) = app.get_webview_window("main") {
+                lean_webkit(&window);
+            }
+            let state = app.state::<AppState>();
+            state.on_apply(start::apply);
+            state.apply(app.handle(), None);
+            // The window opens unless Roomtone starts hidden (`--hidden` or the settings) and
+            // there is a tray to bring it back from.
+            let hidden = std::env::args().any(|a| a == "--hidden") || state.settings().start_hidden;
+            if !(hidden && tray.is_ok()) {
+                if let Some(window) = app.get_webview_window("main") {
+                    window.show()?;
+                }
+            } else {
+                app.state::<sleep::PageSleep>().hidden(app.handle());
+            }
+            let handle = app.handle().clone();
+            app.deep_link().on_open_url(move |event| {
+                deliver_links(&handle, event.urls().iter().map(|u| u.to_string()));
+            });
+            let handle = app.handle().clone();
+            let launched_with = app
+                .deep_link()
+                .get_current()
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            tauri::async_runtime::spawn(async move {
+                start::start(&handle).await;
+                // A link that launched the app is handled once the core is ready.
+                deliver_links(&handle, launched_with.into_iter().map(|u| u.to_string()));
+            });
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            // Closing the window keeps Roomtone in the tray when the settings say so and
+            // there is a tray to come back from.
+            if let WindowEvent::CloseRequested { api, .. } = event {
+                let app = window.app_handle();
+                let keep = app.state::<AppState>().settings().close_to_tray
+                    && app.tray_by_id("main").is_some();
+                if keep {
+                    api.prevent_close();
+                    tray::hide_window(app);
+                }
+            }
+        })
+        .run(context)
+        .expect("Roomtone could not start its window");
+}
+
+/// WebKitGTK's default cache model is a web browser's: it keeps decoded pages and resources
+/// for navigating back and forth. Roomtone is one page that never navigates; the
+/// document-viewer model keeps the least (measured in `bench/memory.sh`).
+#[cfg(target_os = "linux")]
+fn lean_webkit(window: &tauri::WebviewWindow) {
+    let tuned = window.with_webview(|webview| {
+        use webkit2gtk::{CacheModel, WebContextExt, WebViewExt};
+        if let Some(context) = webview.inner().context() {
+            context.set_cache_model(CacheModel::DocumentViewer);
+        }
+    });
+    if let Err(err) = tuned {
+        tracing::debug!(error = %err, "the webview's cache model stays the default");
+    }
+}
