@@ -97,7 +97,7 @@ pub const SIGNED_OUT_ELSEWHERE: &str =
 /// The store's turn, when other processes share it.
 async fn take_turn(store: &dyn TokenStore) -> std::result::Result<Option<Turn>, StoreError> {
     match store.turns() {
-        Some(turns) => turns.take().await.map(Some),
+        Some(turns) => Ok(Some(turns.take().await?)),
         None => Ok(None),
     }
 }

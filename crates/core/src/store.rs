@@ -5,7 +5,7 @@
 //! values over 2,560 bytes). [`MemoryStore`] keeps them for this run only: for tests, and
 //! for a person who chooses to stay signed in for this run when no keychain is reachable.
 
-use crate::turns::Turns;
+use crate::turns::{TurnError, Turns};
 use roomtone_sonos::{AccessToken, ClientSecret, RefreshToken, Secret, TokenSet};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -82,6 +82,12 @@ pub enum StoreError {
     /// What the keychain holds is not something Roomtone wrote.
     #[error("the keychain holds damaged Roomtone entries: {0}")]
     Corrupt(String),
+}
+
+impl From<TurnError> for StoreError {
+    fn from(err: TurnError) -> Self {
+        Self::Failed(err.to_string())
+    }
 }
 
 /// A place for tokens.

@@ -7,7 +7,6 @@
 //! Linux and macOS, `LockFileEx` on Windows, both released by the OS when a process dies,
 //! so a crash never leaves the sign-in locked). One lock file per keychain service name.
 
-use crate::store::StoreError;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -15,6 +14,11 @@ use std::time::Duration;
 /// How long to wait for another process's turn: longer than a refresh can take (the relay
 /// and login clients give up after 20 s), short enough to say something if one hangs.
 const WAIT: Duration = Duration::from_secs(60);
+
+/// Why the turn could not be had, in words (a keychain failure to the store's callers).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct TurnError(String);
 
 /// See the module documentation.
 #[derive(Debug, Clone)]
@@ -56,7 +60,7 @@ impl Turns {
 
     /// Waits for the turn (other processes' turns, not this process's other tasks: the
     /// session orders those itself).
-    pub async fn take(&self) -> Result<Turn, StoreError> {
+    pub async fn take(&self) -> Result<Turn, TurnError> {
         let file = self.open()?;
         let mut pause = Duration::from_millis(5);
         let mut waited = Duration::ZERO;
@@ -69,7 +73,7 @@ impl Turns {
                     pause = (pause * 2).min(Duration::from_millis(200));
                 }
                 Err(TryLockError::WouldBlock) => {
-                    return Err(StoreError::Failed(format!(
+                    return Err(TurnError(format!(
                         "another Roomtone process has held the sign-in for over {} s ({})",
                         WAIT.as_secs(),
                         self.path.display()
@@ -80,7 +84,7 @@ impl Turns {
         }
     }
 
-    fn open(&self) -> Result<File, StoreError> {
+    fn open(&self) -> Result<File, TurnError> {
         if let Some(dir) = self.path.parent() {
             let mut builder = std::fs::DirBuilder::new();
             builder.recursive(true);
@@ -96,8 +100,8 @@ impl Turns {
             .map_err(|e| self.failed(e))
     }
 
-    fn failed(&self, e: std::io::Error) -> StoreError {
-        StoreError::Failed(format!(
+    fn failed(&self, e: std::io::Error) -> TurnError {
+        TurnError(format!(
             "could not lock {} to share the sign-in with other Roomtone processes: {e}",
             self.path.display()
         ))
