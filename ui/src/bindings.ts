@@ -270,13 +270,19 @@ export type Live = {
 	controlled: GroupId | null,
 };
 
-/**  How a favorite or playlist goes into the queue. */
+/**
+ *  How a favorite or playlist goes into the queue, named as Sonos names the queue action
+ *  it sends.
+ */
 export type LoadAction = 
-/**  Replace the queue and play now. */
+/**  "Play now": `REPLACE`, the queue becomes the new content. */
 "replace" | 
-/**  Play next. */
-"insert" | 
-/**  Add to the end. */
+/**
+ *  "Play next": `INSERT_NEXT`, right after what is playing. (Sonos's `INSERT` would
+ *  play it at once.)
+ */
+"insertNext" | 
+/**  "Add to the end": `APPEND`; what plays goes on. */
 "append";
 
 /**  How far a shown change has gone, for the event-to-window figures. */

@@ -331,13 +331,13 @@ describe('interactions', () => {
     await page.locator('[data-test="library-item"]').first().waitFor();
     await page.getByRole('button', { name: /^Play Harbour Lights .* now, on Living Room \+ 1$/ }).click();
     await page.getByRole('button', { name: 'More ways to play Coastline FM' }).click();
-    await page.locator('[data-test="load-insert"]').click();
+    await page.locator('[data-test="load-insertNext"]').click();
     await page.locator('[data-test="tab-playlists"]').click();
     await page.getByRole('button', { name: 'More ways to play Dinner' }).click();
     await page.locator('[data-test="load-append"]').click();
     assert.deepEqual(await calls(page, 'loadFavorite'), [
       { group: 'G-living', favorite: 'F1', load: 'replace' },
-      { group: 'G-living', favorite: 'F2', load: 'insert' },
+      { group: 'G-living', favorite: 'F2', load: 'insertNext' },
     ]);
     assert.deepEqual(await calls(page, 'loadPlaylist'), [{ group: 'G-living', playlist: 'L2', load: 'append' }]);
     await close();

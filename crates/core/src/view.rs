@@ -175,16 +175,18 @@ pub struct TheaterOptions {
     pub enhance_dialog: bool,
 }
 
-/// How a favorite or playlist goes into the queue.
+/// How a favorite or playlist goes into the queue, named as Sonos names the queue action
+/// it sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub enum LoadAction {
-    /// Replace the queue and play now.
+    /// "Play now": `REPLACE`, the queue becomes the new content.
     Replace,
-    /// Play next.
-    Insert,
-    /// Add to the end.
+    /// "Play next": `INSERT_NEXT`, right after what is playing. (Sonos's `INSERT` would
+    /// play it at once.)
+    InsertNext,
+    /// "Add to the end": `APPEND`; what plays goes on.
     Append,
 }
 
@@ -192,7 +194,7 @@ impl From<LoadAction> for models::LoadAction {
     fn from(action: LoadAction) -> Self {
         match action {
             LoadAction::Replace => Self::Replace,
-            LoadAction::Insert => Self::Insert,
+            LoadAction::InsertNext => Self::InsertNext,
             LoadAction::Append => Self::Append,
         }
     }

@@ -6,7 +6,7 @@ mod common;
 use common::control::*;
 use common::World;
 use roomtone_core::live::ReadState;
-use roomtone_core::view::PlayState;
+use roomtone_core::view::{LoadAction, PlayState};
 use roomtone_core::{Action, Controller, ErrorKind};
 use roomtone_sonos::models::SetGroupMembers;
 use roomtone_sonos::{GroupId, PlayerId};
@@ -205,4 +205,51 @@ async fn a_volume_event_leaves_the_position_where_sonos_last_put_it() {
         playing.position,
         "the same position, read at the same moment"
     );
+}
+
+#[tokio::test]
+async fn play_next_keeps_what_plays_and_the_favorite_comes_next() {
+    let world = World::start(|_| {}).await;
+    let controller = signed_in(&world).await;
+    let office = group(&controller.live(), "Office").clone();
+    let playing = office
+        .now_playing
+        .clone()
+        .expect("the Office plays a track");
+    let household = controller.live().households[0].id.clone();
+    let library = controller.library(&household).await.unwrap();
+    let favorite = library
+        .favorites
+        .iter()
+        .find(|f| f.id == "1")
+        .expect("the seeded favorite 1")
+        .clone();
+
+    controller
+        .perform(Action::LoadFavorite {
+            group: office.id.clone(),
+            favorite: favorite.id.clone(),
+            load: LoadAction::InsertNext,
+        })
+        .await
+        .unwrap();
+    let after = controller.live();
+    let now = group(&after, "Office").now_playing.clone().unwrap();
+    assert_eq!(now.title, playing.title, "what played goes on");
+    assert!(
+        group(&after, "Office").state.is_playing(),
+        "and plays (the window loads with playOnCompletion)"
+    );
+
+    controller
+        .perform(Action::Next {
+            group: office.id.clone(),
+        })
+        .await
+        .unwrap();
+    let next = group(&controller.live(), "Office")
+        .now_playing
+        .clone()
+        .unwrap();
+    assert_eq!(next.title, "Salt on the Window", "the favorite came next");
 }

@@ -139,6 +139,67 @@ async fn insert_next_puts_the_favorite_after_the_current_track() {
     );
 }
 
+/// What the group plays now and next.
+async fn now_and_next(setup: &Setup, group: &roomtone_sonos::GroupId) -> (String, String) {
+    let status = setup
+        .client
+        .playback_metadata()
+        .status(group)
+        .await
+        .unwrap();
+    let name = |item: Option<roomtone_sonos::models::QueueItem>| {
+        item.and_then(|i| i.track)
+            .and_then(|t| t.name)
+            .unwrap_or_default()
+    };
+    (name(status.current_item), name(status.next_item))
+}
+
+#[tokio::test]
+async fn insert_plays_the_favorite_now_after_the_rest_of_the_queue() {
+    let setup = Setup::new().await;
+    let group = setup.group("Office").id;
+    let (before, _) = now_and_next(&setup, &group).await;
+    setup
+        .client
+        .favorites()
+        .load(&group, &load("1", Some(LoadAction::Insert), false))
+        .await
+        .unwrap();
+    let (now, _) = now_and_next(&setup, &group).await;
+    assert_eq!(
+        now, "Salt on the Window",
+        "the head moved to the new content"
+    );
+    assert_ne!(now, before);
+    // Added at the end: the old queue is before it, the track that played included.
+    setup
+        .client
+        .playback()
+        .skip_to_previous_track(&group)
+        .await
+        .unwrap();
+    let (back, _) = now_and_next(&setup, &group).await;
+    assert_eq!(
+        back, "Rest Mass",
+        "the last track of the Office's album (Kinetic), which stays before it"
+    );
+}
+
+#[tokio::test]
+async fn append_adds_to_the_end_and_what_plays_goes_on() {
+    let setup = Setup::new().await;
+    let group = setup.group("Office").id;
+    let before = now_and_next(&setup, &group).await;
+    setup
+        .client
+        .favorites()
+        .load(&group, &load("1", Some(LoadAction::Append), false))
+        .await
+        .unwrap();
+    assert_eq!(now_and_next(&setup, &group).await, before);
+}
+
 #[tokio::test]
 async fn a_station_replaces_the_queue_whatever_the_action() {
     let setup = Setup::new().await;

@@ -23,14 +23,15 @@ impl Household {
             (Source::Queue { tracks, .. }, Source::Queue { tracks: queue, .. })
                 if action != LoadAction::Replace =>
             {
+                // docs.sonos.com, "queue action": INSERT_NEXT goes after what plays; APPEND
+                // and INSERT go to the end, and INSERT moves the head to the first of them.
                 let at = match action {
-                    LoadAction::Insert => playback.index,
-                    LoadAction::InsertNext => playback.index + 1,
+                    LoadAction::InsertNext => (playback.index + 1).min(queue.len()),
                     _ => queue.len(),
                 };
-                let at = at.min(queue.len());
                 queue.splice(at..at, tracks);
                 if action == LoadAction::Insert {
+                    playback.index = at;
                     playback.position_ms = 0;
                     playback.anchor = ctx.now;
                 }

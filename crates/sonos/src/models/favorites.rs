@@ -49,13 +49,14 @@ pub struct FavoriteResource {
 open_enum!(
     /// How loading a favorite or playlist treats the queue.
     LoadAction {
-        /// Replace the queue.
+        /// Replace the queue with the new content (docs.sonos.com, "queue action").
         Replace = "REPLACE",
-        /// Add to the end of the queue (Sonos's default).
+        /// Add to the end of the queue (Sonos's default); what plays goes on.
         Append = "APPEND",
-        /// Insert at the current position.
+        /// Add to the end of the queue and move the playback head to the first of the new
+        /// content: it plays now, the rest of the queue kept before it.
         Insert = "INSERT",
-        /// Insert after the current item.
+        /// Put the new content right after what is playing: it plays next.
         InsertNext = "INSERT_NEXT",
     }
 );
