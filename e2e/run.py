@@ -408,6 +408,17 @@ def main() -> int:
             duration = int(window.call("GET", f"element/{seek}/property/max"))
             window.click('[data-test="seek"]')
             wait_until("the seek", lambda: abs(sim_group("Office + 1")["playback"].get("positionMillis", 0) - duration / 2) < duration * 0.15)
+            # 15 s back and forward: where the track is, moved by the step (the track plays on
+            # meanwhile, so the clock's time since is taken off).
+            def skipped_by(step_millis: int, button: str):
+                start, at = time.monotonic(), sim_group("Office + 1")["playback"].get("positionMillis", 0)
+                window.click(f'[data-test="{button}"]')
+                def moved():
+                    now = sim_group("Office + 1")["playback"].get("positionMillis", 0)
+                    return abs(now - at - (time.monotonic() - start) * 1000 - step_millis) < 3000
+                wait_until(f"the skip by {step_millis} ms", moved)
+            skipped_by(15_000, "forward-15")
+            skipped_by(-15_000, "back-15")
 
         def playerctl(*args: str) -> str:
             return subprocess.run(["playerctl", "-p", "roomtone", *args], env=env, check=True, capture_output=True, text=True, timeout=20).stdout.strip()
@@ -666,7 +677,7 @@ def main() -> int:
         scenario("the groups list shows the simulator's household", groups_list)
         scenario("play/pause from the window changes the simulator", play_pause)
         scenario("the tray follows the state and controls the group chosen in it", tray_controls)
-        scenario("volume, grouping, a favorite and seek from the window reach the simulator", controls_reach_sonos)
+        scenario("volume, grouping, a favorite, seek and 15 s back and forward from the window reach the simulator", controls_reach_sonos)
         scenario("playerctl (MPRIS) shows the simulator's track and drives it", media_session)
         scenario("a change made on another phone reaches the window and the tray through Sonos's events, with no click", another_phone)
         scenario("the settings window saves and applies: tray step, start at login, a global hotkey", settings_apply)

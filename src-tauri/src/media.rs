@@ -22,7 +22,7 @@ use tauri::{AppHandle, Manager};
 pub const DBUS_NAME: &str = "roomtone";
 
 /// How far an undetermined "seek forward/back" moves.
-const SEEK_STEP_MILLIS: i64 = 10_000;
+const SEEK_STEP_MILLIS: i64 = 15_000;
 
 /// What the OS media session shows.
 #[derive(Debug, Clone, PartialEq)]

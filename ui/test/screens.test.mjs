@@ -459,10 +459,18 @@ describe('interactions', () => {
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
     const [{ positionMillis }] = await calls(page, 'seek');
     assert.ok(Math.abs(positionMillis - 128_000) < 8_000, `seeked to the middle: ${positionMillis}`);
+    // Podcasts and audiobooks: 15 s back and forward, left to the core to place.
+    await page.getByRole('button', { name: 'Back 15 seconds' }).click();
+    await page.getByRole('button', { name: 'Forward 15 seconds' }).click();
+    assert.deepEqual(await calls(page, 'seekBy'), [
+      { group: 'G-living', deltaMillis: -15_000 },
+      { group: 'G-living', deltaMillis: 15_000 },
+    ]);
     // The Den's radio allows neither: the controls are off.
     await page.locator('[data-group="Den"] .pick').click();
     assert.equal(await page.locator('[data-test="mode-shuffle"]').isDisabled(), true);
     assert.equal(await page.locator('[data-test="next"]').isDisabled(), true);
+    assert.equal(await page.locator('[data-test="back-15"], [data-test="forward-15"]').count(), 0, 'a station cannot skip 15 s');
     assert.equal(await page.locator('[data-test="fixed"]').count(), 1, 'a fixed volume is said, not a slider');
     await close();
   });

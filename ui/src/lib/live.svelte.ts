@@ -156,6 +156,8 @@ export class Live {
   next = (g: Group) => this.perform({ kind: 'next', group: g.id });
   previous = (g: Group) => this.perform({ kind: 'previous', group: g.id });
   seek = (g: Group, millis: number) => this.perform({ kind: 'seek', group: g.id, positionMillis: Math.max(0, Math.round(millis)) });
+  /** Back or forward by `deltaMillis` from where the track is now (the core works out where). */
+  seekBy = (g: Group, deltaMillis: number) => this.perform({ kind: 'seekBy', group: g.id, deltaMillis });
   setMode = (g: Group, mode: PlayMode, on: boolean) => this.perform({ kind: 'setPlayMode', group: g.id, mode, on });
 
   /** The group's volume as the slider moves: sent a few times a second, the last value always. */
