@@ -419,6 +419,17 @@ def main() -> int:
                 wait_until(f"the skip by {step_millis} ms", moved)
             skipped_by(15_000, "forward-15")
             skipped_by(-15_000, "back-15")
+            # The Living Room's TV on and off (Sonos cannot read it back: the simulator can).
+            def tv_power() -> str:
+                state = call_http("GET", f"{sim_url}/sim/admin/state")
+                return next(p for p in state["households"][0]["players"] if p["name"] == "Living Room")["tvPowerState"]
+            window.click('[data-group="Living Room + 1"] .pick')
+            window.click('[data-test="tv-on"]')
+            wait_until("the TV on", lambda: tv_power() == "ON")
+            window.click('[data-test="tv-off"]')
+            wait_until("the TV off", lambda: tv_power() == "STANDBY")
+            window.click('[data-group="Office + 1"] .pick')
+            window.find('[data-test="now-playing"][aria-label="Now playing in Office + 1"]')
 
         def playerctl(*args: str) -> str:
             return subprocess.run(["playerctl", "-p", "roomtone", *args], env=env, check=True, capture_output=True, text=True, timeout=20).stdout.strip()
@@ -677,7 +688,7 @@ def main() -> int:
         scenario("the groups list shows the simulator's household", groups_list)
         scenario("play/pause from the window changes the simulator", play_pause)
         scenario("the tray follows the state and controls the group chosen in it", tray_controls)
-        scenario("volume, grouping, a favorite, seek and 15 s back and forward from the window reach the simulator", controls_reach_sonos)
+        scenario("volume, grouping, a favorite, seek, 15 s back and forward and the TV's power from the window reach the simulator", controls_reach_sonos)
         scenario("playerctl (MPRIS) shows the simulator's track and drives it", media_session)
         scenario("a change made on another phone reaches the window and the tray through Sonos's events, with no click", another_phone)
         scenario("the settings window saves and applies: tray step, start at login, a global hotkey", settings_apply)

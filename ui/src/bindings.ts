@@ -101,6 +101,11 @@ export type Action =
 { kind: "playLineIn"; group: GroupId; room: PlayerId } | 
 /**  The TV of a home-theater room. */
 { kind: "playTv"; room: PlayerId } | 
+/**
+ *  Turns a home-theater room's TV on, or to standby, over HDMI-CEC (`setTvPowerState`;
+ *  Sonos has no way to read whether it is on).
+ */
+{ kind: "setTvPower"; room: PlayerId; on: boolean } | 
 /**  A home-theater room's night mode and speech enhancement. */
 { kind: "setTheaterOptions"; room: PlayerId; options: TheaterOptions } | { kind: "loadFavorite"; group: GroupId; favorite: FavoriteId; load: LoadAction } | { kind: "loadPlaylist"; group: GroupId; playlist: PlaylistId; load: LoadAction };
 
@@ -396,6 +401,8 @@ export type Room = {
 	lineIn: boolean,
 	/**  A home-theater room (TV source, night mode, dialog enhancement). */
 	homeTheater: boolean,
+	/**  It can turn its TV on and off (HDMI-CEC). */
+	tvPower: boolean,
 };
 
 /**  See [`SessionStatus`]. */

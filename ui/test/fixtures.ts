@@ -4,7 +4,7 @@ import type { Group, Household, Library, LibraryItem, Room, Snapshot } from '../
 const art = (seed: string) => `https://art.example/${encodeURIComponent(seed)}.svg`;
 
 export function room(id: string, name: string, volume = 20, extra: Partial<Room> = {}): Room {
-  return { id, name, volume: { volume, muted: false, fixed: false }, lineIn: false, homeTheater: false, ...extra };
+  return { id, name, volume: { volume, muted: false, fixed: false }, lineIn: false, homeTheater: false, tvPower: false, ...extra };
 }
 
 export function group(id: string, name: string, rooms: Room[], extra: Partial<Group> = {}): Group {
@@ -27,7 +27,7 @@ export function home(): Household {
   return {
     id: 'Sonos_home',
     groups: [
-      group('G-living', 'Living Room + 1', [room('P-living', 'Living Room', 32, { homeTheater: true }), room('P-kitchen', 'Kitchen', 24)], {
+      group('G-living', 'Living Room + 1', [room('P-living', 'Living Room', 32, { homeTheater: true, tvPower: true }), room('P-kitchen', 'Kitchen', 24)], {
         state: 'playing',
         nowPlaying: { title: 'Fog Lifts at Noon', artist: 'June Arden', album: 'Slow Weather', container: 'Thursday Morning Mix', service: 'Sonos Playlist', artUrl: art('fog'), durationMillis: 256_000 },
         volume: { volume: 28, muted: false, fixed: false },

@@ -443,6 +443,12 @@ describe('interactions', () => {
     assert.deepEqual(await calls(page, 'setTheaterOptions'), [{ room: 'P-living', options: { nightMode: true, enhanceDialog: false } }]);
     await page.locator('[data-test="play-tv"]').click();
     assert.deepEqual(await calls(page, 'playTv'), [{ room: 'P-living' }]);
+    await page.getByRole('button', { name: 'Turn the TV on' }).click();
+    await page.getByRole('button', { name: 'Turn the TV off' }).click();
+    assert.deepEqual(await calls(page, 'setTvPower'), [
+      { room: 'P-living', on: true },
+      { room: 'P-living', on: false },
+    ]);
     await page.locator('[data-group="Office"] .pick').click();
     await page.locator('[data-test="play-line-in"]').click();
     assert.deepEqual(await calls(page, 'playLineIn'), [{ group: 'G-office', room: 'P-office' }]);

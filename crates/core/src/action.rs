@@ -7,7 +7,7 @@
 use crate::view::{Group, Household, LoadAction, PlayState, TheaterOptions};
 use roomtone_sonos::models::{
     CreateGroup, HomeTheaterOptions, LoadFavorite, LoadPlaylist, PlayModes, SetGroupMembers,
-    SetRelativeVolume, SetVolume,
+    SetRelativeVolume, SetVolume, TvPowerState,
 };
 use roomtone_sonos::{Client, FavoriteId, GroupId, HouseholdId, PlayerId, PlaylistId};
 use serde::{Deserialize, Serialize};
@@ -102,6 +102,12 @@ pub enum Action {
     PlayTv {
         room: PlayerId,
     },
+    /// Turns a home-theater room's TV on, or to standby, over HDMI-CEC (`setTvPowerState`;
+    /// Sonos has no way to read whether it is on).
+    SetTvPower {
+        room: PlayerId,
+        on: bool,
+    },
     /// A home-theater room's night mode and speech enhancement.
     SetTheaterOptions {
         room: PlayerId,
@@ -179,6 +185,7 @@ macro_rules! group_of {
             | AdjustRoomVolume { .. }
             | CreateGroup { .. }
             | PlayTv { .. }
+            | SetTvPower { .. }
             | SetTheaterOptions { .. } => None,
         }
     }};
@@ -210,6 +217,7 @@ impl Action {
             | SetRoomMute { room, .. }
             | AdjustRoomVolume { room, .. }
             | PlayTv { room }
+            | SetTvPower { room, .. }
             | SetTheaterOptions { room, .. } => room.as_str(),
             CreateGroup { household, rooms } => {
                 rooms.first().map_or(household.as_str(), PlayerId::as_str)
@@ -235,6 +243,7 @@ impl Action {
             | SetGroupMembers { .. }
             | PlayLineIn { .. }
             | PlayTv { .. }
+            | SetTvPower { .. }
             | SetTheaterOptions { .. } => true,
             LoadFavorite { load, .. } | LoadPlaylist { load, .. } => *load == LoadAction::Replace,
             Toggle { .. }
@@ -376,6 +385,8 @@ impl Action {
             SetGroupMembers { .. } | CreateGroup { .. } => "group the rooms",
             PlayLineIn { .. } => "play the line-in",
             PlayTv { .. } => "play the TV",
+            SetTvPower { on: true, .. } => "turn the TV on",
+            SetTvPower { on: false, .. } => "turn the TV off",
             SetTheaterOptions { .. } => "change the TV sound options",
             LoadFavorite { .. } => "play the favorite",
             LoadPlaylist { .. } => "play the playlist",
@@ -482,6 +493,17 @@ impl Action {
             }
             Action::PlayTv { room } => {
                 client.home_theater().load_playback(room).await?;
+                Done::default()
+            }
+            Action::SetTvPower { room, on } => {
+                let state = match on {
+                    true => TvPowerState::On,
+                    false => TvPowerState::Standby,
+                };
+                client
+                    .home_theater()
+                    .set_tv_power_state(room, state)
+                    .await?;
                 Done::default()
             }
             Action::SetTheaterOptions { room, options } => {

@@ -72,6 +72,7 @@ mod tests {
                     volume: Volume::default(),
                     line_in: false,
                     home_theater: false,
+                    tv_power: false,
                 })
                 .collect(),
             state: PlayState::Idle,

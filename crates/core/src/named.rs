@@ -82,6 +82,7 @@ mod tests {
             volume: Volume::default(),
             line_in: false,
             home_theater: false,
+            tv_power: false,
         }
     }
 

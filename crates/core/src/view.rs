@@ -115,6 +115,8 @@ pub struct Room {
     pub line_in: bool,
     /// A home-theater room (TV source, night mode, dialog enhancement).
     pub home_theater: bool,
+    /// It can turn its TV on and off (HDMI-CEC).
+    pub tv_power: bool,
 }
 
 /// What the current source allows (`availablePlaybackActions`); missing means no.
@@ -350,6 +352,7 @@ impl Group {
                     volume: volume(&p.volume),
                     line_in: p.player.capabilities.contains(&Capability::LineIn),
                     home_theater: p.player.capabilities.contains(&Capability::HtPlayback),
+                    tv_power: p.player.capabilities.contains(&Capability::HtPowerState),
                 })
                 .collect(),
             state,

@@ -391,6 +391,51 @@ async fn home_theater_options_the_tv_and_line_in() {
         .unwrap();
     assert!(group.state.is_playing(), "the TV plays: {:?}", group.state);
 
+    // Its TV on and to standby (Sonos cannot say which it is: the simulator's state can).
+    assert!(theater.tv_power, "the home theater can switch its TV");
+    let tv_power = |state: serde_json::Value| {
+        state["households"][0]["players"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == room.as_str())
+            .map(|p| p["tvPowerState"].clone())
+            .unwrap()
+    };
+    assert_eq!(tv_power(sim_state(&world).await), "STANDBY");
+    controller
+        .perform(Action::SetTvPower {
+            room: room.clone(),
+            on: true,
+        })
+        .await
+        .unwrap();
+    assert_eq!(tv_power(sim_state(&world).await), "ON");
+    controller
+        .perform(Action::SetTvPower {
+            room: room.clone(),
+            on: false,
+        })
+        .await
+        .unwrap();
+    assert_eq!(tv_power(sim_state(&world).await), "STANDBY");
+    // A room with no TV says so.
+    let speaker = tv
+        .groups()
+        .flat_map(|g| &g.rooms)
+        .find(|r| !r.home_theater)
+        .unwrap()
+        .id
+        .clone();
+    let err = controller
+        .perform(Action::SetTvPower {
+            room: speaker,
+            on: true,
+        })
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("home-theater"), "{err}");
+
     let (group_id, line_in) = {
         let live = controller.live();
         let (g, r) = live

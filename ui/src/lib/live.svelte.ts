@@ -208,6 +208,7 @@ export class Live {
 
   playLineIn = (g: Group, room: Room) => this.perform({ kind: 'playLineIn', group: g.id, room: room.id });
   playTv = (room: Room) => this.perform({ kind: 'playTv', room: room.id });
+  setTvPower = (room: Room, on: boolean) => this.perform({ kind: 'setTvPower', room: room.id, on });
   playFavorite = (g: Group, favorite: FavoriteId, load: LoadAction) => this.perform({ kind: 'loadFavorite', group: g.id, favorite, load });
   playPlaylist = (g: Group, playlist: PlaylistId, load: LoadAction) => this.perform({ kind: 'loadPlaylist', group: g.id, playlist, load });
 }
