@@ -403,7 +403,7 @@ mod tests {
             )]),
             "b",
         );
-        l.pending.push(roomtone_core::action::Pending {
+        l.pending.push(roomtone_core::pending::Pending {
             target: "b".into(),
             state: Some(PlayState::Paused),
             volume: None,

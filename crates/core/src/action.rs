@@ -1,10 +1,11 @@
 //! Every intention a surface can send: the window, the tray, the media session, the hotkeys
 //! and `roomtone-cli` each turn what the person did into an [`Action`] and hand it to
-//! [`crate::Controller::perform`]. What an action targets, what it shows before Sonos
-//! answers ([`Pending`]), whether it is safe to send twice, and which Control API call it
-//! is, are written here once.
+//! [`crate::Controller::perform`]. What an action targets, what it means now
+//! (a seek-by, a mute toggle), whether it is safe to send twice, and which Control API call
+//! it is, are written here once; what it shows before Sonos answers is
+//! [`crate::pending`].
 
-use crate::view::{Group, Household, LoadAction, PlayState, TheaterOptions};
+use crate::view::{Group, Household, LoadAction, TheaterOptions};
 use roomtone_sonos::models::{
     CreateGroup, HomeTheaterOptions, LoadFavorite, LoadPlaylist, PlayModes, SetGroupMembers,
     SetRelativeVolume, SetVolume, TvPowerState,
@@ -134,19 +135,6 @@ pub enum PlayMode {
     RepeatOne,
     Shuffle,
     Crossfade,
-}
-
-/// What an action shows on a group or room before Sonos answers: every surface shows the
-/// households with it applied, and a refusal takes it back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase")]
-pub struct Pending {
-    /// A group's or a room's ID.
-    pub target: String,
-    pub state: Option<PlayState>,
-    pub volume: Option<u8>,
-    pub muted: Option<bool>,
 }
 
 /// What an action was done to, once done: the group it ended up on (after a regroup, a
@@ -289,80 +277,6 @@ impl Action {
                 }
             }
             other => other,
-        }
-    }
-
-    /// What it shows before Sonos answers, given what is shown now.
-    pub(crate) fn pending(&self, households: &[Household]) -> Option<Pending> {
-        let on = |target: &str| Pending {
-            target: target.to_owned(),
-            state: None,
-            volume: None,
-            muted: None,
-        };
-        let group = |id: &GroupId| {
-            households
-                .iter()
-                .flat_map(|h| &h.groups)
-                .find(|g| g.id == id.as_str())
-        };
-        match self {
-            Action::Toggle { group: id } => {
-                let playing = group(id)?.state.is_playing();
-                Some(Pending {
-                    state: Some(if playing {
-                        PlayState::Paused
-                    } else {
-                        PlayState::Playing
-                    }),
-                    ..on(id.as_str())
-                })
-            }
-            Action::Play { group } => Some(Pending {
-                state: Some(PlayState::Playing),
-                ..on(group.as_str())
-            }),
-            Action::Pause { group } => Some(Pending {
-                state: Some(PlayState::Paused),
-                ..on(group.as_str())
-            }),
-            Action::SetGroupVolume { group, volume } => Some(Pending {
-                volume: Some((*volume).min(100)),
-                ..on(group.as_str())
-            }),
-            Action::AdjustGroupVolume { group: id, delta } => {
-                let now = i16::from(group(id)?.volume.volume);
-                let volume = u8::try_from((now + delta).clamp(0, 100)).unwrap_or(0);
-                Some(Pending {
-                    volume: Some(volume),
-                    ..on(id.as_str())
-                })
-            }
-            Action::SetGroupMute { group, muted } => Some(Pending {
-                muted: Some(*muted),
-                ..on(group.as_str())
-            }),
-            Action::SetRoomVolume { room, volume } => Some(Pending {
-                volume: Some((*volume).min(100)),
-                ..on(room.as_str())
-            }),
-            Action::SetRoomMute { room, muted } => Some(Pending {
-                muted: Some(*muted),
-                ..on(room.as_str())
-            }),
-            Action::AdjustRoomVolume { room: id, delta } => {
-                let room = households
-                    .iter()
-                    .flat_map(|h| &h.groups)
-                    .flat_map(|g| &g.rooms)
-                    .find(|r| r.id == id.as_str())?;
-                let volume = (i16::from(room.volume.volume) + delta).clamp(0, 100);
-                Some(Pending {
-                    volume: Some(u8::try_from(volume).unwrap_or(0)),
-                    ..on(id.as_str())
-                })
-            }
-            _ => None,
         }
     }
 
@@ -542,37 +456,6 @@ impl Action {
                 done(group, client.playlists().load(group, &request).await?)
             }
         })
-    }
-}
-
-/// `pending` applied to `households`: what every surface shows.
-pub(crate) fn show(households: &mut [Household], pending: &[Pending]) {
-    for change in pending {
-        for group in households.iter_mut().flat_map(|h| &mut h.groups) {
-            if group.id == change.target.as_str() {
-                if let Some(state) = change.state {
-                    group.state = state;
-                }
-                if let Some(volume) = change.volume {
-                    group.volume.volume = volume;
-                }
-                if let Some(muted) = change.muted {
-                    group.volume.muted = muted;
-                }
-            }
-            for room in group
-                .rooms
-                .iter_mut()
-                .filter(|r| r.id == change.target.as_str())
-            {
-                if let Some(volume) = change.volume {
-                    room.volume.volume = volume;
-                }
-                if let Some(muted) = change.muted {
-                    room.volume.muted = muted;
-                }
-            }
-        }
     }
 }
 

@@ -5,12 +5,13 @@
 //! published, so the state shown is what Sonos says, never what Roomtone hoped. A read that
 //! fails after a successful action leaves the older state marked [`ReadState::Failed`].
 
-use crate::action::{self, Action, Done, Pending};
+use crate::action::{Action, Done};
 use crate::config::Config;
 use crate::error::{CoreError, Result};
 use crate::follow::Trace;
 use crate::household::{self, HouseholdRead};
 use crate::live::{Live, ReadState, Refused};
+use crate::pending::{self, Pending};
 use crate::session::{from_sonos, Clock, Session, SessionState};
 use crate::signin::{Opener, SignIn};
 use crate::store::TokenStore;
@@ -74,7 +75,7 @@ impl Held {
     fn show(&mut self) -> Live {
         let mut shown = self.truth.clone();
         shown.pending = self.pending.iter().map(|(_, p)| p.clone()).collect();
-        action::show(&mut shown.households, &shown.pending);
+        pending::show(&mut shown.households, &shown.pending);
         let households = &shown.households;
         let found = |trace: &mut Option<Trace>| {
             let group = trace.as_ref()?.find(households)?;

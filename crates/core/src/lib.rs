@@ -9,7 +9,7 @@
 //! - [`turns`]: one refresh at a time across processes sharing the keychain.
 //! - [`controller`]: what the app's windows and tray call: sign in and out, read, and
 //!   [`Controller::perform`] every [`action`]; it keeps the [`live`] state they all follow,
-//!   in the shape of [`view`], with pending changes shown and groups [`follow`]ed across
+//!   in the shape of [`view`], with [`pending`] changes shown and groups [`follow`]ed across
 //!   regroups.
 //! - [`updates`]: live updates — the relay's event stream, subscriptions, polling without one.
 //! - [`artwork`]: which artwork URLs a surface may load.
@@ -29,6 +29,7 @@ pub mod follow;
 pub mod household;
 pub mod live;
 pub mod named;
+pub mod pending;
 pub mod session;
 pub mod signin;
 pub mod store;

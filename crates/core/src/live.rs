@@ -2,7 +2,7 @@
 //! `watch` channel. Observers take the current value (a snapshot) and then each change; a
 //! revision lets an observer that got both the same change twice keep the newer one.
 
-use crate::action::Pending;
+use crate::pending::Pending;
 use crate::session::SessionState;
 use crate::view::Household;
 use roomtone_sonos::GroupId;
