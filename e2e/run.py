@@ -431,6 +431,35 @@ def main() -> int:
             window.click('[data-group="Office + 1"] .pick')
             window.find('[data-test="now-playing"][aria-label="Now playing in Office + 1"]')
 
+        def phone_get(path: str) -> dict:
+            """What another app signed in to the same household reads from the Control API."""
+            phone = call_http("POST", f"{sim_url}/sim/admin/tokens")["access_token"]
+            return call_http("GET", f"{sim_url}/control/api/v1/{path}", headers={"Authorization": f"Bearer {phone}"})
+
+        def playlist_tracks():
+            # The Bedroom opens a Sonos playlist: the window lists the tracks Sonos gives
+            # (getPlaylist), plays nothing until asked, then plays it from its first track.
+            household = call_http("GET", f"{sim_url}/sim/admin/state")["households"][0]["id"]
+            listed = next(p for p in phone_get(f"households/{household}/playlists")["playlists"] if p["name"] == "Thursday Morning Mix")
+            tracks = phone_get(f"households/{household}/playlists/{listed['id']}")["tracks"]
+            window.click('[data-group="Bedroom"] .pick')
+            window.find('[data-test="now-playing"][aria-label="Now playing in Bedroom"]')
+            window.click('[data-test="tab-playlists"]')
+            window.click('[data-test="library-item"][data-item="Thursday Morning Mix"] .tile-main')
+            window.find('[data-test="playlist-track"]')
+            shown = window.call("POST", "execute/sync", {"script": "return [...document.querySelectorAll('[data-test=\"playlist-track\"] .track-name')].map((e) => e.textContent)", "args": []})
+            assert shown == [t["name"] for t in tracks], (shown, tracks)
+            assert window.text('[data-test="playlist-count"]') == f"{len(tracks)} tracks"
+            def playing_it():
+                item = sim_group("Bedroom")["metadata"]
+                return item.get("container", {}).get("name") == listed["name"] and item["currentItem"]["track"]["name"] == tracks[0]["name"]
+            assert not playing_it(), "opening a playlist plays nothing (the Bedroom has an album loaded)"
+            window.screenshot("05b-playlist-tracks")
+            window.click('[data-test="playlist-replace"]')
+            wait_until("the playlist from its first track", playing_it)
+            window.click('[data-test="playlist-back"]')
+            window.click('[data-test="tab-favorites"]')
+
         def playerctl(*args: str) -> str:
             return subprocess.run(["playerctl", "-p", "roomtone", *args], env=env, check=True, capture_output=True, text=True, timeout=20).stdout.strip()
 
@@ -689,6 +718,7 @@ def main() -> int:
         scenario("play/pause from the window changes the simulator", play_pause)
         scenario("the tray follows the state and controls the group chosen in it", tray_controls)
         scenario("volume, grouping, a favorite, seek, 15 s back and forward and the TV's power from the window reach the simulator", controls_reach_sonos)
+        scenario("a Sonos playlist's tracks show before it plays, then it plays from the first", playlist_tracks)
         scenario("playerctl (MPRIS) shows the simulator's track and drives it", media_session)
         scenario("a change made on another phone reaches the window and the tray through Sonos's events, with no click", another_phone)
         scenario("the settings window saves and applies: tray step, start at login, a global hotkey", settings_apply)

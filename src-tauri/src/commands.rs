@@ -8,10 +8,10 @@ use crate::settings::Settings;
 use crate::state::SettingsView;
 use crate::state::{AppState, Snapshot};
 use roomtone_core::browser::SystemBrowser;
-use roomtone_core::view::{Library, TheaterOptions};
+use roomtone_core::view::{Library, Playlist, TheaterOptions};
 use roomtone_core::{Action, Done};
 use roomtone_sonos::secret::ClientSecret;
-use roomtone_sonos::{GroupId, HouseholdId, PlayerId};
+use roomtone_sonos::{GroupId, HouseholdId, PlayerId, PlaylistId};
 use tauri::{AppHandle, State};
 
 type Answer<T = ()> = Result<T, AppError>;
@@ -107,6 +107,17 @@ pub async fn volume_theater_options(
 #[specta::specta]
 pub async fn library_get(household: HouseholdId, state: State<'_, AppState>) -> Answer<Library> {
     Ok(state.controller()?.library(&household).await?)
+}
+
+/// A Sonos playlist's tracks, to see before playing it.
+#[tauri::command]
+#[specta::specta]
+pub async fn library_playlist(
+    household: HouseholdId,
+    playlist: PlaylistId,
+    state: State<'_, AppState>,
+) -> Answer<Playlist> {
+    Ok(state.controller()?.playlist(&household, &playlist).await?)
 }
 
 /// The settings in force, for the settings window.

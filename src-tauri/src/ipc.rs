@@ -20,6 +20,7 @@ pub(crate) fn specta() -> tauri_specta::Builder<tauri::Wry> {
             commands::control_perform,
             commands::volume_theater_options,
             commands::library_get,
+            commands::library_playlist,
             commands::settings_get,
             commands::settings_set,
             commands::settings_set_client_secret,

@@ -41,6 +41,8 @@ export const commands = {
 	volumeTheaterOptions: (room: PlayerId) => typedError<TheaterOptions, AppError>(__TAURI_INVOKE("volume_theater_options", { room })),
 	/**  A household's favorites and playlists. */
 	libraryGet: (household: HouseholdId) => typedError<Library, AppError>(__TAURI_INVOKE("library_get", { household })),
+	/**  A Sonos playlist's tracks, to see before playing it. */
+	libraryPlaylist: (household: HouseholdId, playlist: PlaylistId) => typedError<Playlist, AppError>(__TAURI_INVOKE("library_playlist", { household, playlist })),
 	/**  The settings in force, for the settings window. */
 	settingsGet: () => __TAURI_INVOKE<SettingsView>("settings_get"),
 	/**
@@ -349,8 +351,23 @@ export type PlayState = "playing" | "buffering" | "paused" | "idle";
 /**  A player (`RINCON_<MAC>01400`): permanent. A bonded set (stereo pair, home theater) is one player. */
 export type PlayerId = string;
 
+/**  A Sonos playlist and its tracks, to see before playing it. */
+export type Playlist = {
+	householdId: HouseholdId,
+	id: PlaylistId,
+	name: string,
+	tracks: PlaylistTrack[],
+};
+
 /**  A Sonos playlist. */
 export type PlaylistId = string;
+
+/**  A track of a [`Playlist`], as Sonos names it (a track without a name is shown as such). */
+export type PlaylistTrack = {
+	name: string,
+	artist: string | null,
+	album: string | null,
+};
 
 /**  A position in the track as Sonos reported it. */
 export type Position = {

@@ -3,7 +3,7 @@
 // commands a test names. For UI tests only; the real core is tested in Rust and end to end.
 import { emit } from '@tauri-apps/api/event';
 import type { Action, AppError, Done, Settings, SettingsView, Snapshot } from '../src/bindings';
-import { library } from './fixtures';
+import { library, playlist } from './fixtures';
 
 export interface Call {
   cmd: string;
@@ -167,6 +167,11 @@ export class FakeCore {
         return this.theater[String(args.room)] ?? { nightMode: false, enhanceDialog: false };
       case 'library_get':
         return library(String(args.household));
+      case 'library_playlist': {
+        const found = playlist(String(args.household), String(args.playlist));
+        if (!found) throw { kind: 'sonos', message: 'Sonos answered 400 ERROR_INVALID_OBJECT_ID: no such playlist' };
+        return found;
+      }
       case 'app_painted':
         return this.marks;
       case 'app_mark':

@@ -1,5 +1,5 @@
 // Households for the UI tests, in the shape the core sends (see src/bindings.ts).
-import type { Group, Household, Library, LibraryItem, Room, Snapshot } from '../src/bindings';
+import type { Group, Household, Library, LibraryItem, Playlist, Room, Snapshot } from '../src/bindings';
 
 const art = (seed: string) => `https://art.example/${encodeURIComponent(seed)}.svg`;
 
@@ -89,4 +89,28 @@ export function library(household: string): Library {
     ],
     playlists: [item('L1', 'Thursday Morning Mix', null, '12 tracks'), item('L2', 'Dinner', null, '1 track', false)],
   };
+}
+
+/** A playlist's tracks, as the core reads them (getPlaylist). */
+export function playlist(household: string, id: string): Playlist | null {
+  const track = (name: string, artist: string | null, album: string | null) => ({ name, artist, album });
+  switch (id) {
+    case 'L1':
+      return {
+        householdId: household,
+        id,
+        name: 'Thursday Morning Mix',
+        tracks: [
+          track('Fog Lifts at Noon', 'June Arden', 'Slow Weather'),
+          track('Salt on the Window', 'The Low Tides', 'Harbour'),
+          track('Paper Satellites', 'Mira Holt', null),
+          track('A track whose title runs on long enough to need all the room a row can give it', 'An Artist With A Long Name', 'An Album'),
+          track('Untitled track', null, null),
+        ],
+      };
+    case 'L2':
+      return { householdId: household, id, name: 'Dinner', tracks: [track('Slow Supper', 'Table Nine', 'Evenings')] };
+    default:
+      return null;
+  }
 }

@@ -163,6 +163,16 @@ describe('every screen, light and dark, accessible', () => {
       assert.equal(overflow, 0, 'nothing spills sideways');
     }));
 
+  it("a playlist's tracks", () =>
+    screen('home', 'playlist', '[data-test="library-item"]', async (page) => {
+      await page.locator('[data-test="tab-playlists"]').click();
+      await page.getByRole('button', { name: 'Show the tracks of Thursday Morning Mix' }).click();
+      await page.locator('[data-test="playlist-track"]').first().waitFor();
+      await page.locator('[data-test="playlist"]').scrollIntoViewIfNeeded();
+      const overflow = await page.evaluate(() => [...document.querySelectorAll('.tracks li')].filter((el) => el.scrollWidth > el.clientWidth + 1).length);
+      assert.equal(overflow, 0, 'a long title wraps inside its row');
+    }));
+
   it('the settings window', () =>
     screen('home', 'settings', '[data-test="open-settings"]', async (page) => {
       await page.locator('[data-test="open-settings"]').click();
@@ -340,6 +350,47 @@ describe('interactions', () => {
       { group: 'G-living', favorite: 'F2', load: 'insertNext' },
     ]);
     assert.deepEqual(await calls(page, 'loadPlaylist'), [{ group: 'G-living', playlist: 'L2', load: 'append' }]);
+    await close();
+  });
+
+  it('a playlist shows its tracks, then plays now, next or at the end', async () => {
+    const { page, close } = await open('home');
+    await page.locator('[data-test="tab-playlists"]').click();
+    await page.getByRole('button', { name: 'Show the tracks of Thursday Morning Mix' }).click();
+    await page.locator('[data-test="playlist-track"]').first().waitFor();
+    assert.deepEqual(await calls(page, 'library_playlist'), [{ household: 'Sonos_home', playlist: 'L1' }]);
+    assert.equal(await page.locator('[data-test="playlist-track"]').count(), 5);
+    assert.equal(await page.locator('[data-test="playlist-count"]').innerText(), '5 tracks');
+    assert.match(await page.locator('[data-test="playlist-track"]').nth(1).innerText(), /Salt on the Window\s+The Low Tides · Harbour/);
+    assert.equal(await calls(page, 'loadPlaylist').then((c) => c.length), 0, 'opening plays nothing');
+    await page.waitForFunction(() => document.activeElement?.dataset.test === 'playlist-back'); // the focus moves into the playlist
+    await page.locator('[data-test="playlist-insertNext"]').click();
+    await page.locator('[data-test="playlist-append"]').click();
+    await page.locator('[data-test="playlist-replace"]').click();
+    assert.deepEqual(await calls(page, 'loadPlaylist'), [
+      { group: 'G-living', playlist: 'L1', load: 'insertNext' },
+      { group: 'G-living', playlist: 'L1', load: 'append' },
+      { group: 'G-living', playlist: 'L1', load: 'replace' },
+    ]);
+    await page.keyboard.press('Escape');
+    await page.locator('[data-test="playlist"]').waitFor({ state: 'detached' });
+    // The focus goes back to the tile the playlist was opened from.
+    await page.waitForFunction(() => document.activeElement?.closest('[data-test="library-item"]')?.dataset.item === 'Thursday Morning Mix');
+    await close();
+  });
+
+  it('a playlist that cannot be read says why, and Try again reads it', async () => {
+    const { page, close } = await open('home', { fail: ['library_playlist'] });
+    await page.locator('[data-test="tab-playlists"]').click();
+    await page.getByRole('button', { name: 'Show the tracks of Dinner' }).click();
+    await page.locator('[data-test="playlist"] .problem').waitFor();
+    assert.equal(await page.locator('[data-test="playlist-replace"]').count(), 0, 'nothing to play from a playlist not read');
+    await page.evaluate(() => (window.__fake.failing = {}));
+    await page.locator('[data-test="playlist"]').getByRole('button', { name: 'Try again' }).click();
+    await page.locator('[data-test="playlist-track"]').first().waitFor();
+    assert.equal((await calls(page, 'library_playlist')).length, 2);
+    await page.locator('[data-test="playlist-back"]').click();
+    await page.locator('[data-test="library-item"][data-item="Dinner"]').waitFor();
     await close();
   });
 

@@ -15,11 +15,13 @@ use crate::pending::{self, Pending};
 use crate::session::{from_sonos, Clock, Session, SessionState};
 use crate::signin::{Opener, SignIn};
 use crate::store::TokenStore;
-use crate::view::{self, Library};
-use roomtone_sonos::{Client, GroupId, HouseholdId, PlayerId};
+use crate::view;
+use roomtone_sonos::{Client, GroupId, PlayerId};
 use std::sync::Arc;
 use tokio::sync::{watch, Mutex};
 
+/// Favorites, playlists and a playlist's tracks.
+mod library;
 /// Following the relay's stream, applying events, polling, subscriptions.
 mod live_updates;
 /// Reading the households and publishing what Sonos says.
@@ -504,20 +506,5 @@ impl Controller {
             night_mode: options.night_mode.unwrap_or(false),
             enhance_dialog: options.enhance_dialog.unwrap_or(false),
         })
-    }
-
-    /// A household's favorites and playlists.
-    pub async fn library(&self, household: &HouseholdId) -> Result<Library> {
-        let (favorites, playlists) = (self.client.favorites(), self.client.playlists());
-        let (favorites, playlists) =
-            tokio::try_join!(favorites.list(household), playlists.list(household))
-                .map_err(from_sonos)?;
-        let mut library = Library {
-            household_id: household.clone(),
-            favorites: favorites.items.iter().map(Into::into).collect(),
-            playlists: playlists.playlists.iter().map(Into::into).collect(),
-        };
-        self.artwork.clean_library(&mut library);
-        Ok(library)
     }
 }

@@ -167,6 +167,52 @@ pub struct Library {
     pub playlists: Vec<LibraryItem<PlaylistId>>,
 }
 
+/// A Sonos playlist and its tracks, to see before playing it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Playlist {
+    pub household_id: HouseholdId,
+    pub id: PlaylistId,
+    pub name: String,
+    pub tracks: Vec<PlaylistTrack>,
+}
+
+/// A track of a [`Playlist`], as Sonos names it (a track without a name is shown as such).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct PlaylistTrack {
+    pub name: String,
+    pub artist: Option<String>,
+    pub album: Option<String>,
+}
+
+impl Playlist {
+    pub(crate) fn read(household: &HouseholdId, summary: &models::PlaylistSummary) -> Self {
+        let text = |t: &Option<String>| {
+            t.as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+        };
+        Self {
+            household_id: household.clone(),
+            id: summary.id.clone(),
+            name: summary.name.clone(),
+            tracks: summary
+                .tracks
+                .iter()
+                .map(|t| PlaylistTrack {
+                    name: text(&t.name).unwrap_or_else(|| "Untitled track".to_owned()),
+                    artist: text(&t.artist),
+                    album: text(&t.album),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// A home-theater room's sound options.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

@@ -11,22 +11,7 @@ use roomtone_core::{Action, Controller, ErrorKind};
 use roomtone_sonos::models::SetGroupMembers;
 use roomtone_sonos::{GroupId, PlayerId};
 use std::future::Future;
-use std::sync::Arc;
 use std::task::Poll;
-
-/// A signed-in controller that follows the session (no event stream, no polling): only
-/// its own reads change what it shows.
-async fn signed_in(world: &World) -> Arc<Controller> {
-    let controller = controller(world);
-    tokio::spawn(controller.clone().follow_session());
-    sign_in(world, &controller).await;
-    let mut live = controller.watch();
-    until(&mut live, |l| {
-        l.sync == ReadState::Ready && !l.households.is_empty()
-    })
-    .await;
-    controller
-}
 
 /// Polls `action` once: what it shows before any answer from Sonos is then published.
 async fn started<F: Future>(action: &mut std::pin::Pin<&mut F>) {

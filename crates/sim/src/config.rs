@@ -46,6 +46,8 @@ pub struct Config {
     pub initial_events: InitialEvents,
     /// How long an audio clip plays before it is `DONE`.
     pub audio_clip_duration: Duration,
+    /// Which forms of getPlaylist the Control API answers (REFERENCE §4.8, §10 item 11).
+    pub playlist_forms: PlaylistForms,
 }
 
 impl std::fmt::Debug for Config {
@@ -81,6 +83,7 @@ impl Default for Config {
             event_retries: 3,
             initial_events: InitialEvents::Documented,
             audio_clip_duration: Duration::from_secs(4),
+            playlist_forms: PlaylistForms::Both,
         }
     }
 }
@@ -106,4 +109,31 @@ pub enum InitialEvents {
     All,
     /// None.
     None,
+}
+
+/// The two documented forms of getPlaylist (REFERENCE §4.8): `GET …/playlists/{id}` (the
+/// OAS, 1.18.1+) and `POST …/playlists/getPlaylist` (older pages). Which one the cloud
+/// answers today is not known; the form it does not answer gets 404
+/// `ERROR_UNSUPPORTED_COMMAND`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum PlaylistForms {
+    /// Both.
+    Both,
+    /// Only `GET …/playlists/{id}`.
+    Current,
+    /// Only `POST …/playlists/getPlaylist`.
+    Legacy,
+}
+
+impl PlaylistForms {
+    /// Whether the `GET …/playlists/{id}` form is answered.
+    pub fn current(self) -> bool {
+        self != Self::Legacy
+    }
+
+    /// Whether the `POST …/playlists/getPlaylist` form is answered.
+    pub fn legacy(self) -> bool {
+        self != Self::Current
+    }
 }

@@ -10,7 +10,8 @@ macro_rules! say {
     }};
 }
 use roomtone_sim::config::{
-    Config, InitialEvents, UnauthorizedStyle, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET,
+    Config, InitialEvents, PlaylistForms, UnauthorizedStyle, DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
 };
 use roomtone_sim::faults::Faults;
 use roomtone_sim::{clock::Clock, Sim};
@@ -65,6 +66,9 @@ struct Args {
     /// Which subscriptions get the current state at once.
     #[arg(long, value_enum, default_value = "documented")]
     initial_events: InitialEvents,
+    /// Which forms of getPlaylist the Control API answers.
+    #[arg(long, value_enum, default_value = "both")]
+    playlist_forms: PlaylistForms,
     /// How long play stays BUFFERING, in milliseconds.
     #[arg(long, default_value_t = 300)]
     buffering_ms: u64,
@@ -120,6 +124,7 @@ async fn serve(args: Args) -> Result<(), String> {
         rotate_refresh_tokens: args.rotate_refresh_tokens,
         unauthorized_style: args.unauthorized_style,
         initial_events: args.initial_events,
+        playlist_forms: args.playlist_forms,
         buffering: Duration::from_millis(args.buffering_ms),
         event_timeout: Duration::from_millis(args.event_timeout_ms),
         event_retry_interval: Duration::from_millis(args.event_retry_interval_ms),

@@ -54,6 +54,41 @@ async fn get_playlist_in_both_forms() {
     assert_eq!(code(&err), "ERROR_INVALID_OBJECT_ID");
 }
 
+/// REFERENCE §10 item 11: which form the cloud answers is not known, so the simulator can
+/// answer either alone; the other is refused as an unsupported command.
+#[tokio::test]
+async fn a_household_may_answer_only_one_form_of_get_playlist() {
+    use roomtone_sim::config::{Config, PlaylistForms};
+    let id = PlaylistId::new("1");
+    for (forms, current, legacy) in [
+        (PlaylistForms::Current, true, false),
+        (PlaylistForms::Legacy, false, true),
+    ] {
+        let setup = Setup::with(Config {
+            playlist_forms: forms,
+            ..roomtone_sim::testing::config()
+        })
+        .await;
+        let playlists = setup.client.playlists();
+        let answers = [
+            playlists.get(&setup.household, &id).await,
+            playlists.get_legacy(&setup.household, &id).await,
+        ];
+        for (answer, answered) in answers.into_iter().zip([current, legacy]) {
+            match answer {
+                Ok(summary) => {
+                    assert!(answered, "{forms:?}");
+                    assert_eq!(summary.tracks.len(), 6);
+                }
+                Err(err) => {
+                    assert!(!answered, "{forms:?}: {err}");
+                    assert_eq!(code(&err), "ERROR_UNSUPPORTED_COMMAND");
+                }
+            }
+        }
+    }
+}
+
 #[tokio::test]
 async fn load_replaces_and_plays() {
     let setup = Setup::new().await;

@@ -64,6 +64,20 @@ pub async fn sign_in(world: &World, controller: &Arc<Controller>) {
     signing_in.await.unwrap().unwrap();
 }
 
+/// A signed-in controller that follows the session (no event stream, no polling): only
+/// its own reads change what it shows.
+pub async fn signed_in(world: &World) -> Arc<Controller> {
+    let controller = controller(world);
+    tokio::spawn(controller.clone().follow_session());
+    sign_in(world, &controller).await;
+    let mut live = controller.watch();
+    until(&mut live, |l| {
+        l.sync == roomtone_core::live::ReadState::Ready && !l.households.is_empty()
+    })
+    .await;
+    controller
+}
+
 /// Waits for the first [`Live`] that `ready` accepts: the watch channel wakes on each change.
 pub async fn until(live: &mut watch::Receiver<Live>, ready: impl Fn(&Live) -> bool) -> Live {
     live.wait_for(|l| ready(l)).await.unwrap().clone()

@@ -70,7 +70,15 @@ pub(super) async fn get_playlist(
     State(sim): State<Arc<Sim>>,
     Path((hh, id)): Path<(HouseholdId, PlaylistId)>,
 ) -> Answer {
+    if !sim.config.playlist_forms.current() {
+        return Err(unanswered_form("GET …/playlists/{playlistId}"));
+    }
     sim.on_household(&hh, |h, _| playlist_summary(h, &id))
+}
+
+/// A form of getPlaylist this simulator is set not to answer.
+fn unanswered_form(form: &str) -> ApiError {
+    ApiError::unsupported_command(format!("getPlaylist is not answered as {form} here"))
 }
 
 pub(super) async fn get_playlist_legacy(
@@ -78,6 +86,9 @@ pub(super) async fn get_playlist_legacy(
     Path(hh): Path<HouseholdId>,
     Body(request): Body<GetPlaylist>,
 ) -> Answer {
+    if !sim.config.playlist_forms.legacy() {
+        return Err(unanswered_form("POST …/playlists/getPlaylist"));
+    }
     sim.on_household(&hh, |h, _| playlist_summary(h, &request.playlist_id))
 }
 
