@@ -460,6 +460,21 @@ def main() -> int:
             window.click('[data-test="playlist-back"]')
             window.click('[data-test="tab-favorites"]')
 
+        def volume_limit():
+            # The Bedroom's maximum volume, from its slider clicked in the middle: Sonos keeps
+            # it as a scaling factor and the window reads it back.
+            def factor() -> float:
+                state = call_http("GET", f"{sim_url}/sim/admin/state")
+                return next(p for p in state["households"][0]["players"] if p["name"] == "Bedroom")["settings"]["volumeScalingFactor"]
+            assert factor() == 1.0, "no limit at first"
+            window.click('[data-group="Bedroom"] .pick')
+            window.click('[data-test="open-room-options"]')
+            window.click('[data-test="room-limit-row"][data-room="Bedroom"] [data-test="volume-limit"]')
+            wait_until("the limit kept by Sonos", lambda: 0.4 <= factor() <= 0.6)
+            wait_until("the limit read back", lambda: window.text('[data-test="room-limit-row"][data-room="Bedroom"] [data-test="volume-limit-value"]') == f"{round(factor() * 100)}%")
+            window.screenshot("05c-room-settings")
+            window.click('[data-test="close-room-options"]')
+
         def playerctl(*args: str) -> str:
             return subprocess.run(["playerctl", "-p", "roomtone", *args], env=env, check=True, capture_output=True, text=True, timeout=20).stdout.strip()
 
@@ -719,6 +734,7 @@ def main() -> int:
         scenario("the tray follows the state and controls the group chosen in it", tray_controls)
         scenario("volume, grouping, a favorite, seek, 15 s back and forward and the TV's power from the window reach the simulator", controls_reach_sonos)
         scenario("a Sonos playlist's tracks show before it plays, then it plays from the first", playlist_tracks)
+        scenario("a room's maximum volume set from the window is kept by Sonos and read back", volume_limit)
         scenario("playerctl (MPRIS) shows the simulator's track and drives it", media_session)
         scenario("a change made on another phone reaches the window and the tray through Sonos's events, with no click", another_phone)
         scenario("the settings window saves and applies: tray step, start at login, a global hotkey", settings_apply)

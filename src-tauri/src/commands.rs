@@ -8,7 +8,7 @@ use crate::settings::Settings;
 use crate::state::SettingsView;
 use crate::state::{AppState, Snapshot};
 use roomtone_core::browser::SystemBrowser;
-use roomtone_core::view::{Library, Playlist, TheaterOptions};
+use roomtone_core::view::{Library, Playlist, RoomSettings, TheaterOptions};
 use roomtone_core::{Action, Done};
 use roomtone_sonos::secret::ClientSecret;
 use roomtone_sonos::{GroupId, HouseholdId, PlayerId, PlaylistId};
@@ -100,6 +100,16 @@ pub async fn volume_theater_options(
     state: State<'_, AppState>,
 ) -> Answer<TheaterOptions> {
     Ok(state.controller()?.theater_options(&room).await?)
+}
+
+/// A room's volume limit, fixed volume and mono (its player settings).
+#[tauri::command]
+#[specta::specta]
+pub async fn volume_room_settings(
+    room: PlayerId,
+    state: State<'_, AppState>,
+) -> Answer<RoomSettings> {
+    Ok(state.controller()?.room_settings(&room).await?)
 }
 
 /// A household's favorites and playlists.

@@ -19,6 +19,7 @@ pub(crate) fn specta() -> tauri_specta::Builder<tauri::Wry> {
             commands::view_unsaved,
             commands::control_perform,
             commands::volume_theater_options,
+            commands::volume_room_settings,
             commands::library_get,
             commands::library_playlist,
             commands::settings_get,

@@ -39,6 +39,8 @@ export const commands = {
 	controlPerform: (action: Action) => typedError<Done, AppError>(__TAURI_INVOKE("control_perform", { action })),
 	/**  A home-theater room's night mode and speech enhancement. */
 	volumeTheaterOptions: (room: PlayerId) => typedError<TheaterOptions, AppError>(__TAURI_INVOKE("volume_theater_options", { room })),
+	/**  A room's volume limit, fixed volume and mono (its player settings). */
+	volumeRoomSettings: (room: PlayerId) => typedError<RoomSettings, AppError>(__TAURI_INVOKE("volume_room_settings", { room })),
 	/**  A household's favorites and playlists. */
 	libraryGet: (household: HouseholdId) => typedError<Library, AppError>(__TAURI_INVOKE("library_get", { household })),
 	/**  A Sonos playlist's tracks, to see before playing it. */
@@ -109,7 +111,12 @@ export type Action =
  */
 { kind: "setTvPower"; room: PlayerId; on: boolean } | 
 /**  A home-theater room's night mode and speech enhancement. */
-{ kind: "setTheaterOptions"; room: PlayerId; options: TheaterOptions } | { kind: "loadFavorite"; group: GroupId; favorite: FavoriteId; load: LoadAction } | { kind: "loadPlaylist"; group: GroupId; playlist: PlaylistId; load: LoadAction };
+{ kind: "setTheaterOptions"; room: PlayerId; options: TheaterOptions } | 
+/**
+ *  A room's volume limit, in percent of its full volume (1–100; Sonos's
+ *  `volumeScalingFactor`): the volume still reads 0–100, and 100 is this loud.
+ */
+{ kind: "setVolumeLimit"; room: PlayerId; percent: number } | { kind: "loadFavorite"; group: GroupId; favorite: FavoriteId; load: LoadAction } | { kind: "loadPlaylist"; group: GroupId; playlist: PlaylistId; load: LoadAction };
 
 /**  What the current source allows (`availablePlaybackActions`); missing means no. */
 export type Actions = {
@@ -422,6 +429,15 @@ export type Room = {
 	tvPower: boolean,
 };
 
+/**  A room's player settings, as its options show them. */
+export type RoomSettings = {
+	/**  How loud its full volume is, in percent (1–100; Sonos's `volumeScalingFactor`). */
+	volumeLimit: number,
+	volumeMode: VolumeMode,
+	/**  Both channels mixed into one. */
+	mono: boolean,
+};
+
 /**  See [`SessionStatus`]. */
 export type SessionPhase = "starting" | "signedIn" | "signedOut";
 
@@ -508,6 +524,13 @@ export type Volume = {
 	muted: boolean,
 	fixed: boolean,
 };
+
+/**  Whether a room's volume can be changed. */
+export type VolumeMode = "variable" | 
+/**  Set on the amplifier it feeds (a line-out at a fixed level). */
+"fixed" | 
+/**  Passed through to the TV or receiver, which sets it. */
+"passThrough";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -2,7 +2,7 @@
 // from an in-memory snapshot, sends `state-changed` like the app does, and fails the
 // commands a test names. For UI tests only; the real core is tested in Rust and end to end.
 import { emit } from '@tauri-apps/api/event';
-import type { Action, AppError, Done, Settings, SettingsView, Snapshot } from '../src/bindings';
+import type { Action, AppError, Done, RoomSettings, Settings, SettingsView, Snapshot } from '../src/bindings';
 import { library, playlist } from './fixtures';
 
 export interface Call {
@@ -18,6 +18,8 @@ export class FakeCore {
   held = new Set<string>();
   #waiting: (() => void)[] = [];
   theater: Record<string, { nightMode: boolean; enhanceDialog: boolean }> = {};
+  /** Each room's player settings once changed; before, as its volume says (fixed or not). */
+  roomSettings: Record<string, RoomSettings> = {};
   settings: SettingsView = {
     settings: {
       relayUrl: null,
@@ -49,6 +51,11 @@ export class FakeCore {
   marks = false;
 
   constructor(public snapshot: Snapshot) {}
+
+  #roomSettings(room: string): RoomSettings {
+    const fixed = this.snapshot.live.households.flatMap((h) => h.groups).flatMap((g) => g.rooms).find((r) => r.id === room)?.volume.fixed;
+    return this.roomSettings[room] ?? { volumeLimit: 100, volumeMode: fixed ? 'fixed' : 'variable', mono: room === 'P-kitchen' };
+  }
 
   release() {
     this.#waiting.splice(0).forEach((go) => go());
@@ -118,6 +125,9 @@ export class FakeCore {
       case 'setTheaterOptions':
         this.theater[action.room] = action.options;
         break;
+      case 'setVolumeLimit':
+        this.roomSettings[action.room] = { ...this.#roomSettings(action.room), volumeLimit: Math.min(100, Math.max(1, action.percent)) };
+        break;
       case 'setGroupMembers': {
         let made = '';
         await this.publish((s) => {
@@ -165,6 +175,8 @@ export class FakeCore {
         });
       case 'volume_theater_options':
         return this.theater[String(args.room)] ?? { nightMode: false, enhanceDialog: false };
+      case 'volume_room_settings':
+        return this.#roomSettings(String(args.room));
       case 'library_get':
         return library(String(args.household));
       case 'library_playlist': {

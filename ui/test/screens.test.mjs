@@ -173,6 +173,15 @@ describe('every screen, light and dark, accessible', () => {
       assert.equal(overflow, 0, 'a long title wraps inside its row');
     }));
 
+  it('room settings: a volume limit, a fixed volume, mono', () =>
+    screen('home', 'room-settings', '[data-test="open-room-options"]', async (page) => {
+      await page.locator('[data-test="open-room-options"]').click();
+      await page.locator('[data-test="volume-limit"]').first().waitFor();
+      assert.deepEqual(await page.locator('[data-test="room-limit-row"]').evaluateAll((rows) => rows.map((r) => r.dataset.room)), ['Living Room', 'Kitchen']);
+      assert.equal(await page.locator('[data-test="mono"]').count(), 1, 'the Kitchen is mono');
+      await page.locator('[data-test="room-options"]').scrollIntoViewIfNeeded();
+    }));
+
   it('the settings window', () =>
     screen('home', 'settings', '[data-test="open-settings"]', async (page) => {
       await page.locator('[data-test="open-settings"]').click();
@@ -391,6 +400,35 @@ describe('interactions', () => {
     assert.equal((await calls(page, 'library_playlist')).length, 2);
     await page.locator('[data-test="playlist-back"]').click();
     await page.locator('[data-test="library-item"][data-item="Dinner"]').waitFor();
+    await close();
+  });
+
+  it('a volume limit is set with its slider and read back; a fixed room has none', async () => {
+    const { page, close } = await open('home');
+    await page.locator('[data-test="open-room-options"]').click();
+    const kitchen = page.locator('[data-test="room-limit-row"][data-room="Kitchen"]');
+    await kitchen.locator('[data-test="volume-limit"]').waitFor();
+    assert.equal(await kitchen.locator('[data-test="volume-limit-value"]').innerText(), 'No limit');
+    await kitchen.locator('[data-test="volume-limit"]').fill('60');
+    await page.waitForFunction(() => document.querySelector('[data-room="Kitchen"] [data-test="volume-limit-value"]')?.textContent === '60%');
+    assert.deepEqual(await calls(page, 'setVolumeLimit'), [{ room: 'P-kitchen', percent: 60 }]);
+    assert.equal((await calls(page, 'volume_room_settings')).filter((c) => c.room === 'P-kitchen').length, 2, 'read back after the change');
+    // The Den's volume is fixed: no limit to set.
+    await page.locator('[data-test="close-room-options"]').click();
+    await page.locator('[data-group="Den"] .pick').click();
+    await page.locator('[data-test="open-room-options"]').click();
+    await page.locator('[data-test="limit-fixed"]').waitFor();
+    assert.equal(await page.locator('[data-test="volume-limit"]').count(), 0);
+    await close();
+  });
+
+  it('a refused volume limit goes back to what the room has, and says why', async () => {
+    const { page, close } = await open('home', { fail: ['setVolumeLimit'] });
+    await page.locator('[data-test="open-room-options"]').click();
+    const kitchen = page.locator('[data-test="room-limit-row"][data-room="Kitchen"]');
+    await kitchen.locator('[data-test="volume-limit"]').fill('30');
+    await page.locator('[data-test="toast"]').waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-room="Kitchen"] [data-test="volume-limit-value"]')?.textContent === 'No limit');
     await close();
   });
 

@@ -7,8 +7,8 @@
 
 use crate::view::{Group, Household, LoadAction, TheaterOptions};
 use roomtone_sonos::models::{
-    CreateGroup, HomeTheaterOptions, LoadFavorite, LoadPlaylist, PlayModes, SetGroupMembers,
-    SetRelativeVolume, SetVolume, TvPowerState,
+    CreateGroup, HomeTheaterOptions, LoadFavorite, LoadPlaylist, PlayModes, PlayerSettings,
+    SetGroupMembers, SetRelativeVolume, SetVolume, TvPowerState,
 };
 use roomtone_sonos::{Client, FavoriteId, GroupId, HouseholdId, PlayerId, PlaylistId};
 use serde::{Deserialize, Serialize};
@@ -114,6 +114,12 @@ pub enum Action {
         room: PlayerId,
         options: TheaterOptions,
     },
+    /// A room's volume limit, in percent of its full volume (1–100; Sonos's
+    /// `volumeScalingFactor`): the volume still reads 0–100, and 100 is this loud.
+    SetVolumeLimit {
+        room: PlayerId,
+        percent: u8,
+    },
     LoadFavorite {
         group: GroupId,
         favorite: FavoriteId,
@@ -174,7 +180,8 @@ macro_rules! group_of {
             | CreateGroup { .. }
             | PlayTv { .. }
             | SetTvPower { .. }
-            | SetTheaterOptions { .. } => None,
+            | SetTheaterOptions { .. }
+            | SetVolumeLimit { .. } => None,
         }
     }};
 }
@@ -206,7 +213,8 @@ impl Action {
             | AdjustRoomVolume { room, .. }
             | PlayTv { room }
             | SetTvPower { room, .. }
-            | SetTheaterOptions { room, .. } => room.as_str(),
+            | SetTheaterOptions { room, .. }
+            | SetVolumeLimit { room, .. } => room.as_str(),
             CreateGroup { household, rooms } => {
                 rooms.first().map_or(household.as_str(), PlayerId::as_str)
             }
@@ -232,7 +240,8 @@ impl Action {
             | PlayLineIn { .. }
             | PlayTv { .. }
             | SetTvPower { .. }
-            | SetTheaterOptions { .. } => true,
+            | SetTheaterOptions { .. }
+            | SetVolumeLimit { .. } => true,
             LoadFavorite { load, .. } | LoadPlaylist { load, .. } => *load == LoadAction::Replace,
             Toggle { .. }
             | Next { .. }
@@ -302,6 +311,7 @@ impl Action {
             SetTvPower { on: true, .. } => "turn the TV on",
             SetTvPower { on: false, .. } => "turn the TV off",
             SetTheaterOptions { .. } => "change the TV sound options",
+            SetVolumeLimit { .. } => "set the volume limit",
             LoadFavorite { .. } => "play the favorite",
             LoadPlaylist { .. } => "play the playlist",
         }
@@ -429,6 +439,14 @@ impl Action {
                 client.home_theater().set_options(room, set).await?;
                 Done::default()
             }
+            Action::SetVolumeLimit { room, percent } => {
+                let settings = PlayerSettings {
+                    volume_scaling_factor: Some(volume_scaling_factor(*percent)),
+                    ..PlayerSettings::default()
+                };
+                client.settings().set_player(room, &settings).await?;
+                Done::default()
+            }
             Action::LoadFavorite {
                 group,
                 favorite,
@@ -459,9 +477,21 @@ impl Action {
     }
 }
 
+/// A volume limit in percent as Sonos's `volumeScalingFactor` (0.01–1.0), and back.
+pub(crate) fn volume_scaling_factor(percent: u8) -> f64 {
+    f64::from(percent.clamp(1, 100)) / 100.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_volume_limit_is_a_scaling_factor_sonos_accepts() {
+        assert_eq!(volume_scaling_factor(60), 0.6);
+        assert_eq!(volume_scaling_factor(0), 0.01, "never silence");
+        assert_eq!(volume_scaling_factor(250), 1.0);
+    }
 
     #[test]
     fn an_action_crosses_the_wire_tagged_with_its_kind() {

@@ -26,6 +26,8 @@ mod library;
 mod live_updates;
 /// Reading the households and publishing what Sonos says.
 mod reads;
+/// A room's own settings: a home theater's options, the volume limit.
+mod rooms;
 
 /// See the module documentation.
 pub struct Controller {
@@ -492,19 +494,5 @@ impl Controller {
     /// Every household with its groups, playback and volumes, read now.
     pub async fn households(&self) -> Result<Vec<HouseholdRead>> {
         household::read_all(&self.client).await
-    }
-
-    /// A home-theater room's night mode and speech enhancement.
-    pub async fn theater_options(&self, room: &PlayerId) -> Result<view::TheaterOptions> {
-        let options = self
-            .client
-            .home_theater()
-            .options(room)
-            .await
-            .map_err(from_sonos)?;
-        Ok(view::TheaterOptions {
-            night_mode: options.night_mode.unwrap_or(false),
-            enhance_dialog: options.enhance_dialog.unwrap_or(false),
-        })
     }
 }

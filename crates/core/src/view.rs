@@ -213,6 +213,30 @@ impl Playlist {
     }
 }
 
+/// A room's player settings, as its options show them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct RoomSettings {
+    /// How loud its full volume is, in percent (1–100; Sonos's `volumeScalingFactor`).
+    pub volume_limit: u8,
+    pub volume_mode: VolumeMode,
+    /// Both channels mixed into one.
+    pub mono: bool,
+}
+
+/// Whether a room's volume can be changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum VolumeMode {
+    Variable,
+    /// Set on the amplifier it feeds (a line-out at a fixed level).
+    Fixed,
+    /// Passed through to the TV or receiver, which sets it.
+    PassThrough,
+}
+
 /// A home-theater room's sound options.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

@@ -57,19 +57,22 @@ async fn invalid_settings_are_refused() {
         .await
         .unwrap_err();
     assert_eq!(code(&err), "ERROR_INVALID_PARAMETER");
+    // The Office is a stereo pair: one player, addressed by its primary, which takes a limit;
+    // the pair's other speaker is not a primary player.
+    let office = setup.player("Office");
+    assert_eq!(office.device_ids.len(), 2);
+    let limit = PlayerSettings {
+        volume_scaling_factor: Some(0.5),
+        ..PlayerSettings::default()
+    };
+    settings.set_player(&office.id, &limit).await.unwrap();
     let err = settings
-        .set_player(
-            &setup.player("Office").id,
-            &PlayerSettings {
-                volume_scaling_factor: Some(0.5),
-                ..PlayerSettings::default()
-            },
-        )
+        .set_player(&office.device_ids[1].as_str().into(), &limit)
         .await
         .unwrap_err();
     assert_eq!(
         code(&err),
         "ERROR_NOT_CAPABLE",
-        "a bonded pair is not a primary player"
+        "the pair's other speaker is not a primary player"
     );
 }

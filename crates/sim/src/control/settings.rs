@@ -35,13 +35,22 @@ pub(super) async fn set_settings(
             "unknown volumeMode {mode}"
         )));
     }
+    // A bonded set (a stereo pair, a home theater's surrounds) is one player, addressed by
+    // its primary's ID; another of its devices is not a primary player (REFERENCE §4.11).
+    let secondary = sim.world().households.iter().any(|h| {
+        h.players
+            .iter()
+            .any(|pl| pl.model.device_ids.iter().skip(1).any(|d| *d == p.as_str()))
+    });
+    if secondary {
+        return Err(if request.volume_scaling_factor.is_some() {
+            ApiError::not_capable("volumeScalingFactor can only be set on a primary player")
+        } else {
+            ApiError::invalid_object(format!("{p} is part of a bonded set: use its primary"))
+        });
+    }
     sim.on_player(&p, |h, id, _| {
         let player = h.player_mut(id).expect("resolved");
-        if request.volume_scaling_factor.is_some() && player.model.device_ids.len() > 1 {
-            return Err(ApiError::not_capable(
-                "volumeScalingFactor can only be set on a primary player",
-            ));
-        }
         let settings = &mut player.settings;
         settings.volume_mode = request.volume_mode.or(settings.volume_mode.take());
         settings.volume_scaling_factor = request
