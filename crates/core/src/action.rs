@@ -5,6 +5,9 @@
 //! it is, are written here once; what it shows before Sonos answers is
 //! [`crate::pending`].
 
+use crate::chime::{self, Chime};
+use crate::error::CoreError;
+use crate::media_url;
 use crate::view::{Group, Household, LoadAction, TheaterOptions};
 use roomtone_sonos::models::{
     CreateGroup, HomeTheaterOptions, LoadFavorite, LoadPlaylist, PlayModes, PlayerSettings,
@@ -120,6 +123,14 @@ pub enum Action {
         room: PlayerId,
         percent: u8,
     },
+    /// Rings a chime in a room over what it plays (`loadAudioClip`): Sonos's own chime, or
+    /// the MP3 or WAV at `url`, at `volume` (else the room's own). What becomes of it is
+    /// [`crate::Live::chimes`].
+    Chime {
+        room: PlayerId,
+        url: Option<String>,
+        volume: Option<u8>,
+    },
     LoadFavorite {
         group: GroupId,
         favorite: FavoriteId,
@@ -150,6 +161,8 @@ pub enum PlayMode {
 #[serde(rename_all = "camelCase")]
 pub struct Done {
     pub group: Option<GroupId>,
+    /// The chime rung, as Sonos first answered.
+    pub chime: Option<Chime>,
 }
 
 /// The group field of an action sent to a group, borrowed as the action is (one list for
@@ -181,7 +194,8 @@ macro_rules! group_of {
             | PlayTv { .. }
             | SetTvPower { .. }
             | SetTheaterOptions { .. }
-            | SetVolumeLimit { .. } => None,
+            | SetVolumeLimit { .. }
+            | Chime { .. } => None,
         }
     }};
 }
@@ -214,7 +228,8 @@ impl Action {
             | PlayTv { room }
             | SetTvPower { room, .. }
             | SetTheaterOptions { room, .. }
-            | SetVolumeLimit { room, .. } => room.as_str(),
+            | SetVolumeLimit { room, .. }
+            | Chime { room, .. } => room.as_str(),
             CreateGroup { household, rooms } => {
                 rooms.first().map_or(household.as_str(), PlayerId::as_str)
             }
@@ -250,7 +265,8 @@ impl Action {
             | AdjustGroupVolume { .. }
             | AdjustRoomVolume { .. }
             | ToggleGroupMute { .. }
-            | CreateGroup { .. } => false,
+            | CreateGroup { .. }
+            | Chime { .. } => false,
         }
     }
 
@@ -289,6 +305,33 @@ impl Action {
         }
     }
 
+    /// Refuses, before anything is sent, what cannot be done: a URL that is not one, a
+    /// chime in a room without the `AUDIO_CLIP` capability. A room not in view is left to
+    /// Sonos to judge.
+    pub(crate) fn check(&self, households: &[Household]) -> crate::Result<()> {
+        if let Action::Chime { room, url, volume } = self {
+            if let Some(url) = url {
+                media_url::check(url, chime::MAX_URL)?;
+            }
+            if volume.is_some_and(|v| v > 100) {
+                return Err(CoreError::Invalid("a chime's volume is 0 to 100".into()));
+            }
+            let known = households
+                .iter()
+                .flat_map(|h| &h.groups)
+                .flat_map(|g| &g.rooms);
+            if let Some(r) = known.clone().find(|r| r.id == *room) {
+                if !r.can_chime {
+                    return Err(CoreError::Invalid(format!(
+                        "{} cannot ring a chime: Sonos plays chimes only on speakers that take audio clips",
+                        r.name
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// What it is, in words, for a refusal ("Roomtone could not {what}").
     pub fn what(&self) -> &'static str {
         use Action::*;
@@ -312,6 +355,7 @@ impl Action {
             SetTvPower { on: false, .. } => "turn the TV off",
             SetTheaterOptions { .. } => "change the TV sound options",
             SetVolumeLimit { .. } => "set the volume limit",
+            Chime { .. } => "ring a chime",
             LoadFavorite { .. } => "play the favorite",
             LoadPlaylist { .. } => "play the playlist",
         }
@@ -321,6 +365,7 @@ impl Action {
     pub(crate) async fn send(&self, client: &Client) -> roomtone_sonos::Result<Done> {
         let on = |group: &GroupId| Done {
             group: Some(group.clone()),
+            chime: None,
         };
         let done = |group: &GroupId, _: ()| on(group);
         let (playback, volumes) = (client.playback(), client.group_volume());
@@ -399,6 +444,7 @@ impl Action {
                 let info = client.groups().set_members(group, &request).await?;
                 Done {
                     group: info.group.map(|g| g.id),
+                    chime: None,
                 }
             }
             Action::CreateGroup { household, rooms } => {
@@ -410,6 +456,7 @@ impl Action {
                 let info = client.groups().create(household, &request).await?;
                 Done {
                     group: info.group.map(|g| g.id),
+                    chime: None,
                 }
             }
             Action::PlayLineIn { group, room } => {
@@ -438,6 +485,14 @@ impl Action {
                 };
                 client.home_theater().set_options(room, set).await?;
                 Done::default()
+            }
+            Action::Chime { room, url, volume } => {
+                let request = chime::request(url.as_deref().map(str::trim), *volume);
+                let clip = client.audio_clip().load(room, &request).await?;
+                Done {
+                    group: None,
+                    chime: Some(Chime::started(room, &clip, false)),
+                }
             }
             Action::SetVolumeLimit { room, percent } => {
                 let settings = PlayerSettings {

@@ -6,6 +6,7 @@
 //! fails after a successful action leaves the older state marked [`ReadState::Failed`].
 
 use crate::action::{Action, Done};
+use crate::chime;
 use crate::config::Config;
 use crate::error::{CoreError, Result};
 use crate::follow::Trace;
@@ -423,6 +424,11 @@ impl Controller {
     /// [safe to repeat](Action::safe_to_repeat) is sent once more to the group found again.
     pub async fn perform(&self, action: Action) -> Result<Done> {
         let action = action.resolve(&self.live.borrow().households, self.now_millis());
+        let checked = action.check(&self.live.borrow().households);
+        if let Err(err) = checked {
+            self.refuse(&action, &err);
+            return Err(err);
+        }
         let before = action
             .group()
             .and_then(|id| self.live.borrow().group(id).map(Trace::of));
@@ -457,38 +463,50 @@ impl Controller {
                 sent = action.clone().on_group(again).send(&self.client).await;
             }
         }
-        let sent = sent.map_err(from_sonos);
-        let refused = match &sent {
-            Ok(done) => {
-                let about = done
-                    .group
-                    .as_ref()
-                    .map_or(action.about(), GroupId::as_str)
-                    .to_owned();
-                self.reread(&about).await;
-                None
+        let mut sent = sent.map_err(from_sonos);
+        if let Ok(done) = &mut sent {
+            if let Some(chime) = &mut done.chime {
+                chime.followed = self.streaming();
+                let kept = chime.clone();
+                self.update(|held| {
+                    chime::keep(&mut held.truth.chimes, kept);
+                    true
+                });
             }
-            Err(err) => Some(Refused {
+            let about = done
+                .group
+                .as_ref()
+                .map_or(action.about(), GroupId::as_str)
+                .to_owned();
+            self.reread(&about).await;
+        }
+        self.update(|held| {
+            held.pending.retain(|(t, _)| Some(*t) != ticket);
+            true
+        });
+        if let Err(err) = &sent {
+            self.refuse(&action, err);
+        }
+        sent
+    }
+
+    /// Names in the live state what was refused and why.
+    fn refuse(&self, action: &Action, err: &CoreError) {
+        self.update(|held| {
+            let serial = held
+                .truth
+                .refused
+                .as_ref()
+                .map_or(1, |r| r.serial.wrapping_add(1));
+            held.truth.refused = Some(Refused {
                 what: action.what().to_owned(),
                 target: action.about().to_owned(),
                 kind: err.kind(),
                 message: err.to_string(),
-                serial: 0,
-            }),
-        };
-        self.update(|held| {
-            held.pending.retain(|(t, _)| Some(*t) != ticket);
-            if let Some(mut refused) = refused {
-                refused.serial = held
-                    .truth
-                    .refused
-                    .as_ref()
-                    .map_or(1, |r| r.serial.wrapping_add(1));
-                held.truth.refused = Some(refused);
-            }
+                serial,
+            });
             true
         });
-        sent
     }
 
     /// Every household with its groups, playback and volumes, read now.

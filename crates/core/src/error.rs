@@ -54,6 +54,10 @@ pub enum CoreError {
     /// No group or room by that name.
     #[error("{0}")]
     NotFound(String),
+    /// A value Roomtone cannot use (a URL that is not one), or an action the room cannot
+    /// do; nothing was sent.
+    #[error("{0}")]
+    Invalid(String),
 }
 
 impl From<StoreError> for CoreError {
@@ -83,6 +87,8 @@ pub enum ErrorKind {
     Keychain,
     /// No group or room by that name or ID.
     NotFound,
+    /// A value Roomtone cannot use, or an action the room cannot do: nothing was sent.
+    Invalid,
     /// Sonos did not give access at its login page.
     AccessDenied,
     /// A sign-in link was wrong, stale, or came when no sign-in waited.
@@ -124,6 +130,7 @@ impl ErrorKind {
     pub fn exit_code(self) -> u8 {
         match self {
             ErrorKind::NotSignedIn | ErrorKind::SignedOut => 3,
+            ErrorKind::Invalid => 2,
             ErrorKind::NotFound => 4,
             ErrorKind::Sonos | ErrorKind::AccessDenied | ErrorKind::Gone => 5,
             ErrorKind::Network | ErrorKind::RateLimited => 6,
@@ -160,6 +167,7 @@ impl CoreError {
             CoreError::KeychainUnavailable(_) => ErrorKind::KeychainUnavailable,
             CoreError::Keychain(_) => ErrorKind::Keychain,
             CoreError::NotFound(_) => ErrorKind::NotFound,
+            CoreError::Invalid(_) => ErrorKind::Invalid,
             CoreError::AccessDenied(_) => ErrorKind::AccessDenied,
             CoreError::Cancelled => ErrorKind::Cancelled,
             CoreError::StateMismatch

@@ -73,6 +73,7 @@ mod tests {
                     line_in: false,
                     home_theater: false,
                     tv_power: false,
+                    can_chime: false,
                 })
                 .collect(),
             state: PlayState::Idle,

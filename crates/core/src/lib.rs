@@ -22,12 +22,14 @@
 pub mod action;
 pub mod artwork;
 pub mod browser;
+pub mod chime;
 pub mod config;
 pub mod controller;
 pub mod error;
 pub mod follow;
 pub mod household;
 pub mod live;
+pub mod media_url;
 pub mod named;
 pub mod pending;
 pub mod session;

@@ -29,6 +29,8 @@ pub struct Live {
     pub pending: Vec<Pending>,
     /// The last action Sonos refused: its change was taken back.
     pub refused: Option<Refused>,
+    /// The last chime Roomtone rang in each room, and what became of it.
+    pub chimes: Vec<crate::chime::Chime>,
     /// The group the window shows, found again after a regroup.
     pub focus: Option<GroupId>,
     /// The group chosen for the quick controls, found again after a regroup.
@@ -127,6 +129,7 @@ impl Live {
             library_changes: 0,
             pending: Vec::new(),
             refused: None,
+            chimes: Vec::new(),
             focus: None,
             chosen: None,
             controlled: None,

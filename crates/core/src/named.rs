@@ -83,6 +83,7 @@ mod tests {
             line_in: false,
             home_theater: false,
             tv_power: false,
+            can_chime: false,
         }
     }
 

@@ -187,6 +187,9 @@ pub fn wanted(households: &[crate::view::Household]) -> Vec<Subscription> {
             }
             for r in &g.rooms {
                 all.push((Namespace::PlayerVolume, r.id.to_string()));
+                if r.can_chime {
+                    all.push((Namespace::AudioClip, r.id.to_string()));
+                }
             }
         }
     }
@@ -226,6 +229,12 @@ macro_rules! on_namespace {
             Namespace::PlayerVolume => {
                 $client
                     .player_volume()
+                    .$method(&PlayerId::from($target))
+                    .await
+            }
+            Namespace::AudioClip => {
+                $client
+                    .audio_clip()
                     .$method(&PlayerId::from($target))
                     .await
             }

@@ -117,6 +117,8 @@ pub struct Room {
     pub home_theater: bool,
     /// It can turn its TV on and off (HDMI-CEC).
     pub tv_power: bool,
+    /// It can ring a chime over what it plays (`AUDIO_CLIP`).
+    pub can_chime: bool,
 }
 
 /// What the current source allows (`availablePlaybackActions`); missing means no.
@@ -423,6 +425,7 @@ impl Group {
                     line_in: p.player.capabilities.contains(&Capability::LineIn),
                     home_theater: p.player.capabilities.contains(&Capability::HtPlayback),
                     tv_power: p.player.capabilities.contains(&Capability::HtPowerState),
+                    can_chime: p.player.capabilities.contains(&Capability::AudioClip),
                 })
                 .collect(),
             state,

@@ -475,11 +475,19 @@ async fn a_change_made_on_another_phone_reaches_the_live_state_through_the_relay
     })
     .await;
     // The controller subscribes everything in view once its stream is open: per household
-    // three, per group three, per room one.
+    // three, per group three, per room one, and one more per room that can ring a chime.
     let wanted: usize = office
         .households
         .iter()
-        .map(|h| 3 + h.groups.iter().map(|g| 3 + g.rooms.len()).sum::<usize>())
+        .map(|h| {
+            let rooms = |g: &roomtone_core::view::Group| {
+                g.rooms
+                    .iter()
+                    .map(|r| 1 + usize::from(r.can_chime))
+                    .sum::<usize>()
+            };
+            3 + h.groups.iter().map(|g| 3 + rooms(g)).sum::<usize>()
+        })
         .sum();
     let office = group(&office, "Office").id.clone();
     until_subscriptions(&world, |subs| {

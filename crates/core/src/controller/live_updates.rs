@@ -3,6 +3,7 @@
 //! subscriptions in line with what is in view.
 
 use super::Controller;
+use crate::chime;
 use crate::error::{CoreError, Result};
 use crate::session::SessionState;
 use crate::updates::{
@@ -10,6 +11,7 @@ use crate::updates::{
 };
 use rand::Rng;
 use roomtone_sonos::events::Namespace;
+use roomtone_sonos::models::AudioClipStatus;
 use roomtone_sonos::stream::{Frame, SseParser, StreamEvent};
 use roomtone_sonos::{Client, Secret, TokenSource};
 use std::sync::Arc;
@@ -167,6 +169,13 @@ impl Controller {
                 .is_some_and(|volume| self.publish_group(target, |g| g.apply_volume(&volume))),
             (Namespace::PlayerVolume, "playerVolume") => body(event)
                 .is_some_and(|volume| self.publish_room(target, |r| r.apply_volume(&volume))),
+            (Namespace::AudioClip, "audioClipStatus") => body::<AudioClipStatus>(event)
+                .is_some_and(|status| {
+                    self.update(|held| {
+                        chime::apply_status(&mut held.truth.chimes, target, &status.audio_clips)
+                    });
+                    true
+                }),
             (Namespace::Favorites | Namespace::Playlists, _) => {
                 self.publish(|live| live.library_changes = live.library_changes.wrapping_add(1));
                 true

@@ -13,14 +13,30 @@ pub(super) async fn load_clip(
     Path(p): Path<PlayerId>,
     Body(request): Body<LoadAudioClip>,
 ) -> Answer {
+    // A speaker plays MP3 and WAV (REFERENCE §4.9): any other sound ends in ERROR.
+    let playable = request.stream_url.as_deref().is_none_or(|url| {
+        let path = url
+            .split(['?', '#'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        path.ends_with(".mp3") || path.ends_with(".wav")
+    });
     let clip = sim.on_player(&p, |h, id, ctx| {
         h.load_clip(id, request, ctx.now, &mut ctx.out)
     })?;
     let (done, clip_id, player) = (sim.clone(), clip.id.clone(), p.clone());
     tokio::spawn(async move {
         tokio::time::sleep(done.config.audio_clip_duration).await;
-        let _ = done.on_player(&player, |h, id, ctx| {
-            h.end_clip(id, &clip_id, AudioClipState::Done, &mut ctx.out)
+        let _ = done.on_player(&player, |h, id, ctx| match playable {
+            true => h.end_clip(id, &clip_id, AudioClipState::Done, None, &mut ctx.out),
+            false => h.end_clip(
+                id,
+                &clip_id,
+                AudioClipState::Error,
+                Some("ERROR_AUDIO_CLIP_MEDIA_ERROR"),
+                &mut ctx.out,
+            ),
         });
     });
     Ok(sonos("audioClip", &clip))
@@ -41,7 +57,7 @@ pub(super) async fn cancel_clip(
                 "this player cannot play audio clips",
             ));
         }
-        h.end_clip(id, &clip, AudioClipState::Dismissed, &mut ctx.out)
+        h.end_clip(id, &clip, AudioClipState::Dismissed, None, &mut ctx.out)
             .map(|()| ok())
     })
 }

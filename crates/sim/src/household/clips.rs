@@ -27,6 +27,15 @@ impl Household {
         if request.app_id.is_empty() || request.app_id.len() > 127 {
             return Err(ApiError::invalid_parameter("appId has 1 to 127 characters"));
         }
+        if request
+            .stream_url
+            .as_ref()
+            .is_some_and(|u| u.chars().count() > 1024)
+        {
+            return Err(ApiError::invalid_parameter(
+                "streamUrl has at most 1024 characters",
+            ));
+        }
         if request.volume.is_some_and(|v| v > 100) {
             return Err(ApiError::invalid_parameter("volume must be 0..100"));
         }
@@ -71,12 +80,14 @@ impl Household {
         Ok(clip)
     }
 
-    /// Ends a clip as `status` (DONE when it finished, DISMISSED when cancelled).
+    /// Ends a clip as `status` (DONE when it finished, DISMISSED when cancelled, ERROR with
+    /// `error` when the sound could not be played).
     pub fn end_clip(
         &mut self,
         id: &PlayerId,
         clip: &AudioClipId,
         status: AudioClipState,
+        error: Option<&str>,
         out: &mut Vec<Emit>,
     ) -> Result<(), ApiError> {
         let player = self.player_mut(id).expect("resolved");
@@ -87,6 +98,7 @@ impl Household {
         };
         if entry.status == AudioClipState::Active {
             entry.status = status;
+            entry.error_code = error.map(str::to_owned);
             self.emit_clips(id, out);
         }
         Ok(())
