@@ -475,6 +475,22 @@ def main() -> int:
             window.screenshot("05c-room-settings")
             window.click('[data-test="close-room-options"]')
 
+        def chime():
+            # A chime in the Kitchen: Sonos (the simulator) plays the clip, and its event
+            # through the relay tells the window it rang; the Den's speaker takes none.
+            def clips() -> list:
+                state = call_http("GET", f"{sim_url}/sim/admin/state")
+                return next(p for p in state["households"][0]["players"] if p["name"] == "Kitchen")["clips"]
+            window.click('[data-group="Living Room + 1"] .pick')
+            window.click('[data-test="chime"][data-room="Kitchen"]')
+            wait_until("the clip on the Kitchen", lambda: any(c["appId"] == "com.roomtone.desktop" for c in clips()))
+            window.find('[data-test="chime-status"][data-room="Kitchen"]')
+            window.screenshot("05d-chime")
+            wait_until("the window told it rang", lambda: window.text('[data-test="chime-status"][data-room="Kitchen"]') == "Rang", limit=30)
+            assert any(c["status"] == "DONE" for c in clips()), clips()
+            window.click('[data-group="Den"] .pick')
+            assert window.text('[data-test="no-chime"]') == "Den: its speaker takes no chimes"
+
         def playerctl(*args: str) -> str:
             return subprocess.run(["playerctl", "-p", "roomtone", *args], env=env, check=True, capture_output=True, text=True, timeout=20).stdout.strip()
 
@@ -735,6 +751,7 @@ def main() -> int:
         scenario("volume, grouping, a favorite, seek, 15 s back and forward and the TV's power from the window reach the simulator", controls_reach_sonos)
         scenario("a Sonos playlist's tracks show before it plays, then it plays from the first", playlist_tracks)
         scenario("a room's maximum volume set from the window is kept by Sonos and read back", volume_limit)
+        scenario("a chime rings in the Kitchen and its end comes back through Sonos's events", chime)
         scenario("playerctl (MPRIS) shows the simulator's track and drives it", media_session)
         scenario("a change made on another phone reaches the window and the tray through Sonos's events, with no click", another_phone)
         scenario("the settings window saves and applies: tray step, start at login, a global hotkey", settings_apply)

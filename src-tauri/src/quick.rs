@@ -73,16 +73,26 @@ pub fn perform(app: &AppHandle, quick: Quick, from: &'static str) {
         tracing::info!(?quick, from, "a quick control with no group to control");
         return;
     };
-    let action = quick.action(group, state.settings().tray_volume_step);
+    perform_action(
+        app,
+        quick.action(group, state.settings().tray_volume_step),
+        from,
+    );
+}
+
+/// Performs `action` through the core in the background; a failure reaches the window as a
+/// `problem`.
+pub fn perform_action(app: &AppHandle, action: Action, from: &'static str) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
+        let what = action.what();
         let done = match state.controller() {
             Ok(controller) => controller.perform(action).await.map_err(AppError::from),
             Err(err) => Err(err),
         };
         if let Err(err) = done {
-            tracing::warn!(error = %err.message, ?quick, from, "a quick control failed");
+            tracing::warn!(error = %err.message, what, from, "a quick control failed");
             let _ = Problem(err).emit(&app);
         }
     });

@@ -1,6 +1,7 @@
 //! Tray quick controls: the icon's tooltip says what plays; the menu has the now-playing
 //! line, play/pause, next, previous, volume up and down (the settings' step), mute, a
-//! "Room" submenu choosing the group the tray controls, show/hide, sign out and quit.
+//! "Room" submenu choosing the group the tray controls, "Ring a chime" in one of its rooms
+//! (those whose speakers take audio clips; the others say why), show/hide, sign out and quit.
 //!
 //! The menu is a function of the live state and the settings ([`model`], tested without a
 //! window) and is rebuilt when either changes — no polling. On Linux the tray is only a
@@ -13,7 +14,8 @@ use crate::settings::Settings;
 use crate::sleep::{PageSleep, Woken};
 use crate::state::AppState;
 use roomtone_core::live::{Live, ReadState, SessionPhase};
-use roomtone_sonos::GroupId;
+use roomtone_core::Action;
+use roomtone_sonos::{GroupId, PlayerId};
 use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Manager, Runtime};
@@ -31,6 +33,8 @@ pub struct TrayModel {
     pub controls: Option<Controls>,
     /// Every group, for the "Room" submenu: (id, name, chosen).
     pub rooms: Vec<(GroupId, String, bool)>,
+    /// The controlled group's rooms, for "Ring a chime": (id, label, can ring one).
+    pub chimes: Vec<(PlayerId, String, bool)>,
     pub signed_in: bool,
 }
 
@@ -87,6 +91,19 @@ pub fn model(live: &Live, settings: &Settings) -> TrayModel {
                 (g.id.clone(), g.name.clone(), chosen)
             })
             .collect(),
+        chimes: group.map_or_else(Vec::new, |g| {
+            g.rooms
+                .iter()
+                .map(|r| match r.can_chime {
+                    true => (r.id.clone(), r.name.clone(), true),
+                    false => (
+                        r.id.clone(),
+                        format!("{} (its speaker takes no chimes)", r.name),
+                        false,
+                    ),
+                })
+                .collect()
+        }),
         headline,
         signed_in,
     }
@@ -106,6 +123,8 @@ mod id {
     pub const QUIT: &str = "quit";
     /// Followed by a group ID.
     pub const ROOM: &str = "room:";
+    /// Followed by a room (player) ID.
+    pub const CHIME: &str = "chime:";
 }
 
 fn menu<R: Runtime>(app: &AppHandle<R>, m: &TrayModel, visible: bool) -> tauri::Result<Menu<R>> {
@@ -127,6 +146,10 @@ fn menu<R: Runtime>(app: &AppHandle<R>, m: &TrayModel, visible: bool) -> tauri::
             None::<&str>,
         )?;
         rooms.append(&entry)?;
+    }
+    let chimes = Submenu::with_id(app, "chimes", "Ring a chime", m.chimes.iter().any(|c| c.2))?;
+    for (room, label, can) in &m.chimes {
+        chimes.append(&item(&format!("{}{room}", id::CHIME), label, *can)?)?;
     }
     let menu = Menu::with_items(
         app,
@@ -160,6 +183,7 @@ fn menu<R: Runtime>(app: &AppHandle<R>, m: &TrayModel, visible: bool) -> tauri::
                 None::<&str>,
             )?,
             &rooms,
+            &chimes,
             &PredefinedMenuItem::separator(app)?,
             &item(
                 id::WINDOW,
@@ -328,6 +352,14 @@ fn on_menu(app: &AppHandle, event: MenuEvent) {
         }
         return update(app, &state.snapshot().live);
     }
+    if let Some(room) = which.strip_prefix(id::CHIME) {
+        let chime = Action::Chime {
+            room: PlayerId::from(room),
+            url: None,
+            volume: None,
+        };
+        return quick::perform_action(app, chime, "tray");
+    }
     let quick = match which.as_str() {
         id::TOGGLE => Quick::Toggle,
         id::NEXT => Quick::Next,
@@ -389,6 +421,35 @@ mod tests {
             m.controls.unwrap().fixed,
             "no volume buttons for a fixed volume"
         );
+    }
+
+    #[test]
+    fn the_chime_menu_offers_the_rooms_that_can_ring_one_and_says_why_not() {
+        let room = |id: &str, name: &str, can_chime| roomtone_core::view::Room {
+            id: id.into(),
+            name: name.into(),
+            volume: Default::default(),
+            line_in: false,
+            home_theater: false,
+            tv_power: false,
+            can_chime,
+        };
+        let mut kitchen = group("b", "Kitchen + 1", PlayState::Playing, Some("Blue Hour"));
+        kitchen.rooms = vec![room("P1", "Kitchen", true), room("P2", "Den", false)];
+        let m = at(&controlling(live(vec![kitchen]), "b"), &Settings::default());
+        assert_eq!(
+            m.chimes,
+            [
+                (PlayerId::from("P1"), "Kitchen".to_owned(), true),
+                (
+                    PlayerId::from("P2"),
+                    "Den (its speaker takes no chimes)".to_owned(),
+                    false
+                ),
+            ]
+        );
+        let nothing = at(&live(Vec::new()), &Settings::default());
+        assert!(nothing.chimes.is_empty(), "no group, no chimes");
     }
 
     #[test]

@@ -116,7 +116,13 @@ export type Action =
  *  A room's volume limit, in percent of its full volume (1–100; Sonos's
  *  `volumeScalingFactor`): the volume still reads 0–100, and 100 is this loud.
  */
-{ kind: "setVolumeLimit"; room: PlayerId; percent: number } | { kind: "loadFavorite"; group: GroupId; favorite: FavoriteId; load: LoadAction } | { kind: "loadPlaylist"; group: GroupId; playlist: PlaylistId; load: LoadAction };
+{ kind: "setVolumeLimit"; room: PlayerId; percent: number } | 
+/**
+ *  Rings a chime in a room over what it plays (`loadAudioClip`): Sonos's own chime, or
+ *  the MP3 or WAV at `url`, at `volume` (else the room's own). What becomes of it is
+ *  [`crate::Live::chimes`].
+ */
+{ kind: "chime"; room: PlayerId; url: string | null; volume: number | null } | { kind: "loadFavorite"; group: GroupId; favorite: FavoriteId; load: LoadAction } | { kind: "loadPlaylist"; group: GroupId; playlist: PlaylistId; load: LoadAction };
 
 /**  What the current source allows (`availablePlaybackActions`); missing means no. */
 export type Actions = {
@@ -136,12 +142,45 @@ export type AppError = {
 	message: string,
 };
 
+/**  An audio clip played on a player. */
+export type AudioClipId = string;
+
+/**  The last chime Roomtone rang in a room, and what became of it. */
+export type Chime = {
+	room: PlayerId,
+	id: AudioClipId,
+	status: ChimeStatus,
+	/**
+	 *  Whether Sonos's events about it reach Roomtone (an event stream is open). Without
+	 *  them a chime stays [`ChimeStatus::Ringing`] as Sonos first answered: a surface says
+	 *  it was sent rather than that it still rings.
+	 */
+	followed: boolean,
+	/**  Why it failed, in words, when it did. */
+	problem: string | null,
+};
+
+/**  Where a chime stands (Sonos's clip status). */
+export type ChimeStatus = 
+/**  Playing, or about to (`ACTIVE`). */
+"ringing" | 
+/**  Played to its end (`DONE`). */
+"done" | 
+/**  Another clip cut it off (`INTERRUPTED`). */
+"interrupted" | 
+/**  Cancelled before its end (`DISMISSED`, `INACTIVE`). */
+"dismissed" | 
+/**  The speaker could not play it (`ERROR`). */
+"failed";
+
 /**
  *  What an action was done to, once done: the group it ended up on (after a regroup, a
  *  group's ID changes — a window selects this one), when there is one.
  */
 export type Done = {
 	group: GroupId | null,
+	/**  The chime rung, as Sonos first answered. */
+	chime: Chime | null,
 };
 
 /**
@@ -160,6 +199,8 @@ export type ErrorKind =
 "keychain" | 
 /**  No group or room by that name or ID. */
 "notFound" | 
+/**  A value Roomtone cannot use, or an action the room cannot do: nothing was sent. */
+"invalid" | 
 /**  Sonos did not give access at its login page. */
 "accessDenied" | 
 /**  A sign-in link was wrong, stale, or came when no sign-in waited. */
@@ -272,6 +313,8 @@ export type Live = {
 	pending: Pending[],
 	/**  The last action Sonos refused: its change was taken back. */
 	refused: Refused | null,
+	/**  The last chime Roomtone rang in each room, and what became of it. */
+	chimes: Chime[],
 	/**  The group the window shows, found again after a regroup. */
 	focus: GroupId | null,
 	/**  The group chosen for the quick controls, found again after a regroup. */
@@ -427,6 +470,8 @@ export type Room = {
 	homeTheater: boolean,
 	/**  It can turn its TV on and off (HDMI-CEC). */
 	tvPower: boolean,
+	/**  It can ring a chime over what it plays (`AUDIO_CLIP`). */
+	canChime: boolean,
 };
 
 /**  A room's player settings, as its options show them. */

@@ -47,6 +47,8 @@ export class FakeCore {
     file: '/home/me/.config/com.roomtone.desktop/settings.json',
   };
 
+  #clips = 0;
+
   /** What `app_painted` answers: whether the benchmarks' marks are on. */
   marks = false;
 
@@ -141,12 +143,19 @@ export class FakeCore {
             .filter((g) => g.rooms.length > 0);
           s.live.focus = made;
         });
-        return { group: made };
+        return { group: made, chime: null };
+      }
+      case 'chime': {
+        const r = room(this.snapshot)!;
+        if (!r.canChime) throw { kind: 'invalid', message: `${r.name} cannot ring a chime: Sonos plays chimes only on speakers that take audio clips` };
+        const chime = { room: r.id, id: `C${++this.#clips}`, status: 'ringing' as const, followed: true, problem: null };
+        await this.publish((s) => (s.live.chimes = [...s.live.chimes.filter((c) => c.room !== r.id), chime]));
+        return { group: null, chime };
       }
       default:
         break;
     }
-    return { group: 'group' in args ? String(args.group) : null };
+    return { group: 'group' in args ? String(args.group) : null, chime: null };
   }
 
   async handle(cmd: string, args: Record<string, unknown> = {}): Promise<unknown> {

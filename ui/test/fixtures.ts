@@ -4,7 +4,7 @@ import type { Group, Household, Library, LibraryItem, Playlist, Room, Snapshot }
 const art = (seed: string) => `https://art.example/${encodeURIComponent(seed)}.svg`;
 
 export function room(id: string, name: string, volume = 20, extra: Partial<Room> = {}): Room {
-  return { id, name, volume: { volume, muted: false, fixed: false }, lineIn: false, homeTheater: false, tvPower: false, ...extra };
+  return { id, name, volume: { volume, muted: false, fixed: false }, lineIn: false, homeTheater: false, tvPower: false, canChime: true, ...extra };
 }
 
 export function group(id: string, name: string, rooms: Room[], extra: Partial<Group> = {}): Group {
@@ -33,7 +33,7 @@ export function home(): Household {
         volume: { volume: 28, muted: false, fixed: false },
       }),
       group('G-office', 'Office', [room('P-office', 'Office', 18, { lineIn: true })]),
-      group('G-den', 'Den', [room('P-den', 'Den', 100, { volume: { volume: 100, muted: false, fixed: true } })], {
+      group('G-den', 'Den', [room('P-den', 'Den', 100, { volume: { volume: 100, muted: false, fixed: true }, canChime: false })], {
         state: 'playing',
         position: null,
         nowPlaying: { title: 'Jazz Nocturne', artist: 'The Meridian Trio - Blue Hour', album: null, container: null, service: 'Radio', artUrl: art('jazz'), durationMillis: null },
@@ -62,6 +62,7 @@ export function snapshot(households: Household[], extra: Partial<Snapshot['live'
       libraryChanges: 0,
       pending: [],
       refused: null,
+      chimes: [],
       focus: null,
       chosen: null,
       controlled: null,

@@ -163,6 +163,9 @@ async fn control(controller: &Controller, command: &Command) -> Result<Output, C
         Command::Volume { which, value } => volume(controller, which, value.as_deref()).await,
         Command::Mute(which) => mute(controller, which, true).await,
         Command::Unmute(which) => mute(controller, which, false).await,
+        Command::Chime { room, url, volume } => {
+            chime(controller, room.as_deref(), url.clone(), *volume).await
+        }
         Command::Status | Command::Login { .. } | Command::Logout | Command::Direct(_) => {
             unreachable!("handled by run")
         }
@@ -307,6 +310,38 @@ async fn mute(controller: &Controller, which: &Which, muted: bool) -> Result<Out
     };
     controller.perform(change).await?;
     Ok(Output::Done { action, target })
+}
+
+/// Rings a chime in `room`, or in the default group's first room that can ring one.
+async fn chime(
+    controller: &Controller,
+    room: Option<&str>,
+    url: Option<String>,
+    volume: Option<u8>,
+) -> Result<Output, CoreError> {
+    let (id, name) = {
+        let live = controller.live();
+        let room = match room {
+            Some(name) => named::room(&live.households, name)?.1,
+            None => {
+                let group = named::group(&live.households, &Target::Default)?;
+                // None can: the coordinator, which the core refuses in words.
+                let first = group.rooms.iter().find(|r| r.can_chime);
+                first.unwrap_or(&group.rooms[0])
+            }
+        };
+        (room.id.clone(), room.name.clone())
+    };
+    let chime = Action::Chime {
+        room: id,
+        url,
+        volume,
+    };
+    controller.perform(chime).await?;
+    Ok(Output::Done {
+        action: "rang a chime",
+        target: name,
+    })
 }
 
 #[cfg(test)]

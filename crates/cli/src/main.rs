@@ -50,7 +50,7 @@ struct Cli {
     keychain_service: String,
 }
 
-const EXIT_CODES: &str = "Exit codes: 0 done; 2 usage; 3 not signed in (or the sign-in ended); 4 no such group or room; 5 Sonos refused; 6 try again later (Sonos or the relay unreachable or busy); 7 keychain unavailable; 1 anything else.
+const EXIT_CODES: &str = "Exit codes: 0 done; 2 usage, or a value Roomtone cannot use (a URL); 3 not signed in (or the sign-in ended); 4 no such group or room; 5 Sonos refused; 6 try again later (Sonos or the relay unreachable or busy); 7 keychain unavailable; 1 anything else.
 
 Environment: ROOMTONE_RELAY_URL, ROOMTONE_CLIENT_ID, ROOMTONE_LOGIN_URL, ROOMTONE_CONTROL_URL; for direct mode ROOMTONE_CLIENT_SECRET and ROOMTONE_REDIRECT_URI.";
 
@@ -107,6 +107,19 @@ enum Command {
     /// Direct mode: keep or forget your own Sonos integration's client secret.
     #[command(subcommand)]
     Direct(DirectCommand),
+    /// Ring a chime over what a room plays (rooms whose speakers take audio clips).
+    Chime {
+        /// The room; without it, the first room of the default group that can ring one.
+        #[arg(long)]
+        room: Option<String>,
+        /// Your own sound instead of Sonos's chime: an http(s) URL of an MP3 or WAV file the
+        /// speaker can reach.
+        #[arg(long)]
+        url: Option<String>,
+        /// Its volume (0-100); without it, the room's own.
+        #[arg(long, value_parser = clap::value_parser!(u8).range(0..=100))]
+        volume: Option<u8>,
+    },
     /// Mute.
     Mute(Which),
     /// Unmute.

@@ -294,6 +294,36 @@ async fn the_demo_needs_no_account_and_no_keychain() {
 }
 
 #[tokio::test]
+async fn a_chime_rings_where_a_room_can_and_is_refused_in_words_elsewhere() {
+    let (code, out, err) = demo(&["chime", "--room", "kitchen", "--volume", "25"]).await;
+    assert_eq!((code, out.trim()), (0, "Kitchen: rang a chime."), "{err}");
+    let (code, out, err) = demo(&[
+        "--json",
+        "chime",
+        "--room",
+        "Kitchen",
+        "--url",
+        "https://example.com/ding.mp3",
+    ])
+    .await;
+    assert_eq!(code, 0, "{err}");
+    let done: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (done["ok"].as_bool(), done["target"].as_str()),
+        (Some(true), Some("Kitchen"))
+    );
+    // The Den's speaker takes no audio clips; a file URL is not one a speaker can fetch.
+    let (code, _, err) = demo(&["chime", "--room", "Den"]).await;
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("Den cannot ring a chime"), "{err}");
+    let (code, _, err) = demo(&["chime", "--room", "Kitchen", "--url", "file:///etc/passwd"]).await;
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("http:// or https://"), "{err}");
+    let (code, _, err) = demo(&["chime", "--volume", "300"]).await;
+    assert_eq!(code, 2, "a usage error: {err}");
+}
+
+#[tokio::test]
 async fn usage_errors_and_missing_configuration_are_explained() {
     let stack = Stack::start().await;
     let (code, _, err) = stack.run(&["volume", "loud"]).await;

@@ -149,7 +149,7 @@ async fn state(State(sim): State<Arc<Sim>>) -> Answer {
                 let players: Vec<Value> = h
                     .players
                     .iter()
-                    .map(|p| json!({"id": p.model.id, "name": p.model.name, "volume": p.volume, "muted": p.muted, "fixed": p.fixed(), "unplugged": p.unplugged, "tvPowerState": p.home_theater.is_some().then_some(&p.tv_power), "settings": p.settings}))
+                    .map(|p| json!({"id": p.model.id, "name": p.model.name, "volume": p.volume, "muted": p.muted, "fixed": p.fixed(), "unplugged": p.unplugged, "tvPowerState": p.home_theater.is_some().then_some(&p.tv_power), "settings": p.settings, "clips": p.clips.iter().map(|(c, _)| c).collect::<Vec<_>>()}))
                     .collect();
                 json!({"id": h.id, "groups": groups, "players": players, "goneGroups": h.gone_groups.keys().collect::<Vec<_>>()})
             })

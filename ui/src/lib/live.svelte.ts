@@ -25,6 +25,7 @@ const starting: Snapshot = {
     libraryChanges: 0,
     pending: [],
     refused: null,
+    chimes: [],
     focus: null,
     chosen: null,
     controlled: null,
@@ -206,6 +207,9 @@ export class Live {
     return done !== null;
   }
 
+  /** The last chime rung in `room`, as the core follows it. */
+  chimeOf = (room: Room) => this.snapshot.live.chimes.find((c) => c.room === room.id) ?? null;
+  chime = (room: Room) => this.perform({ kind: 'chime', room: room.id, url: null, volume: null });
   playLineIn = (g: Group, room: Room) => this.perform({ kind: 'playLineIn', group: g.id, room: room.id });
   playTv = (room: Room) => this.perform({ kind: 'playTv', room: room.id });
   setTvPower = (room: Room, on: boolean) => this.perform({ kind: 'setTvPower', room: room.id, on });
