@@ -540,6 +540,25 @@ def main() -> int:
             command("play")
             window.find('[aria-label="Pause Office + 1"]')
 
+        def pause_everything():
+            # The tray's "Pause everything", then the window's: every group of the household
+            # that plays stops, and the button has nothing left to do.
+            def playing() -> list:
+                state = call_http("GET", f"{sim_url}/sim/admin/state")
+                return [g["group"]["name"] for g in state["households"][0]["groups"]
+                        if g["playback"]["playbackState"] in ("PLAYBACK_STATE_PLAYING", "PLAYBACK_STATE_BUFFERING")]
+            assert len(playing()) >= 2, playing()
+            tray = Tray(env)
+            tray.wait_for("the tray's Pause everything", lambda l: "Pause everything" in l)
+            tray.click("Pause everything")
+            wait_until("nothing playing after the tray's Pause everything", lambda: playing() == [])
+            window.find('[data-test="pause-all"][disabled]')
+            window.click('[aria-label="Play Office + 1"]')
+            wait_until("the Office playing again", lambda: playing() == ["Office + 1"])
+            window.click('[data-test="pause-all"]')
+            wait_until("nothing playing after the window's Pause everything", lambda: playing() == [])
+            window.find('[data-test="pause-all"][disabled]')
+
         def artwork_sources():
             # The window's policy: artwork from the simulator it was pointed at loads; the
             # same image served from another local port is refused by the CSP.
@@ -759,6 +778,7 @@ def main() -> int:
         scenario("a restart is still signed in (keychain), shows the last-known household while Sonos fails, and reports a broken settings file", restart_still_signed_in)
         scenario("a forged deep link shows an error and changes nothing", forged_deep_link)
         scenario("artwork loads from the simulator, never from another local port (the window's CSP)", artwork_sources)
+        scenario("pause everything from the tray and from the window stops every group that plays", pause_everything)
         scenario("the hidden window's page sleeps (its web process ends) while the tray controls Sonos, and wakes with the household", page_sleeps)
         scenario("sign out removes the tokens from the keychain", sign_out)
         window.quit()

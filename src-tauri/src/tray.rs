@@ -1,7 +1,8 @@
 //! Tray quick controls: the icon's tooltip says what plays; the menu has the now-playing
 //! line, play/pause, next, previous, volume up and down (the settings' step), mute, a
 //! "Room" submenu choosing the group the tray controls, "Ring a chime" in one of its rooms
-//! (those whose speakers take audio clips; the others say why), show/hide, sign out and quit.
+//! (those whose speakers take audio clips; the others say why), "Pause everything" in its
+//! household, show/hide, sign out and quit.
 //!
 //! The menu is a function of the live state and the settings ([`model`], tested without a
 //! window) and is rebuilt when either changes — no polling. On Linux the tray is only a
@@ -15,7 +16,7 @@ use crate::sleep::{PageSleep, Woken};
 use crate::state::AppState;
 use roomtone_core::live::{Live, ReadState, SessionPhase};
 use roomtone_core::Action;
-use roomtone_sonos::{GroupId, PlayerId};
+use roomtone_sonos::{GroupId, HouseholdId, PlayerId};
 use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Manager, Runtime};
@@ -33,6 +34,9 @@ pub struct TrayModel {
     pub controls: Option<Controls>,
     /// Every group, for the "Room" submenu: (id, name, chosen).
     pub rooms: Vec<(GroupId, String, bool)>,
+    /// The controlled group's household, for "Pause everything", and whether any of its
+    /// groups plays.
+    pub pause_all: Option<(HouseholdId, bool)>,
     /// The controlled group's rooms, for "Ring a chime": (id, label, can ring one).
     pub chimes: Vec<(PlayerId, String, bool)>,
     pub signed_in: bool,
@@ -91,6 +95,14 @@ pub fn model(live: &Live, settings: &Settings) -> TrayModel {
                 (g.id.clone(), g.name.clone(), chosen)
             })
             .collect(),
+        pause_all: group.and_then(|g| {
+            let household = live
+                .households
+                .iter()
+                .find(|h| h.groups.iter().any(|x| x.id == g.id))?;
+            let playing = household.groups.iter().any(|x| x.state.is_playing());
+            Some((household.id.clone(), playing))
+        }),
         chimes: group.map_or_else(Vec::new, |g| {
             g.rooms
                 .iter()
@@ -117,6 +129,7 @@ mod id {
     pub const VOLUME_UP: &str = "volume-up";
     pub const VOLUME_DOWN: &str = "volume-down";
     pub const MUTE: &str = "mute";
+    pub const PAUSE_ALL: &str = "pause-all";
     pub const WINDOW: &str = "window";
     pub const SETTINGS: &str = "settings";
     pub const SIGN_OUT: &str = "sign-out";
@@ -181,6 +194,11 @@ fn menu<R: Runtime>(app: &AppHandle<R>, m: &TrayModel, visible: bool) -> tauri::
                 can(|c| !c.fixed),
                 can(|c| c.muted),
                 None::<&str>,
+            )?,
+            &item(
+                id::PAUSE_ALL,
+                "Pause everything",
+                m.pause_all.as_ref().is_some_and(|p| p.1),
             )?,
             &rooms,
             &chimes,
@@ -352,6 +370,13 @@ fn on_menu(app: &AppHandle, event: MenuEvent) {
         }
         return update(app, &state.snapshot().live);
     }
+    if which == id::PAUSE_ALL {
+        let model = model(&state.snapshot().live, &state.settings());
+        if let Some((household, _)) = model.pause_all {
+            return quick::perform_action(app, Action::PauseAll { household }, "tray");
+        }
+        return;
+    }
     if let Some(room) = which.strip_prefix(id::CHIME) {
         let chime = Action::Chime {
             room: PlayerId::from(room),
@@ -415,6 +440,16 @@ mod tests {
         assert_eq!(m.headline, "Office: Flywheel — Forty Rooms (paused)");
         assert_eq!(m.controls.as_ref().unwrap().step, 5);
 
+        assert_eq!(m.pause_all, Some(("h".into(), true)), "the Kitchen plays");
+        let quiet = live(vec![group(
+            "a",
+            "Office",
+            PlayState::Paused,
+            Some("Flywheel"),
+        )]);
+        let m = at(&controlling(quiet, "a"), &Settings::default());
+        assert_eq!(m.pause_all, Some(("h".into(), false)), "nothing to pause");
+
         let m = at(&controlling(l.clone(), "c"), &Settings::default());
         assert_eq!(m.headline, "Den: nothing playing");
         assert!(
@@ -450,6 +485,7 @@ mod tests {
         );
         let nothing = at(&live(Vec::new()), &Settings::default());
         assert!(nothing.chimes.is_empty(), "no group, no chimes");
+        assert_eq!(nothing.pause_all, None);
     }
 
     #[test]

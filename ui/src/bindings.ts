@@ -122,7 +122,12 @@ export type Action =
  *  the MP3 or WAV at `url`, at `volume` (else the room's own). What becomes of it is
  *  [`crate::Live::chimes`].
  */
-{ kind: "chime"; room: PlayerId; url: string | null; volume: number | null } | { kind: "loadFavorite"; group: GroupId; favorite: FavoriteId; load: LoadAction } | { kind: "loadPlaylist"; group: GroupId; playlist: PlaylistId; load: LoadAction };
+{ kind: "chime"; room: PlayerId; url: string | null; volume: number | null } | 
+/**
+ *  Pauses every group of the household that plays: one [`Action::Pause`] each, done
+ *  together by [`crate::Controller::perform`] (each shown, retried and refused as a pause).
+ */
+{ kind: "pauseAll"; household: HouseholdId } | { kind: "loadFavorite"; group: GroupId; favorite: FavoriteId; load: LoadAction } | { kind: "loadPlaylist"; group: GroupId; playlist: PlaylistId; load: LoadAction };
 
 /**  What the current source allows (`availablePlaybackActions`); missing means no. */
 export type Actions = {

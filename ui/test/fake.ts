@@ -145,6 +145,15 @@ export class FakeCore {
         });
         return { group: made, chime: null };
       }
+      case 'pauseAll':
+        await this.publish((s) =>
+          s.live.households
+            .filter((h) => h.id === action.household)
+            .flatMap((h) => h.groups)
+            .filter((g) => g.state === 'playing' || g.state === 'buffering')
+            .forEach((g) => (g.state = 'paused')),
+        );
+        break;
       case 'chime': {
         const r = room(this.snapshot)!;
         if (!r.canChime) throw { kind: 'invalid', message: `${r.name} cannot ring a chime: Sonos plays chimes only on speakers that take audio clips` };

@@ -526,6 +526,18 @@ describe('interactions', () => {
     await close();
   });
 
+  it('pause everything pauses every group that plays in the household shown, then has nothing to do', async () => {
+    const { page, close } = await open('home');
+    const button = page.locator('[data-test="pause-all"]');
+    assert.equal(await button.isEnabled(), true);
+    await button.click();
+    assert.deepEqual(await calls(page, 'pauseAll'), [{ household: 'Sonos_home' }]);
+    await page.waitForFunction(() => document.querySelector('[data-test="pause-all"]')?.disabled === true);
+    assert.equal(await button.getAttribute('title'), 'Nothing plays');
+    assert.equal(await page.locator('[data-test="group"] [aria-label^="Pause "]').count(), 0, 'no group offers pause');
+    await close();
+  });
+
   it('a chime rings in a room that can, its status follows, and a room that cannot says why', async () => {
     const { page, close } = await open('home');
     const kitchen = page.getByRole('button', { name: 'Ring a chime in Kitchen' });

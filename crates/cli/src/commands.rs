@@ -163,6 +163,21 @@ async fn control(controller: &Controller, command: &Command) -> Result<Output, C
         Command::Volume { which, value } => volume(controller, which, value.as_deref()).await,
         Command::Mute(which) => mute(controller, which, true).await,
         Command::Unmute(which) => mute(controller, which, false).await,
+        Command::PauseAll => {
+            let households: Vec<_> = controller
+                .live()
+                .households
+                .iter()
+                .map(|h| h.id.clone())
+                .collect();
+            for household in households {
+                controller.perform(Action::PauseAll { household }).await?;
+            }
+            Ok(Output::Done {
+                action: "paused everything",
+                target: "Every household".into(),
+            })
+        }
         Command::Chime { room, url, volume } => {
             chime(controller, room.as_deref(), url.clone(), *volume).await
         }

@@ -107,6 +107,8 @@ enum Command {
     /// Direct mode: keep or forget your own Sonos integration's client secret.
     #[command(subcommand)]
     Direct(DirectCommand),
+    /// Pause every group that plays, in every household.
+    PauseAll,
     /// Ring a chime over what a room plays (rooms whose speakers take audio clips).
     Chime {
         /// The room; without it, the first room of the default group that can ring one.

@@ -284,6 +284,12 @@ async fn the_demo_needs_no_account_and_no_keychain() {
     let volume: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(volume["volume"], 30, "{out}");
     assert_eq!(volume["target"], "Kitchen", "{out}");
+    let (code, out, err) = demo(&["pause-all"]).await;
+    assert_eq!(
+        (code, out.trim()),
+        (0, "Every household: paused everything."),
+        "{err}"
+    );
     let (code, out, err) = demo(&["toggle", "--group", "office"]).await;
     assert_eq!((code, out.trim()), (0, "Office: toggled."), "{err}");
     let (code, _, err) = demo(&["login"]).await;

@@ -131,6 +131,11 @@ pub enum Action {
         url: Option<String>,
         volume: Option<u8>,
     },
+    /// Pauses every group of the household that plays: one [`Action::Pause`] each, done
+    /// together by [`crate::Controller::perform`] (each shown, retried and refused as a pause).
+    PauseAll {
+        household: HouseholdId,
+    },
     LoadFavorite {
         group: GroupId,
         favorite: FavoriteId,
@@ -195,7 +200,8 @@ macro_rules! group_of {
             | SetTvPower { .. }
             | SetTheaterOptions { .. }
             | SetVolumeLimit { .. }
-            | Chime { .. } => None,
+            | Chime { .. }
+            | PauseAll { .. } => None,
         }
     }};
 }
@@ -233,6 +239,7 @@ impl Action {
             CreateGroup { household, rooms } => {
                 rooms.first().map_or(household.as_str(), PlayerId::as_str)
             }
+            PauseAll { household } => household.as_str(),
             other => other.group().map_or("", GroupId::as_str),
         }
     }
@@ -256,7 +263,8 @@ impl Action {
             | PlayTv { .. }
             | SetTvPower { .. }
             | SetTheaterOptions { .. }
-            | SetVolumeLimit { .. } => true,
+            | SetVolumeLimit { .. }
+            | PauseAll { .. } => true,
             LoadFavorite { load, .. } | LoadPlaylist { load, .. } => *load == LoadAction::Replace,
             Toggle { .. }
             | Next { .. }
@@ -303,6 +311,23 @@ impl Action {
             }
             other => other,
         }
+    }
+
+    /// The pauses a [`Action::PauseAll`] is made of: one per group of its household that
+    /// plays (or is about to), as shown now. Empty for any other action.
+    pub(crate) fn pauses(&self, households: &[Household]) -> Vec<Action> {
+        let Action::PauseAll { household } = self else {
+            return Vec::new();
+        };
+        households
+            .iter()
+            .filter(|h| h.id == *household)
+            .flat_map(|h| &h.groups)
+            .filter(|g| g.state.is_playing())
+            .map(|g| Action::Pause {
+                group: g.id.clone(),
+            })
+            .collect()
     }
 
     /// Refuses, before anything is sent, what cannot be done: a URL that is not one, a
@@ -356,6 +381,7 @@ impl Action {
             SetTheaterOptions { .. } => "change the TV sound options",
             SetVolumeLimit { .. } => "set the volume limit",
             Chime { .. } => "ring a chime",
+            PauseAll { .. } => "pause everything",
             LoadFavorite { .. } => "play the favorite",
             LoadPlaylist { .. } => "play the playlist",
         }
@@ -494,6 +520,8 @@ impl Action {
                     chime: Some(Chime::started(room, &clip, false)),
                 }
             }
+            // Made of pauses by the controller ([`Action::pauses`]): nothing of its own to send.
+            Action::PauseAll { .. } => Done::default(),
             Action::SetVolumeLimit { room, percent } => {
                 let settings = PlayerSettings {
                     volume_scaling_factor: Some(volume_scaling_factor(*percent)),

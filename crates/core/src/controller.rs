@@ -423,6 +423,9 @@ impl Controller {
     /// "group changed"), the groups are read again and an action that is
     /// [safe to repeat](Action::safe_to_repeat) is sent once more to the group found again.
     pub async fn perform(&self, action: Action) -> Result<Done> {
+        if let Action::PauseAll { .. } = action {
+            return self.pause_all(&action).await;
+        }
         let action = action.resolve(&self.live.borrow().households, self.now_millis());
         let checked = action.check(&self.live.borrow().households);
         if let Err(err) = checked {
@@ -488,6 +491,22 @@ impl Controller {
             self.refuse(&action, err);
         }
         sent
+    }
+
+    /// Every playing group of a household paused together; the first refusal, if any, is
+    /// the answer (each is named as it comes).
+    async fn pause_all(&self, action: &Action) -> Result<Done> {
+        let pauses = action.pauses(&self.live.borrow().households);
+        // Boxed: `perform` waits on this, and this on `perform`.
+        let sent = futures_util::future::join_all(
+            pauses
+                .into_iter()
+                .map(|pause| Box::pin(self.perform(pause))),
+        )
+        .await;
+        sent.into_iter()
+            .find_map(Result::err)
+            .map_or(Ok(Done::default()), Err)
     }
 
     /// Names in the live state what was refused and why.

@@ -238,3 +238,64 @@ async fn play_next_keeps_what_plays_and_the_favorite_comes_next() {
         .unwrap();
     assert_eq!(next.title, "Salt on the Window", "the favorite came next");
 }
+
+#[tokio::test]
+async fn pause_everything_pauses_every_playing_group_of_the_household_only() {
+    let world = World::start(|_| {}).await;
+    let controller = signed_in(&world).await;
+    let live = controller.live();
+    let (home, cabin) = (&live.households[0], &live.households[1]);
+    let playing: Vec<_> = home
+        .groups
+        .iter()
+        .filter(|g| g.state.is_playing())
+        .collect();
+    assert!(playing.len() >= 2, "the seed plays in several groups");
+    // The cabin plays too, so leaving it alone is seen.
+    let cabin_group = cabin.groups[0].id.clone();
+    controller
+        .perform(Action::Play {
+            group: cabin_group.clone(),
+        })
+        .await
+        .unwrap();
+
+    controller
+        .perform(Action::PauseAll {
+            household: home.id.clone(),
+        })
+        .await
+        .unwrap();
+    let after = controller.live();
+    assert!(
+        after.households[0]
+            .groups
+            .iter()
+            .all(|g| !g.state.is_playing()),
+        "{:?}",
+        after.households[0]
+            .groups
+            .iter()
+            .map(|g| (&g.name, g.state))
+            .collect::<Vec<_>>()
+    );
+    let state = sim_state(&world).await;
+    let sonos_playing: Vec<_> = state["households"][0]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| {
+            let s = g["playback"]["playbackState"].as_str().unwrap();
+            s == "PLAYBACK_STATE_PLAYING" || s == "PLAYBACK_STATE_BUFFERING"
+        })
+        .map(|g| g["group"]["name"].clone())
+        .collect();
+    assert!(
+        sonos_playing.is_empty(),
+        "Sonos still plays {sonos_playing:?}"
+    );
+    assert!(
+        after.group(&cabin_group).unwrap().state.is_playing(),
+        "the other household plays on"
+    );
+}

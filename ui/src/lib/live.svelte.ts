@@ -207,6 +207,8 @@ export class Live {
     return done !== null;
   }
 
+  /** Pauses every group of the household shown that plays. */
+  pauseAll = () => (this.household ? this.perform({ kind: 'pauseAll', household: this.household.id }) : Promise.resolve(null));
   /** The last chime rung in `room`, as the core follows it. */
   chimeOf = (room: Room) => this.snapshot.live.chimes.find((c) => c.room === room.id) ?? null;
   chime = (room: Room) => this.perform({ kind: 'chime', room: room.id, url: null, volume: null });
