@@ -307,6 +307,7 @@ pub fn artwork_svg(key: &str) -> Option<String> {
     let label = match key {
         "linein" => "IN".to_owned(),
         "tv" => "TV".to_owned(),
+        "stream" => "FM".to_owned(),
         _ => title_for(key)?
             .split_whitespace()
             .filter_map(|w| w.chars().next())

@@ -48,6 +48,9 @@ pub struct Config {
     pub audio_clip_duration: Duration,
     /// Which forms of getPlaylist the Control API answers (REFERENCE §4.8, §10 item 11).
     pub playlist_forms: PlaylistForms,
+    /// Whether this integration may open playback sessions (REFERENCE §4.12: they are
+    /// mostly for content partners; what Sonos answers anyone else is not known).
+    pub playback_sessions: PlaybackSessions,
 }
 
 impl std::fmt::Debug for Config {
@@ -84,6 +87,7 @@ impl Default for Config {
             initial_events: InitialEvents::Documented,
             audio_clip_duration: Duration::from_secs(4),
             playlist_forms: PlaylistForms::Both,
+            playback_sessions: PlaybackSessions::Allowed,
         }
     }
 }
@@ -136,4 +140,15 @@ impl PlaylistForms {
     pub fn legacy(self) -> bool {
         self != Self::Current
     }
+}
+
+/// Whether createSession and joinOrCreateSession are allowed (see
+/// [`Config::playback_sessions`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum PlaybackSessions {
+    /// Sessions open, as for a content partner.
+    Allowed,
+    /// 403 `ERROR_NO_PERMISSION`: this integration may not open sessions.
+    Refused,
 }

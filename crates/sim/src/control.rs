@@ -11,6 +11,7 @@ mod home_theater;
 mod households;
 mod metadata;
 mod playback;
+mod playback_session;
 mod playlists;
 mod settings;
 mod subscriptions;
@@ -94,6 +95,35 @@ pub(crate) fn routes(sim: Arc<Sim>) -> axum::Router<Arc<Sim>> {
             get(playlists::get_playlist),
         )
         .route("/groups/{g}/playlists", post(playlists::load_playlist))
+        .route(
+            "/groups/{g}/playbackSession",
+            post(playback_session::create),
+        )
+        .route(
+            "/groups/{g}/playbackSession/join",
+            post(playback_session::join),
+        )
+        .route(
+            "/groups/{g}/playbackSession/joinOrCreate",
+            post(playback_session::join_or_create),
+        )
+        // Both documented prefixes of a session's commands (REFERENCE §10 item 12).
+        .route(
+            "/playbackSessions/{s}/playbackSession",
+            axum::routing::delete(playback_session::leave),
+        )
+        .route(
+            "/sessions/{s}/playbackSession",
+            axum::routing::delete(playback_session::leave),
+        )
+        .route(
+            "/playbackSessions/{s}/playbackSession/loadStreamUrl",
+            post(playback_session::load_stream_url),
+        )
+        .route(
+            "/sessions/{s}/playbackSession/loadStreamUrl",
+            post(playback_session::load_stream_url),
+        )
         .route("/players/{p}/audioClip", post(audio_clip::load_clip))
         .route(
             "/players/{p}/audioClip/{clip}",
@@ -148,7 +178,7 @@ pub(crate) fn routes(sim: Arc<Sim>) -> axum::Router<Arc<Sim>> {
 #[derive(Debug, Clone, Copy)]
 struct Caller(u64);
 
-const SUBSCRIBABLE: [(&str, Namespace); 8] = [
+const SUBSCRIBABLE: [(&str, Namespace); 10] = [
     ("households", Namespace::Groups),
     ("households", Namespace::Favorites),
     ("households", Namespace::Playlists),
@@ -157,6 +187,8 @@ const SUBSCRIBABLE: [(&str, Namespace); 8] = [
     ("groups", Namespace::GroupVolume),
     ("players", Namespace::PlayerVolume),
     ("players", Namespace::AudioClip),
+    ("playbackSessions", Namespace::PlaybackSession),
+    ("sessions", Namespace::PlaybackSession),
 ];
 
 async fn unknown_route() -> ApiError {

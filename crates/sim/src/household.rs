@@ -20,9 +20,11 @@ mod library;
 mod playback;
 mod project;
 mod seed;
+mod sessions;
 mod volume;
 
 pub use seed::build_households;
+pub use sessions::{Open, Session};
 
 use crate::catalog::{Item, SourceDef, TrackDef};
 use crate::clock::Millis;
@@ -266,6 +268,9 @@ pub struct Household {
     pub playlists: Vec<Item>,
     pub playlists_version: u32,
     clip_counter: u32,
+    /// Playback sessions of apps on groups (`playbackSession`).
+    pub sessions: Vec<Session>,
+    session_counter: u32,
 }
 
 /// The base URL the simulator serves artwork and player addresses from.

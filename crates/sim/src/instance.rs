@@ -152,6 +152,22 @@ impl Sim {
         })
     }
 
+    /// Runs `f` on the household holding playback session `id`; unknown → 400
+    /// `ERROR_INVALID_OBJECT_ID`.
+    pub fn on_session<T>(
+        &self,
+        id: &roomtone_sonos::SessionId,
+        f: impl FnOnce(&mut Household, &mut Ctx<'_>) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        self.act(|households, ctx| {
+            let household = households
+                .iter_mut()
+                .find(|h| h.has_session(id))
+                .ok_or_else(|| ApiError::invalid_object(format!("no playback session {id}")))?;
+            f(household, ctx)
+        })
+    }
+
     /// Runs `f` on the player `id`; unknown → 400, unplugged → 410.
     pub fn on_player<T>(
         &self,

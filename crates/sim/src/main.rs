@@ -10,7 +10,7 @@ macro_rules! say {
     }};
 }
 use roomtone_sim::config::{
-    Config, InitialEvents, PlaylistForms, UnauthorizedStyle, DEFAULT_CLIENT_ID,
+    Config, InitialEvents, PlaybackSessions, PlaylistForms, UnauthorizedStyle, DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
 };
 use roomtone_sim::faults::Faults;
@@ -69,6 +69,9 @@ struct Args {
     /// Which forms of getPlaylist the Control API answers.
     #[arg(long, value_enum, default_value = "both")]
     playlist_forms: PlaylistForms,
+    /// Whether this integration may open playback sessions (stream URLs).
+    #[arg(long, value_enum, default_value = "allowed")]
+    playback_sessions: PlaybackSessions,
     /// How long play stays BUFFERING, in milliseconds.
     #[arg(long, default_value_t = 300)]
     buffering_ms: u64,
@@ -125,6 +128,7 @@ async fn serve(args: Args) -> Result<(), String> {
         unauthorized_style: args.unauthorized_style,
         initial_events: args.initial_events,
         playlist_forms: args.playlist_forms,
+        playback_sessions: args.playback_sessions,
         buffering: Duration::from_millis(args.buffering_ms),
         event_timeout: Duration::from_millis(args.event_timeout_ms),
         event_retry_interval: Duration::from_millis(args.event_retry_interval_ms),

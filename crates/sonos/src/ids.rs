@@ -93,3 +93,7 @@ id_type!(
     /// An audio clip played on a player.
     AudioClipId
 );
+id_type!(
+    /// A playback session on a group (`playbackSession`): an app's hold on what the group plays.
+    SessionId
+);

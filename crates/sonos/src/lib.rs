@@ -47,6 +47,6 @@ pub use client::{
     DEFAULT_CONTROL_URL,
 };
 pub use error::{Error, Result};
-pub use ids::{AudioClipId, FavoriteId, GroupId, HouseholdId, PlayerId, PlaylistId};
+pub use ids::{AudioClipId, FavoriteId, GroupId, HouseholdId, PlayerId, PlaylistId, SessionId};
 pub use login::{LoginService, TokenSet, DEFAULT_LOGIN_URL};
 pub use secret::{AccessToken, AuthorizationCode, ClientSecret, RefreshToken, Secret};

@@ -51,6 +51,10 @@ pub(super) fn subscribe(
             }
             Ok((h.id.clone(), TargetType::GroupId, out))
         })?,
+        "playbackSessions" | "sessions" => sim
+            .on_session(&roomtone_sonos::SessionId::new(id.clone()), |h, _| {
+                Ok((h.id.clone(), TargetType::SessionId, Vec::new()))
+            })?,
         _ => sim.on_player(&PlayerId::new(id.clone()), |h, pid, _| {
             let player = h.player(pid).expect("resolved");
             if *namespace == Namespace::AudioClip && !player.model.has(&Capability::AudioClip) {

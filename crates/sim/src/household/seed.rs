@@ -264,6 +264,8 @@ impl Household {
             playlists,
             playlists_version: 1,
             clip_counter: 0,
+            sessions: Vec::new(),
+            session_counter: 0,
         }
     }
 

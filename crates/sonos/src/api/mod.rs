@@ -11,6 +11,7 @@ mod home_theater;
 mod households;
 mod metadata;
 mod playback;
+mod playback_session;
 mod playlists;
 mod settings;
 mod volume;
@@ -22,13 +23,14 @@ pub use home_theater::HomeTheaterHandler;
 pub use households::HouseholdsHandler;
 pub use metadata::PlaybackMetadataHandler;
 pub use playback::PlaybackHandler;
+pub use playback_session::PlaybackSessionHandler;
 pub use playlists::PlaylistsHandler;
 pub use settings::SettingsHandler;
 pub use volume::{GroupVolumeHandler, PlayerVolumeHandler};
 
 use crate::client::{Call, Client};
 use crate::error::Result;
-use crate::ids::{GroupId, HouseholdId, PlayerId};
+use crate::ids::{GroupId, HouseholdId, PlayerId, SessionId};
 
 /// What a command addresses: the first two segments of its path.
 #[derive(Debug, Clone, Copy)]
@@ -36,6 +38,8 @@ pub(crate) enum Target<'a> {
     Household(&'a HouseholdId),
     Group(&'a GroupId),
     Player(&'a PlayerId),
+    /// A playback session, as docs.sonos.com addresses it (`/playbackSessions/{id}`).
+    Session(&'a SessionId),
 }
 
 impl Target<'_> {
@@ -45,6 +49,7 @@ impl Target<'_> {
             Target::Household(id) => ("households", id.as_str()),
             Target::Group(id) => ("groups", id.as_str()),
             Target::Player(id) => ("players", id.as_str()),
+            Target::Session(id) => ("playbackSessions", id.as_str()),
         };
         [kind, id]
             .into_iter()
@@ -58,6 +63,7 @@ impl Target<'_> {
             Target::Household(id) => format!("household {id}"),
             Target::Group(id) => format!("group {id}"),
             Target::Player(id) => format!("player {id}"),
+            Target::Session(id) => format!("playback session {id}"),
         }
     }
 
@@ -106,6 +112,10 @@ impl Client {
     /// `playlists`.
     pub fn playlists(&self) -> PlaylistsHandler<'_> {
         PlaylistsHandler { client: self }
+    }
+    /// `playbackSession`.
+    pub fn playback_session(&self) -> PlaybackSessionHandler<'_> {
+        PlaybackSessionHandler { client: self }
     }
     /// `audioClip`.
     pub fn audio_clip(&self) -> AudioClipHandler<'_> {
