@@ -8,6 +8,7 @@
 use crate::chime::{self, Chime};
 use crate::error::CoreError;
 use crate::media_url;
+use crate::stream;
 use crate::view::{Group, Household, LoadAction, TheaterOptions};
 use roomtone_sonos::models::{
     CreateGroup, HomeTheaterOptions, LoadFavorite, LoadPlaylist, PlayModes, PlayerSettings,
@@ -131,6 +132,14 @@ pub enum Action {
         url: Option<String>,
         volume: Option<u8>,
     },
+    /// Plays a live stream (an internet radio station's URL) on a group, named `name` (else
+    /// by Sonos, from the URL): a playback session of Roomtone's on the group
+    /// (`createSession`), then `loadStreamUrl`.
+    PlayStream {
+        group: GroupId,
+        url: String,
+        name: Option<String>,
+    },
     /// Pauses every group of the household that plays: one [`Action::Pause`] each, done
     /// together by [`crate::Controller::perform`] (each shown, retried and refused as a pause).
     PauseAll {
@@ -191,7 +200,8 @@ macro_rules! group_of {
             | SetGroupMembers { group, .. }
             | PlayLineIn { group, .. }
             | LoadFavorite { group, .. }
-            | LoadPlaylist { group, .. } => Some(group),
+            | LoadPlaylist { group, .. }
+            | PlayStream { group, .. } => Some(group),
             SetRoomVolume { .. }
             | SetRoomMute { .. }
             | AdjustRoomVolume { .. }
@@ -264,7 +274,8 @@ impl Action {
             | SetTvPower { .. }
             | SetTheaterOptions { .. }
             | SetVolumeLimit { .. }
-            | PauseAll { .. } => true,
+            | PauseAll { .. }
+            | PlayStream { .. } => true,
             LoadFavorite { load, .. } | LoadPlaylist { load, .. } => *load == LoadAction::Replace,
             Toggle { .. }
             | Next { .. }
@@ -334,6 +345,9 @@ impl Action {
     /// chime in a room without the `AUDIO_CLIP` capability. A room not in view is left to
     /// Sonos to judge.
     pub(crate) fn check(&self, households: &[Household]) -> crate::Result<()> {
+        if let Action::PlayStream { url, name, .. } = self {
+            stream::check(url, name.as_deref())?;
+        }
         if let Action::Chime { room, url, volume } = self {
             if let Some(url) = url {
                 media_url::check(url, chime::MAX_URL)?;
@@ -382,6 +396,7 @@ impl Action {
             SetVolumeLimit { .. } => "set the volume limit",
             Chime { .. } => "ring a chime",
             PauseAll { .. } => "pause everything",
+            PlayStream { .. } => "play the stream",
             LoadFavorite { .. } => "play the favorite",
             LoadPlaylist { .. } => "play the playlist",
         }
@@ -519,6 +534,15 @@ impl Action {
                     group: None,
                     chime: Some(Chime::started(room, &clip, false)),
                 }
+            }
+            Action::PlayStream { group, url, name } => {
+                let sessions = client.playback_session();
+                let session = sessions.create(group, &stream::session()).await?;
+                let request = stream::load(url, name.as_deref());
+                sessions
+                    .load_stream_url(&session.session_id, &request)
+                    .await?;
+                on(group)
             }
             // Made of pauses by the controller ([`Action::pauses`]): nothing of its own to send.
             Action::PauseAll { .. } => Done::default(),

@@ -466,7 +466,10 @@ impl Controller {
                 sent = action.clone().on_group(again).send(&self.client).await;
             }
         }
-        let mut sent = sent.map_err(from_sonos);
+        let mut sent = sent.map_err(|err| match action {
+            Action::PlayStream { .. } => crate::stream::explain(err),
+            _ => from_sonos(err),
+        });
         if let Ok(done) = &mut sent {
             if let Some(chime) = &mut done.chime {
                 chime.followed = self.streaming();

@@ -45,6 +45,13 @@ pub enum CoreError {
     /// A call to Sonos or the relay failed.
     #[error(transparent)]
     Sonos(#[from] roomtone_sonos::Error),
+    /// Sonos refused, and what that means for what was asked is said in words.
+    #[error("{message}")]
+    Explained {
+        message: String,
+        #[source]
+        source: roomtone_sonos::Error,
+    },
     /// The browser could not be opened.
     #[error("could not open the browser: {0}. Open this address yourself: {1}")]
     Browser(String, String),
@@ -158,12 +165,10 @@ impl ErrorKind {
 impl CoreError {
     /// What went wrong, for a surface to act on (the message is for people).
     pub fn kind(&self) -> ErrorKind {
-        use roomtone_sonos::Error;
         match self {
             CoreError::NotSignedIn => ErrorKind::NotSignedIn,
-            CoreError::SignedOut(_) | CoreError::Sonos(Error::NoToken(_) | Error::Unauthorized) => {
-                ErrorKind::SignedOut
-            }
+            CoreError::SignedOut(_) => ErrorKind::SignedOut,
+            CoreError::Sonos(err) | CoreError::Explained { source: err, .. } => sonos_kind(err),
             CoreError::KeychainUnavailable(_) => ErrorKind::KeychainUnavailable,
             CoreError::Keychain(_) => ErrorKind::Keychain,
             CoreError::NotFound(_) => ErrorKind::NotFound,
@@ -174,20 +179,25 @@ impl CoreError {
             | CoreError::InvalidCallback(_)
             | CoreError::NoPendingSignIn => ErrorKind::SignIn,
             CoreError::AttemptExpired => ErrorKind::SignInExpired,
-            CoreError::Sonos(Error::Transport(_) | Error::Timeout | Error::Refresh(_)) => {
-                ErrorKind::Network
-            }
-            CoreError::Sonos(Error::RateLimited { .. }) => ErrorKind::RateLimited,
-            CoreError::Sonos(Error::Broker { status: 429, .. }) => ErrorKind::RateLimited,
-            CoreError::Sonos(Error::Broker { status: 501, .. }) => ErrorKind::Unsupported,
-            CoreError::Sonos(Error::Broker { status, .. }) if *status >= 500 => ErrorKind::Network,
-            CoreError::Sonos(Error::Gone { .. }) => ErrorKind::Gone,
-            // Sonos failed on its side, past the client's retries: try again later.
-            CoreError::Sonos(Error::Sonos { status, .. }) if *status >= 500 => ErrorKind::Network,
-            CoreError::Sonos(_) => ErrorKind::Sonos,
             CoreError::Browser(..) => ErrorKind::Browser,
             CoreError::Local(_) => ErrorKind::Other,
         }
+    }
+}
+
+/// What kind of failure a call to Sonos or the relay is.
+fn sonos_kind(err: &roomtone_sonos::Error) -> ErrorKind {
+    use roomtone_sonos::Error;
+    match err {
+        Error::NoToken(_) | Error::Unauthorized => ErrorKind::SignedOut,
+        Error::Transport(_) | Error::Timeout | Error::Refresh(_) => ErrorKind::Network,
+        Error::RateLimited { .. } | Error::Broker { status: 429, .. } => ErrorKind::RateLimited,
+        Error::Broker { status: 501, .. } => ErrorKind::Unsupported,
+        Error::Broker { status, .. } if *status >= 500 => ErrorKind::Network,
+        Error::Gone { .. } => ErrorKind::Gone,
+        // Sonos failed on its side, past the client's retries: try again later.
+        Error::Sonos { status, .. } if *status >= 500 => ErrorKind::Network,
+        _ => ErrorKind::Sonos,
     }
 }
 

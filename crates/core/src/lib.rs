@@ -35,6 +35,7 @@ pub mod pending;
 pub mod session;
 pub mod signin;
 pub mod store;
+pub mod stream;
 pub mod turns;
 pub mod updates;
 pub mod view;
