@@ -4,6 +4,7 @@
 //! `state-changed` event, so most return nothing.
 
 use crate::error::AppError;
+use crate::recent::{self, RecentStream};
 use crate::settings::Settings;
 use crate::state::SettingsView;
 use crate::state::{AppState, Snapshot};
@@ -119,6 +120,44 @@ pub async fn library_get(household: HouseholdId, state: State<'_, AppState>) -> 
     Ok(state.controller()?.library(&household).await?)
 }
 
+/// Plays a stream URL on a group (a playback session), and keeps it first among the
+/// streams played lately; answers that list.
+#[tauri::command]
+#[specta::specta]
+pub async fn library_play_stream(
+    group: GroupId,
+    url: String,
+    name: Option<String>,
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Answer<Vec<RecentStream>> {
+    let play = Action::PlayStream {
+        group,
+        url: url.clone(),
+        name: name.clone(),
+    };
+    state.controller()?.perform(play).await?;
+    Ok(state.keep_recent(&app, |list| recent::remember(list, &url, name.as_deref())))
+}
+
+/// The streams played lately, newest first.
+#[tauri::command]
+#[specta::specta]
+pub fn library_recent_streams(state: State<'_, AppState>) -> Vec<RecentStream> {
+    state.recent_streams()
+}
+
+/// Takes a stream out of the streams played lately; answers the list.
+#[tauri::command]
+#[specta::specta]
+pub fn library_forget_stream(
+    url: String,
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Vec<RecentStream> {
+    state.keep_recent(&app, |list| recent::forget(list, &url))
+}
+
 /// A Sonos playlist's tracks, to see before playing it.
 #[tauri::command]
 #[specta::specta]
@@ -146,7 +185,15 @@ pub fn settings_set(
     app: AppHandle,
     state: State<'_, AppState>,
 ) -> Answer<SettingsView> {
-    state.save_settings(&app, settings)?;
+    // The form does not edit the streams played lately: they stay as the app kept them.
+    let recent_streams = state.recent_streams();
+    state.save_settings(
+        &app,
+        Settings {
+            recent_streams,
+            ..settings
+        },
+    )?;
     Ok(state.settings_view(&app))
 }
 

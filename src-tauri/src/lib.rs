@@ -48,6 +48,8 @@ mod marks;
 pub mod media;
 mod notify;
 mod quick;
+/// The streams played lately, kept in the settings file.
+pub mod recent;
 pub mod settings;
 mod sleep;
 mod start;

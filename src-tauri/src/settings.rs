@@ -4,6 +4,7 @@
 //! is left as it is — Roomtone starts with defaults and says what is wrong with it.
 //! Secrets never go here: a direct-mode client secret lives in the keychain.
 
+use crate::recent::{self, RecentStream};
 use roomtone_core::config::Overrides;
 use roomtone_sonos::GroupId;
 use serde::{Deserialize, Serialize};
@@ -40,6 +41,9 @@ pub struct Settings {
     pub tray_group: Option<GroupId>,
     /// Global keyboard shortcuts.
     pub hotkeys: Hotkeys,
+    /// The streams played lately, newest first (the window's "Play a stream"); kept by the
+    /// app as streams play, not by the settings form.
+    pub recent_streams: Vec<RecentStream>,
 }
 
 impl Default for Settings {
@@ -55,6 +59,7 @@ impl Default for Settings {
             tray_volume_step: 2,
             tray_group: None,
             hotkeys: Hotkeys::default(),
+            recent_streams: Vec::new(),
         }
     }
 }
@@ -257,6 +262,7 @@ impl Settings {
             *text = text.trim().to_owned();
         }
         self.hotkeys.parsed()?;
+        self.recent_streams = recent::validated(self.recent_streams);
         Ok(self)
     }
 

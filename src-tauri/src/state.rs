@@ -3,6 +3,7 @@
 //! surfaces: [`crate::start`] starts the core and keeps them in step with it.
 
 use crate::error::AppError;
+use crate::recent::RecentStream;
 use crate::settings::{Settings, SettingsFile};
 use roomtone_core::config::Overrides;
 use roomtone_core::live::Live;
@@ -160,6 +161,30 @@ impl AppState {
 
     pub fn settings(&self) -> Settings {
         self.settings.lock().expect("settings lock").clone()
+    }
+
+    /// The streams played lately, newest first.
+    pub fn recent_streams(&self) -> Vec<RecentStream> {
+        self.settings().recent_streams
+    }
+
+    /// Puts a stream just played first among the streams played lately (in the settings
+    /// file), or takes one out; the list as it is then. The stream played either way: a file
+    /// that cannot be written is logged, not an error of the stream.
+    pub fn keep_recent(
+        &self,
+        app: &AppHandle,
+        change: impl FnOnce(&[RecentStream]) -> Vec<RecentStream>,
+    ) -> Vec<RecentStream> {
+        let current = self.settings();
+        let settings = Settings {
+            recent_streams: change(&current.recent_streams),
+            ..current
+        };
+        if let Err(err) = self.save_settings(app, settings) {
+            tracing::warn!(error = %err.message, "the streams played lately could not be saved");
+        }
+        self.recent_streams()
     }
 
     /// Validates, saves and adopts `settings`, then applies what changed: the tray, the

@@ -45,6 +45,15 @@ export const commands = {
 	libraryGet: (household: HouseholdId) => typedError<Library, AppError>(__TAURI_INVOKE("library_get", { household })),
 	/**  A Sonos playlist's tracks, to see before playing it. */
 	libraryPlaylist: (household: HouseholdId, playlist: PlaylistId) => typedError<Playlist, AppError>(__TAURI_INVOKE("library_playlist", { household, playlist })),
+	/**
+	 *  Plays a stream URL on a group (a playback session), and keeps it first among the
+	 *  streams played lately; answers that list.
+	 */
+	libraryPlayStream: (group: GroupId, url: string, name: string | null) => typedError<RecentStream[], AppError>(__TAURI_INVOKE("library_play_stream", { group, url, name })),
+	/**  The streams played lately, newest first. */
+	libraryRecentStreams: () => __TAURI_INVOKE<RecentStream[]>("library_recent_streams"),
+	/**  Takes a stream out of the streams played lately; answers the list. */
+	libraryForgetStream: (url: string) => __TAURI_INVOKE<RecentStream[]>("library_forget_stream", { url }),
 	/**  The settings in force, for the settings window. */
 	settingsGet: () => __TAURI_INVOKE<SettingsView>("settings_get"),
 	/**
@@ -123,6 +132,12 @@ export type Action =
  *  [`crate::Live::chimes`].
  */
 { kind: "chime"; room: PlayerId; url: string | null; volume: number | null } | 
+/**
+ *  Plays a live stream (an internet radio station's URL) on a group, named `name` (else
+ *  by Sonos, from the URL): a playback session of Roomtone's on the group
+ *  (`createSession`), then `loadStreamUrl`.
+ */
+{ kind: "playStream"; group: GroupId; url: string; name: string | null } | 
 /**
  *  Pauses every group of the household that plays: one [`Action::Pause`] each, done
  *  together by [`crate::Controller::perform`] (each shown, retried and refused as a pause).
@@ -451,6 +466,12 @@ export type ReadState =
  */
 offline: boolean; message: string };
 
+/**  A stream played lately. */
+export type RecentStream = {
+	url: string,
+	name: string | null,
+};
+
 /**  An action Sonos refused, and why. */
 export type Refused = {
 	/**  Grows by one with every refusal, so the same words twice are told twice. */
@@ -532,6 +553,11 @@ export type Settings = {
 	trayGroup: GroupId | null,
 	/**  Global keyboard shortcuts. */
 	hotkeys: Hotkeys,
+	/**
+	 *  The streams played lately, newest first (the window's "Play a stream"); kept by the
+	 *  app as streams play, not by the settings form.
+	 */
+	recentStreams: RecentStream[],
 };
 
 /**  The settings as the settings window shows them. */

@@ -40,6 +40,10 @@ export class FakeCore {
         volumeDown: 'CommandOrControl+Alt+Down',
         mute: 'CommandOrControl+Alt+M',
       },
+      recentStreams: [
+        { url: 'https://radio.example/harbour.mp3', name: 'Harbour FM' },
+        { url: 'http://stream.example:8000/jazz', name: null },
+      ],
     },
     clientSecretSaved: false,
     problems: [],
@@ -195,6 +199,25 @@ export class FakeCore {
         return this.theater[String(args.room)] ?? { nightMode: false, enhanceDialog: false };
       case 'volume_room_settings':
         return this.#roomSettings(String(args.room));
+      case 'library_recent_streams':
+        return this.settings.settings.recentStreams;
+      case 'library_forget_stream':
+        this.settings.settings.recentStreams = this.settings.settings.recentStreams.filter((r) => r.url !== args.url);
+        return this.settings.settings.recentStreams;
+      case 'library_play_stream': {
+        const url = String(args.url);
+        const name = (args.name as string | null) ?? null;
+        if (!/^https?:\/\/[^/]+/.test(url)) throw { kind: 'invalid', message: `“${url}” is not a URL (relative URL without a base)` };
+        await this.publish((s) => {
+          const g = s.live.households.flatMap((h) => h.groups).find((g) => g.id === args.group)!;
+          g.state = 'playing';
+          g.position = null;
+          g.nowPlaying = { title: name ?? new URL(url).host, artist: null, album: null, container: null, service: 'Stream', artUrl: null, durationMillis: null };
+        });
+        const list = this.settings.settings.recentStreams.filter((r) => r.url !== url);
+        this.settings.settings.recentStreams = [{ url, name }, ...list].slice(0, 8);
+        return this.settings.settings.recentStreams;
+      }
       case 'library_get':
         return library(String(args.household));
       case 'library_playlist': {

@@ -182,6 +182,14 @@ describe('every screen, light and dark, accessible', () => {
       await page.locator('[data-test="room-options"]').scrollIntoViewIfNeeded();
     }));
 
+  it('play a stream', () =>
+    screen('home', 'streams', '[data-test="library-item"]', async (page) => {
+      await page.locator('[data-test="tab-streams"]').click();
+      await page.locator('[data-test="recent-stream"]').first().waitFor();
+      await page.locator('[data-test="stream-url"]').fill('https://radio.example/tides.aac');
+      await page.locator('[data-test="library"]').scrollIntoViewIfNeeded();
+    }));
+
   it('the settings window', () =>
     screen('home', 'settings', '[data-test="open-settings"]', async (page) => {
       await page.locator('[data-test="open-settings"]').click();
@@ -430,6 +438,47 @@ describe('interactions', () => {
     await kitchen.locator('[data-test="volume-limit"]').fill('30');
     await page.locator('[data-test="toast"]').waitFor();
     await page.waitForFunction(() => document.querySelector('[data-room="Kitchen"] [data-test="volume-limit-value"]')?.textContent === 'No limit');
+    await close();
+  });
+
+  it('a stream URL plays on the group, joins the streams played lately, and a bad one is told', async () => {
+    const { page, close } = await open('home');
+    await page.locator('[data-test="tab-streams"]').click();
+    await page.locator('[data-test="recent-stream"]').first().waitFor();
+    assert.deepEqual(await page.locator('[data-test="recent-stream"]').evaluateAll((l) => l.map((e) => e.dataset.url)), ['https://radio.example/harbour.mp3', 'http://stream.example:8000/jazz']);
+    // A URL that is not one: the core's words, and nothing played.
+    await page.locator('[data-test="stream-url"]').fill('radio.example/live');
+    await page.locator('[data-test="stream-play"]').click();
+    await page.locator('[data-test="stream-problem"]').waitFor();
+    assert.match(await page.locator('[data-test="stream-problem"]').innerText(), /is not a URL/);
+    // A good one, named: it plays on the group and comes first in the list.
+    await page.locator('[data-test="stream-url"]').fill('https://radio.example/tides.aac');
+    await page.locator('[data-test="stream-name"]').fill('Tides Radio');
+    await page.locator('[data-test="stream-play"]').click();
+    await page.locator('[data-test="stream-playing"]').waitFor();
+    assert.deepEqual(await calls(page, 'library_play_stream'), [
+      { group: 'G-living', url: 'radio.example/live', name: null },
+      { group: 'G-living', url: 'https://radio.example/tides.aac', name: 'Tides Radio' },
+    ]);
+    assert.equal(await page.locator('[data-test="problem"], [data-test="stream-problem"]').count(), 0, 'the problem went');
+    assert.match(await page.locator('[data-test="title"]').innerText(), /Tides Radio/);
+    assert.equal(await page.locator('[data-test="recent-stream"]').first().getAttribute('data-url'), 'https://radio.example/tides.aac');
+    assert.equal(await page.locator('[data-test="stream-url"]').inputValue(), '', 'the form is ready for another');
+    // Played again from the list, then forgotten.
+    await page.getByRole('button', { name: 'Play Harbour FM' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-test="recent-stream"]')?.dataset.url === 'https://radio.example/harbour.mp3');
+    await page.getByRole('button', { name: 'Forget Harbour FM' }).click();
+    await page.waitForFunction(() => !document.querySelector('[data-test="recent-stream"][data-url="https://radio.example/harbour.mp3"]'));
+    await close();
+  });
+
+  it('a stream Sonos refuses is told in words by the form', async () => {
+    const { page, close } = await open('home', { fail: ['library_play_stream'] });
+    await page.locator('[data-test="tab-streams"]').click();
+    await page.locator('[data-test="stream-url"]').fill('https://radio.example/tides.aac');
+    await page.locator('[data-test="stream-play"]').click();
+    await page.locator('[data-test="stream-problem"]').waitFor();
+    assert.equal(await page.locator('[data-test="stream-url"]').inputValue(), 'https://radio.example/tides.aac', 'what was typed stays');
     await close();
   });
 

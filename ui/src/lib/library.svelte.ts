@@ -3,7 +3,9 @@
 import { commands, type Group, type HouseholdId, type Library as Items, type LibraryItem, type LoadAction, type Playlist, type PlaylistId } from '../bindings';
 import type { Live } from './live.svelte';
 
+/** A shelf of items; the streams tab is a form of its own. */
 export type Shelf = 'favorites' | 'playlists';
+export type Tab = Shelf | 'streams';
 
 /** A favorite or a playlist, as a shelf lists it: its ID is a `FavoriteId` or a `PlaylistId`
  * (both strings on the wire), as the shelf says. */

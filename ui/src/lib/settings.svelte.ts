@@ -37,6 +37,8 @@ const UNLOADED: Form = {
   trayVolumeStep: 0,
   trayGroup: null,
   hotkeys: { enabled: false, playPause: '', next: '', previous: '', volumeUp: '', volumeDown: '', mute: '' },
+  // Not the form's: the app keeps the streams played lately as it saves.
+  recentStreams: [],
 };
 
 /**

@@ -47,6 +47,7 @@ describe('the form', () => {
       trayVolumeStep: 5,
       trayGroup: null,
       hotkeys: { enabled: false, playPause: 'CommandOrControl+Alt+P', next: '', previous: '', volumeUp: '', volumeDown: '', mute: '' },
+      recentStreams: [],
     };
     const f = form(saved);
     f.trayVolumeStep = 9;
