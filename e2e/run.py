@@ -189,6 +189,9 @@ class WebDriver:
     def click(self, css: str) -> None:
         self.call("POST", f"element/{self.find(css)}/click", {})
 
+    def type(self, css: str, text: str) -> None:
+        self.call("POST", f"element/{self.find(css)}/value", {"text": text})
+
     def screenshot(self, name: str) -> None:
         # Wait until what the DOM holds has been painted: two animation frames.
         self.call("POST", "execute/async", {"script": "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));", "args": []})
@@ -491,6 +494,30 @@ def main() -> int:
             window.click('[data-group="Den"] .pick')
             assert window.text('[data-test="no-chime"]') == "Den: its speaker takes no chimes"
 
+        def stream_url():
+            # A stream URL on the Bedroom: Roomtone opens a playback session and loads the
+            # stream, which Sonos (the simulator) plays under the name given; the settings
+            # file keeps it among the streams played lately, and nothing secret.
+            window.click('[data-group="Bedroom"] .pick')
+            window.click('[data-test="tab-streams"]')
+            window.type('[data-test="stream-url"]', "https://radio.example/tides.aac")
+            window.type('[data-test="stream-name"]', "Tides Radio")
+            window.click('[data-test="stream-play"]')
+            def playing_it():
+                group = sim_group("Bedroom")
+                return (group["metadata"].get("container", {}).get("name") == "Tides Radio"
+                        and group["playback"]["playbackState"] in ("PLAYBACK_STATE_BUFFERING", "PLAYBACK_STATE_PLAYING"))
+            wait_until("the stream playing on the Bedroom", playing_it)
+            window.find('[data-test="recent-stream"][data-url="https://radio.example/tides.aac"]')
+            window.find('[data-test="now-playing"][aria-label="Now playing in Bedroom"]')
+            wait_until("the window showing the stream", lambda: "Tides Radio" in window.text('[data-test="title"]'))
+            window.screenshot("05e-stream")
+            text = pathlib.Path(home, ".config", "com.roomtone.desktop", "settings.json").read_text()
+            saved = json.loads(text)
+            assert saved["recentStreams"][0] == {"url": "https://radio.example/tides.aac", "name": "Tides Radio"}, saved
+            assert "token" not in text.lower(), "no token in the settings file"
+            window.click('[data-test="tab-favorites"]')
+
         def playerctl(*args: str) -> str:
             return subprocess.run(["playerctl", "-p", "roomtone", *args], env=env, check=True, capture_output=True, text=True, timeout=20).stdout.strip()
 
@@ -771,6 +798,7 @@ def main() -> int:
         scenario("a Sonos playlist's tracks show before it plays, then it plays from the first", playlist_tracks)
         scenario("a room's maximum volume set from the window is kept by Sonos and read back", volume_limit)
         scenario("a chime rings in the Kitchen and its end comes back through Sonos's events", chime)
+        scenario("a stream URL plays on the Bedroom through a playback session and is kept among the streams played lately", stream_url)
         scenario("playerctl (MPRIS) shows the simulator's track and drives it", media_session)
         scenario("a change made on another phone reaches the window and the tray through Sonos's events, with no click", another_phone)
         scenario("the settings window saves and applies: tray step, start at login, a global hotkey", settings_apply)

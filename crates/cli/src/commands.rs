@@ -145,7 +145,8 @@ async fn control(controller: &Controller, command: &Command) -> Result<Output, C
         return Ok(Output::Status(controller.households().await?));
     }
     controller.refresh().await?;
-    let on_group = |which, action, done| on_group(controller, which, action, done);
+    let on_group =
+        |which, action: fn(GroupId) -> Action, done| on_group(controller, which, action, done);
     match command {
         Command::Play(which) => on_group(which, |group| Action::Play { group }, "played").await,
         Command::Pause(which) => on_group(which, |group| Action::Pause { group }, "paused").await,
@@ -163,6 +164,15 @@ async fn control(controller: &Controller, command: &Command) -> Result<Output, C
         Command::Volume { which, value } => volume(controller, which, value.as_deref()).await,
         Command::Mute(which) => mute(controller, which, true).await,
         Command::Unmute(which) => mute(controller, which, false).await,
+        Command::PlayUrl { url, name, which } => {
+            let (url, name) = (url.clone(), name.clone());
+            let play = move |group| Action::PlayStream {
+                group,
+                url: url.clone(),
+                name: name.clone(),
+            };
+            self::on_group(controller, which, play, "playing the stream").await
+        }
         Command::PauseAll => {
             let households: Vec<_> = controller
                 .live()
@@ -191,7 +201,7 @@ async fn control(controller: &Controller, command: &Command) -> Result<Output, C
 async fn on_group(
     controller: &Controller,
     which: &Which,
-    action: fn(GroupId) -> Action,
+    action: impl FnOnce(GroupId) -> Action,
     done: &'static str,
 ) -> Result<Output, CoreError> {
     let (id, name) = {

@@ -107,6 +107,16 @@ enum Command {
     /// Direct mode: keep or forget your own Sonos integration's client secret.
     #[command(subcommand)]
     Direct(DirectCommand),
+    /// Play a live stream (an internet radio station's http(s) URL) on a group.
+    PlayUrl {
+        /// The stream's URL.
+        url: String,
+        /// What the group shows for it; without it, Sonos names it from the URL.
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        which: Which,
+    },
     /// Pause every group that plays, in every household.
     PauseAll,
     /// Ring a chime over what a room plays (rooms whose speakers take audio clips).

@@ -284,6 +284,23 @@ async fn the_demo_needs_no_account_and_no_keychain() {
     let volume: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(volume["volume"], 30, "{out}");
     assert_eq!(volume["target"], "Kitchen", "{out}");
+    let (code, out, err) = demo(&[
+        "play-url",
+        "https://radio.example/live.mp3",
+        "--name",
+        "Harbour FM",
+        "--room",
+        "Bedroom",
+    ])
+    .await;
+    assert_eq!(
+        (code, out.trim()),
+        (0, "Bedroom: playing the stream."),
+        "{err}"
+    );
+    let (code, _, err) = demo(&["play-url", "radio.example/live", "--room", "Bedroom"]).await;
+    assert_eq!(code, 2, "not a URL: {err}");
+    assert!(err.contains("is not a URL"), "{err}");
     let (code, out, err) = demo(&["pause-all"]).await;
     assert_eq!(
         (code, out.trim()),
