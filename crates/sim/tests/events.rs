@@ -524,3 +524,56 @@ async fn events_go_to_a_callback_changed_at_run_time() {
         .await;
     assert_eq!(w.sink.next_of("groupVolume").await.json()["volume"], 3);
 }
+
+#[tokio::test]
+async fn a_session_evicted_by_another_tells_its_subscribers() {
+    let mut w = World::start(|_| {}).await;
+    let (_, group, _) = w.ids().await;
+    let made = w
+        .http
+        .post(format!(
+            "{}/groups/{group}/playbackSession",
+            w.sim.control_url()
+        ))
+        .bearer_auth(&w.token)
+        .json(&serde_json::json!({"appId": "com.example.one", "appContext": "a"}))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    let first = made["sessionId"].as_str().unwrap().to_owned();
+    assert_eq!(made["sessionCreated"], true);
+    assert_eq!(
+        w.post(
+            &format!("playbackSessions/{first}/playbackSession/subscription"),
+            ""
+        )
+        .await,
+        200
+    );
+    // Another app takes the group: the first session ends, and its subscribers hear why.
+    assert_eq!(
+        w.post(
+            &format!("groups/{group}/playbackSession"),
+            r#"{"appId":"com.example.two","appContext":"b"}"#
+        )
+        .await,
+        200
+    );
+    let event = w.sink.next_of("sessionError").await;
+    assert_eq!(event.header("x-sonos-namespace"), "playbackSession");
+    assert_eq!(event.header("x-sonos-target-type"), "sessionId");
+    assert_eq!(event.header("x-sonos-target-value"), first);
+    assert_eq!(event.json()["errorCode"], "ERROR_SESSION_EVICTED");
+    assert_eq!(
+        w.post(
+            &format!("playbackSessions/{first}/playbackSession/loadStreamUrl"),
+            r#"{"streamUrl":"https://radio.example/live"}"#
+        )
+        .await,
+        400,
+        "the evicted session is gone"
+    );
+}
