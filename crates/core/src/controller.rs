@@ -429,7 +429,10 @@ impl Controller {
         let action = action.resolve(&self.live.borrow().households, self.now_millis());
         let checked = action.check(&self.live.borrow().households);
         if let Err(err) = checked {
-            self.refuse(&action, &err);
+            self.update(|held| {
+                refuse(held, &action, &err);
+                true
+            });
             return Err(err);
         }
         let before = action
@@ -486,13 +489,14 @@ impl Controller {
                 .to_owned();
             self.reread(&about).await;
         }
+        // The pending change goes, and a refusal is named, in one change of the state.
         self.update(|held| {
             held.pending.retain(|(t, _)| Some(*t) != ticket);
+            if let Err(err) = &sent {
+                refuse(held, &action, err);
+            }
             true
         });
-        if let Err(err) = &sent {
-            self.refuse(&action, err);
-        }
         sent
     }
 
@@ -512,27 +516,24 @@ impl Controller {
             .map_or(Ok(Done::default()), Err)
     }
 
-    /// Names in the live state what was refused and why.
-    fn refuse(&self, action: &Action, err: &CoreError) {
-        self.update(|held| {
-            let serial = held
-                .truth
-                .refused
-                .as_ref()
-                .map_or(1, |r| r.serial.wrapping_add(1));
-            held.truth.refused = Some(Refused {
-                what: action.what().to_owned(),
-                target: action.about().to_owned(),
-                kind: err.kind(),
-                message: err.to_string(),
-                serial,
-            });
-            true
-        });
-    }
-
     /// Every household with its groups, playback and volumes, read now.
     pub async fn households(&self) -> Result<Vec<HouseholdRead>> {
         household::read_all(&self.client).await
     }
+}
+
+/// Names in the state what was refused and why.
+fn refuse(held: &mut Held, action: &Action, err: &CoreError) {
+    let serial = held
+        .truth
+        .refused
+        .as_ref()
+        .map_or(1, |r| r.serial.wrapping_add(1));
+    held.truth.refused = Some(Refused {
+        what: action.what().to_owned(),
+        target: action.about().to_owned(),
+        kind: err.kind(),
+        message: err.to_string(),
+        serial,
+    });
 }
