@@ -17,11 +17,14 @@
 //! - [`browser`]: the system browser for the login, without Roomtone's secrets.
 //! - [`household`]: reading a household in one go.
 //! - [`named`]: finding a group or room by the name a person uses.
+//! - [`chime`], [`stream`], [`media_url`]: chimes, stream URLs and the URLs a speaker fetches.
+//! - `calls`: which Control API call each action is.
 //! - [`error`]: the core's error type.
 
 pub mod action;
 pub mod artwork;
 pub mod browser;
+mod calls;
 pub mod chime;
 pub mod config;
 pub mod controller;
