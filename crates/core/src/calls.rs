@@ -194,7 +194,7 @@ impl Action {
     }
 }
 
-/// A volume limit in percent as Sonos's `volumeScalingFactor` (0.01–1.0), and back.
+/// A volume limit in percent as Sonos's `volumeScalingFactor` (0.01–1.0).
 pub(crate) fn volume_scaling_factor(percent: u8) -> f64 {
     f64::from(percent.clamp(1, 100)) / 100.0
 }
