@@ -7,18 +7,8 @@ use common::control::*;
 use common::World;
 use roomtone_core::chime::ChimeStatus;
 use roomtone_core::live::ReadState;
-use roomtone_core::{Action, ErrorKind, Live};
-use roomtone_sonos::PlayerId;
+use roomtone_core::{Action, ErrorKind};
 use std::time::Duration;
-
-fn room(live: &Live, name: &str) -> PlayerId {
-    live.groups()
-        .flat_map(|g| &g.rooms)
-        .find(|r| r.name == name)
-        .unwrap_or_else(|| panic!("no room {name}"))
-        .id
-        .clone()
-}
 
 #[tokio::test]
 async fn a_chime_is_followed_to_its_end_through_sonos_events() {
@@ -29,7 +19,7 @@ async fn a_chime_is_followed_to_its_end_through_sonos_events() {
         l.sync == ReadState::Ready && !l.households.is_empty()
     })
     .await;
-    let kitchen = room(&ready, "Kitchen");
+    let kitchen = room_id(&ready, "Kitchen");
     until_subscriptions(&world, |subs| {
         subs.iter().any(|s| {
             s["namespace"] == "audioClip" && s["targetValue"].as_str() == Some(kitchen.as_str())
@@ -81,13 +71,8 @@ async fn a_chime_is_followed_to_its_end_through_sonos_events() {
 async fn a_room_that_cannot_chime_and_a_url_that_is_not_one_are_refused_before_sending() {
     let world = World::start(|_| {}).await;
     let controller = signed_in(&world).await;
-    let requests = || async {
-        json_of(&world, format!("{}/sim/admin/stats", world.sim.url)).await["controlRequests"]
-            .as_u64()
-            .unwrap()
-    };
-    let before = requests().await;
-    let den = room(&controller.live(), "Den");
+    let before = control_requests(&world).await;
+    let den = room_id(&controller.live(), "Den");
     let err = controller
         .perform(Action::Chime {
             room: den.clone(),
@@ -107,7 +92,7 @@ async fn a_room_that_cannot_chime_and_a_url_that_is_not_one_are_refused_before_s
         ("ring a chime", den.as_str())
     );
 
-    let kitchen = room(&controller.live(), "Kitchen");
+    let kitchen = room_id(&controller.live(), "Kitchen");
     for url in [
         "file:///etc/passwd",
         "not a url",
@@ -123,7 +108,11 @@ async fn a_room_that_cannot_chime_and_a_url_that_is_not_one_are_refused_before_s
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Invalid, "{url}: {err}");
     }
-    assert_eq!(requests().await, before, "nothing reached Sonos");
+    assert_eq!(
+        control_requests(&world).await,
+        before,
+        "nothing reached Sonos"
+    );
 
     // Without an event stream the chime is sent but not followed: the state says so.
     let done = controller

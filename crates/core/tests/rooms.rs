@@ -8,15 +8,6 @@ use common::World;
 use roomtone_core::view::VolumeMode;
 use roomtone_core::Action;
 
-fn room_id(live: &roomtone_core::Live, name: &str) -> roomtone_sonos::PlayerId {
-    live.groups()
-        .flat_map(|g| &g.rooms)
-        .find(|r| r.name == name)
-        .unwrap_or_else(|| panic!("no room {name}"))
-        .id
-        .clone()
-}
-
 #[tokio::test]
 async fn a_volume_limit_is_set_read_back_and_kept_by_sonos() {
     let world = World::start(|_| {}).await;

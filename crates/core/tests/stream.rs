@@ -73,12 +73,7 @@ async fn a_refusal_is_explained_and_a_bad_url_is_never_sent() {
         "what the group had stays"
     );
 
-    let requests = || async {
-        json_of(&world, format!("{}/sim/admin/stats", world.sim.url)).await["controlRequests"]
-            .as_u64()
-            .unwrap()
-    };
-    let before = requests().await;
+    let before = control_requests(&world).await;
     for url in ["", "radio.example/live", "rtsp://radio.example/live"] {
         let err = controller
             .perform(play(&bedroom.id, url, None))
@@ -86,5 +81,9 @@ async fn a_refusal_is_explained_and_a_bad_url_is_never_sent() {
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Invalid, "{url:?}: {err}");
     }
-    assert_eq!(requests().await, before, "nothing reached Sonos");
+    assert_eq!(
+        control_requests(&world).await,
+        before,
+        "nothing reached Sonos"
+    );
 }

@@ -78,6 +78,23 @@ pub async fn signed_in(world: &World) -> Arc<Controller> {
     controller
 }
 
+/// The ID of the room named `name`, wherever it is.
+pub fn room_id(live: &Live, name: &str) -> roomtone_sonos::PlayerId {
+    live.groups()
+        .flat_map(|g| &g.rooms)
+        .find(|r| r.name == name)
+        .unwrap_or_else(|| panic!("no room {name}"))
+        .id
+        .clone()
+}
+
+/// How many Control API requests the simulator has answered.
+pub async fn control_requests(world: &World) -> u64 {
+    json_of(world, format!("{}/sim/admin/stats", world.sim.url)).await["controlRequests"]
+        .as_u64()
+        .unwrap()
+}
+
 /// Waits for the first [`Live`] that `ready` accepts: the watch channel wakes on each change.
 pub async fn until(live: &mut watch::Receiver<Live>, ready: impl Fn(&Live) -> bool) -> Live {
     live.wait_for(|l| ready(l)).await.unwrap().clone()
