@@ -141,6 +141,12 @@ pub enum Action {
     PauseAll {
         household: HouseholdId,
     },
+    /// Sets the group's sleep timer, or turns it off: run by the core
+    /// ([`crate::Controller::run_sleep_timers`]), nothing sent to Sonos until it is due.
+    Sleep {
+        group: GroupId,
+        after: crate::sleep::SleepAfter,
+    },
     LoadFavorite {
         group: GroupId,
         favorite: FavoriteId,
@@ -197,7 +203,8 @@ macro_rules! group_of {
             | PlayLineIn { group, .. }
             | LoadFavorite { group, .. }
             | LoadPlaylist { group, .. }
-            | PlayStream { group, .. } => Some(group),
+            | PlayStream { group, .. }
+            | Sleep { group, .. } => Some(group),
             SetRoomVolume { .. }
             | SetRoomMute { .. }
             | AdjustRoomVolume { .. }
@@ -271,6 +278,7 @@ impl Action {
             | SetTheaterOptions { .. }
             | SetVolumeLimit { .. }
             | PauseAll { .. }
+            | Sleep { .. }
             | PlayStream { .. } => true,
             LoadFavorite { load, .. } | LoadPlaylist { load, .. } => *load == LoadAction::Replace,
             Toggle { .. }
@@ -392,6 +400,7 @@ impl Action {
             SetVolumeLimit { .. } => "set the volume limit",
             Chime { .. } => "ring a chime",
             PauseAll { .. } => "pause everything",
+            Sleep { .. } => "set the sleep timer",
             PlayStream { .. } => "play the stream",
             LoadFavorite { .. } => "play the favorite",
             LoadPlaylist { .. } => "play the playlist",

@@ -1,6 +1,7 @@
 //! Which Control API call each [`Action`] is, and sending it: one call per action (a stream
 //! is two: its session, then the stream). Relative actions are [`Action::resolve`]d first;
-//! [`Action::PauseAll`] is made of pauses by the controller and sends nothing itself.
+//! [`Action::PauseAll`] is made of pauses by the controller and sends nothing itself, nor
+//! does [`Action::Sleep`], a timer of the core's.
 
 use crate::action::{Action, Done, PlayMode};
 use crate::chime::{self, Chime};
@@ -156,6 +157,8 @@ impl Action {
             }
             // Made of pauses by the controller ([`Action::pauses`]): nothing of its own to send.
             Action::PauseAll { .. } => Done::default(),
+            // Run by the core's sleep timers, which send the fade and the pause when due.
+            Action::Sleep { .. } => Done::default(),
             Action::SetVolumeLimit { room, percent } => {
                 let settings = PlayerSettings {
                     volume_scaling_factor: Some(volume_scaling_factor(*percent)),

@@ -29,6 +29,8 @@ mod live_updates;
 mod reads;
 /// A room's own settings: a home theater's options, the volume limit.
 mod rooms;
+/// Running the sleep timers.
+mod sleep;
 
 /// See the module documentation.
 pub struct Controller {
@@ -48,6 +50,8 @@ pub struct Controller {
     updates: crate::updates::Updates,
     /// What artwork the surfaces may load: applied to everything published.
     artwork: crate::artwork::Artwork,
+    /// Where the sleep timers are kept ([`Controller::keep_sleep_timers`]).
+    sleep: std::sync::OnceLock<crate::sleep::Timers>,
 }
 
 impl std::fmt::Debug for Controller {
@@ -72,6 +76,8 @@ struct Held {
     chosen: Option<Trace>,
     /// The group the quick controls controlled last.
     last: Option<Trace>,
+    /// The sleep timers.
+    sleep: Vec<crate::sleep::Timer>,
 }
 
 impl Held {
@@ -103,6 +109,7 @@ impl Held {
             self.last = Some(Trace::of(group));
         }
         shown.controlled = controlled.map(|g| g.id.clone());
+        shown.sleep = self.shown_timers(&shown.households);
         shown
     }
 }
@@ -164,12 +171,14 @@ impl Controller {
                 focus: None,
                 chosen: None,
                 last: None,
+                sleep: Vec::new(),
             }),
             live,
             reads: Mutex::new(()),
             login_url: std::sync::Mutex::new(None),
             updates: crate::updates::Updates::new(config.events_stream()?)?,
             artwork: crate::artwork::Artwork::for_control_url(&config.control_url),
+            sleep: std::sync::OnceLock::new(),
         })
     }
 
@@ -425,6 +434,16 @@ impl Controller {
     pub async fn perform(&self, action: Action) -> Result<Done> {
         if let Action::PauseAll { .. } = action {
             return self.pause_all(&action).await;
+        }
+        if let Action::Sleep { group, after } = &action {
+            let set = self.set_sleep(group, *after).await;
+            if let Err(err) = &set {
+                self.update(|held| {
+                    refuse(held, &action, err);
+                    true
+                });
+            }
+            return set;
         }
         let action = action.resolve(&self.live.borrow().households, self.now_millis());
         let checked = action.check(&self.live.borrow().households);

@@ -18,6 +18,7 @@
 //! - [`household`]: reading a household in one go.
 //! - [`named`]: finding a group or room by the name a person uses.
 //! - [`chime`], [`stream`], [`media_url`]: chimes, stream URLs and the URLs a speaker fetches.
+//! - [`sleep`]: sleep timers, run by the core and kept between runs.
 //! - `calls`: which Control API call each action is.
 //! - [`error`]: the core's error type.
 
@@ -37,6 +38,7 @@ pub mod named;
 pub mod pending;
 pub mod session;
 pub mod signin;
+pub mod sleep;
 pub mod store;
 pub mod stream;
 pub mod turns;

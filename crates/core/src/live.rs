@@ -31,6 +31,8 @@ pub struct Live {
     pub refused: Option<Refused>,
     /// The last chime Roomtone rang in each room, and what became of it.
     pub chimes: Vec<crate::chime::Chime>,
+    /// The groups' sleep timers, each on the group it follows now.
+    pub sleep: Vec<crate::sleep::SleepTimer>,
     /// The group the window shows, found again after a regroup.
     pub focus: Option<GroupId>,
     /// The group chosen for the quick controls, found again after a regroup.
@@ -130,6 +132,7 @@ impl Live {
             pending: Vec::new(),
             refused: None,
             chimes: Vec::new(),
+            sleep: Vec::new(),
             focus: None,
             chosen: None,
             controlled: None,
@@ -153,6 +156,11 @@ impl Live {
             .iter()
             .flat_map(|h| &h.groups)
             .find(|g| g.id == *id)
+    }
+
+    /// The sleep timer of the group with this ID.
+    pub fn sleep_of(&self, group: &GroupId) -> Option<&crate::sleep::SleepTimer> {
+        self.sleep.iter().find(|t| t.group == *group)
     }
 
     /// The group the quick controls act on ([`Live::controlled`]).

@@ -84,6 +84,16 @@ impl Turns {
         }
     }
 
+    /// The turn if no other process holds it now, without waiting.
+    pub fn try_take(&self) -> Result<Option<Turn>, TurnError> {
+        let file = self.open()?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(Turn { _file: file })),
+            Err(TryLockError::WouldBlock) => Ok(None),
+            Err(TryLockError::Error(e)) => Err(self.failed(e)),
+        }
+    }
+
     fn open(&self) -> Result<File, TurnError> {
         if let Some(dir) = self.path.parent() {
             let mut builder = std::fs::DirBuilder::new();
