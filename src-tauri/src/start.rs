@@ -75,6 +75,14 @@ pub async fn start(app: &AppHandle) {
     if let Some(households) = last_known.as_ref().and_then(LastKnown::load) {
         controller.seed(households);
     }
+    // Sleep timers: kept between runs (and shared with `roomtone-cli sleep`) but in the
+    // demo, whose household is new on every start.
+    if !ready.demo {
+        controller.keep_sleep_timers(roomtone_core::sleep::Timers::for_service(
+            roomtone_core::store::DEFAULT_SERVICE,
+        ));
+    }
+    tauri::async_runtime::spawn(controller.clone().run_sleep_timers(false));
     tauri::async_runtime::spawn(controller.clone().follow_session());
     // Live updates: Sonos's events through the relay's stream, while signed in.
     tauri::async_runtime::spawn(controller.clone().follow_events());

@@ -1,8 +1,9 @@
 //! Tray quick controls: the icon's tooltip says what plays; the menu has the now-playing
 //! line, play/pause, next, previous, volume up and down (the settings' step), mute, a
 //! "Room" submenu choosing the group the tray controls, "Ring a chime" in one of its rooms
-//! (those whose speakers take audio clips; the others say why), "Pause everything" in its
-//! household, show/hide, sign out and quit.
+//! (those whose speakers take audio clips; the others say why), "Sleep timer" for the group
+//! (with the time left in its title), "Pause everything" in its household, show/hide, sign
+//! out and quit.
 //!
 //! The menu is a function of the live state and the settings ([`model`], tested without a
 //! window) and is rebuilt when either changes — no polling. On Linux the tray is only a
@@ -15,6 +16,7 @@ use crate::settings::Settings;
 use crate::sleep::{PageSleep, Woken};
 use crate::state::AppState;
 use roomtone_core::live::{Live, ReadState, SessionPhase};
+use roomtone_core::sleep::{self, SleepAfter};
 use roomtone_core::Action;
 use roomtone_sonos::{GroupId, HouseholdId, PlayerId};
 use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu};
@@ -39,7 +41,21 @@ pub struct TrayModel {
     pub pause_all: Option<(HouseholdId, bool)>,
     /// The controlled group's rooms, for "Ring a chime": (id, label, can ring one).
     pub chimes: Vec<(PlayerId, String, bool)>,
+    /// The controlled group's sleep timer.
+    pub sleep: Option<SleepMenu>,
     pub signed_in: bool,
+}
+
+/// The "Sleep timer" submenu.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SleepMenu {
+    pub group: GroupId,
+    /// "Sleep timer", or with the time left: "Sleep timer: 28 min left".
+    pub title: String,
+    /// It plays a track with an end to sleep at.
+    pub end_of_track: bool,
+    /// A timer is set (it can be turned off).
+    pub set: bool,
 }
 
 /// The controlled group's buttons.
@@ -116,6 +132,18 @@ pub fn model(live: &Live, settings: &Settings) -> TrayModel {
                 })
                 .collect()
         }),
+        sleep: group.map(|g| {
+            let timer = live.sleep_of(&g.id);
+            SleepMenu {
+                group: g.id.clone(),
+                title: timer.map_or_else(
+                    || "Sleep timer".to_owned(),
+                    |t| format!("Sleep timer: {}", t.left),
+                ),
+                end_of_track: sleep::ends_with_track(g),
+                set: timer.is_some(),
+            }
+        }),
         headline,
         signed_in,
     }
@@ -138,6 +166,8 @@ mod id {
     pub const ROOM: &str = "room:";
     /// Followed by a room (player) ID.
     pub const CHIME: &str = "chime:";
+    /// Followed by minutes, `end` or `off`.
+    pub const SLEEP: &str = "sleep:";
 }
 
 fn menu<R: Runtime>(app: &AppHandle<R>, m: &TrayModel, visible: bool) -> tauri::Result<Menu<R>> {
@@ -164,6 +194,25 @@ fn menu<R: Runtime>(app: &AppHandle<R>, m: &TrayModel, visible: bool) -> tauri::
     for (room, label, can) in &m.chimes {
         chimes.append(&item(&format!("{}{room}", id::CHIME), label, *can)?)?;
     }
+    let sleeps = Submenu::with_id(
+        app,
+        "sleep",
+        m.sleep.as_ref().map_or("Sleep timer", |s| s.title.as_str()),
+        m.sleep.is_some(),
+    )?;
+    for minutes in sleep::CHOICES {
+        let label = format!("In {minutes} minutes");
+        sleeps.append(&item(&format!("{}{minutes}", id::SLEEP), &label, true)?)?;
+    }
+    let end = m.sleep.as_ref().is_some_and(|s| s.end_of_track);
+    sleeps.append(&item(
+        &format!("{}end", id::SLEEP),
+        "At the end of this track",
+        end,
+    )?)?;
+    sleeps.append(&PredefinedMenuItem::separator(app)?)?;
+    let set = m.sleep.as_ref().is_some_and(|s| s.set);
+    sleeps.append(&item(&format!("{}off", id::SLEEP), "Turn off", set)?)?;
     let menu = Menu::with_items(
         app,
         &[
@@ -200,6 +249,7 @@ fn menu<R: Runtime>(app: &AppHandle<R>, m: &TrayModel, visible: bool) -> tauri::
                 "Pause everything",
                 m.pause_all.as_ref().is_some_and(|p| p.1),
             )?,
+            &sleeps,
             &rooms,
             &chimes,
             &PredefinedMenuItem::separator(app)?,
@@ -377,6 +427,22 @@ fn on_menu(app: &AppHandle, event: MenuEvent) {
         }
         return;
     }
+    if let Some(when) = which.strip_prefix(id::SLEEP) {
+        let model = model(&state.snapshot().live, &state.settings());
+        let after = match when {
+            "end" => SleepAfter::EndOfTrack,
+            "off" => SleepAfter::Off,
+            minutes => match minutes.parse() {
+                Ok(minutes) => SleepAfter::Minutes { minutes },
+                Err(_) => return,
+            },
+        };
+        if let Some(sleep) = model.sleep {
+            let group = sleep.group;
+            return quick::perform_action(app, Action::Sleep { group, after }, "tray");
+        }
+        return;
+    }
     if let Some(room) = which.strip_prefix(id::CHIME) {
         let chime = Action::Chime {
             room: PlayerId::from(room),
@@ -456,6 +522,36 @@ mod tests {
             m.controls.unwrap().fixed,
             "no volume buttons for a fixed volume"
         );
+    }
+
+    #[test]
+    fn the_sleep_menu_says_the_time_left_and_offers_the_end_of_a_track_with_one() {
+        let mut kitchen = group("b", "Kitchen", PlayState::Playing, Some("Blue Hour"));
+        let l = controlling(live(vec![kitchen.clone()]), "b");
+        let m = at(&l, &Settings::default()).sleep.unwrap();
+        assert_eq!(m.title, "Sleep timer");
+        assert!(!m.set && !m.end_of_track, "no position: no end known");
+
+        kitchen.now_playing.as_mut().unwrap().duration_millis = Some(200_000);
+        kitchen.position = Some(roomtone_core::view::Position {
+            millis: 1_000,
+            read_at: 0,
+        });
+        let mut l = controlling(live(vec![kitchen]), "b");
+        l.sleep = vec![roomtone_core::sleep::SleepTimer {
+            group: "b".into(),
+            ends_at: 0,
+            end_of_track: false,
+            minutes_left: 28,
+            fading: false,
+            left: "28 min left".into(),
+        }];
+        let m = at(&l, &Settings::default()).sleep.unwrap();
+        assert_eq!(m.title, "Sleep timer: 28 min left");
+        assert!(m.set && m.end_of_track);
+        l.sleep[0].left = "fading out".into();
+        let m = at(&l, &Settings::default()).sleep.unwrap();
+        assert_eq!(m.title, "Sleep timer: fading out");
     }
 
     #[test]

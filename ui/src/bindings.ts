@@ -142,7 +142,12 @@ export type Action =
  *  Pauses every group of the household that plays: one [`Action::Pause`] each, done
  *  together by [`crate::Controller::perform`] (each shown, retried and refused as a pause).
  */
-{ kind: "pauseAll"; household: HouseholdId } | { kind: "loadFavorite"; group: GroupId; favorite: FavoriteId; load: LoadAction } | { kind: "loadPlaylist"; group: GroupId; playlist: PlaylistId; load: LoadAction };
+{ kind: "pauseAll"; household: HouseholdId } | 
+/**
+ *  Sets the group's sleep timer, or turns it off: run by the core
+ *  ([`crate::Controller::run_sleep_timers`]), nothing sent to Sonos until it is due.
+ */
+{ kind: "sleep"; group: GroupId; after: SleepAfter } | { kind: "loadFavorite"; group: GroupId; favorite: FavoriteId; load: LoadAction } | { kind: "loadPlaylist"; group: GroupId; playlist: PlaylistId; load: LoadAction };
 
 /**  What the current source allows (`availablePlaybackActions`); missing means no. */
 export type Actions = {
@@ -335,6 +340,8 @@ export type Live = {
 	refused: Refused | null,
 	/**  The last chime Roomtone rang in each room, and what became of it. */
 	chimes: Chime[],
+	/**  The groups' sleep timers, each on the group it follows now. */
+	sleep: SleepTimer[],
 	/**  The group the window shows, found again after a regroup. */
 	focus: GroupId | null,
 	/**  The group chosen for the quick controls, found again after a regroup. */
@@ -571,6 +578,34 @@ export type SettingsView = {
 	restartNeeded: boolean,
 	/**  Where the settings file is. */
 	file: string,
+};
+
+/**  When a group falls asleep. */
+export type SleepAfter = 
+/**  In so many minutes (1 to [`MAX_MINUTES`]). */
+{ kind: "minutes"; minutes: number } | 
+/**  When the track playing now ends. */
+{ kind: "endOfTrack" } | 
+/**  No timer. */
+{ kind: "off" };
+
+/**  A sleep timer as every surface shows it. */
+export type SleepTimer = {
+	/**  The group it pauses, found again after a regroup. */
+	group: GroupId,
+	/**  When it pauses the group: milliseconds since the Unix epoch, by the core's clock. */
+	endsAt: number,
+	/**  It ends with the track playing now (its end moves when the track is moved in). */
+	endOfTrack: boolean,
+	/**  Whole minutes left, rounded up; 0 once the volume is coming down. */
+	minutesLeft: number,
+	/**  The volume is coming down. */
+	fading: boolean,
+	/**
+	 *  What is left, in words: "28 min left", "under a minute left", "at the end of this
+	 *  track", "fading out".
+	 */
+	left: string,
 };
 
 /**  What the webview shows: the core's live state, and whether it is the demo household. */

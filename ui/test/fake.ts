@@ -158,6 +158,21 @@ export class FakeCore {
             .forEach((g) => (g.state = 'paused')),
         );
         break;
+      case 'sleep': {
+        const g = group(this.snapshot)!;
+        const after = action.after;
+        if (after.kind === 'endOfTrack' && (g.nowPlaying?.durationMillis == null || g.position == null)) {
+          throw { kind: 'invalid', message: `${g.name} plays nothing with an end Roomtone knows (a live stream, or no track): choose a number of minutes instead` };
+        }
+        const timer =
+          after.kind === 'off'
+            ? null
+            : after.kind === 'minutes'
+              ? { group: g.id, endsAt: Date.now() + after.minutes * 60_000, endOfTrack: false, minutesLeft: after.minutes, fading: false, left: `${after.minutes} min left` }
+              : { group: g.id, endsAt: Date.now() + (g.nowPlaying!.durationMillis! - g.position!.millis), endOfTrack: true, minutesLeft: 1, fading: false, left: 'at the end of this track' };
+        await this.publish((s) => (s.live.sleep = [...s.live.sleep.filter((t) => t.group !== g.id), ...(timer ? [timer] : [])]));
+        break;
+      }
       case 'chime': {
         const r = room(this.snapshot)!;
         if (!r.canChime) throw { kind: 'invalid', message: `${r.name} cannot ring a chime: Sonos plays chimes only on speakers that take audio clips` };

@@ -63,6 +63,7 @@ export function snapshot(households: Household[], extra: Partial<Snapshot['live'
       pending: [],
       refused: null,
       chimes: [],
+      sleep: [],
       focus: null,
       chosen: null,
       controlled: null,

@@ -90,6 +90,13 @@ describe('every screen, light and dark, accessible', () => {
       assert.equal(await page.getByRole('button', { name: 'Sign in with Sonos' }).count(), 1);
     }));
 
+  it('a group with a sleep timer', () =>
+    screen('home', 'sleep-timer', '[data-test="sleep"]', async (page) => {
+      await page.getByRole('button', { name: 'Sleep in 45 min' }).click();
+      await page.locator('[data-test="sleep-left"]').waitFor();
+      assert.match(await page.locator('[data-test="sleep-left"]').innerText(), /45 min left$/);
+    }));
+
   it('signed out by Sonos, with the reason', () =>
     screen('expired', 'signed-out-reason', '[data-test="reason"]', async (page) => {
       assert.match(await page.locator('[data-test="reason"]').innerText(), /^Sonos no longer accepts this sign-in/);
@@ -584,6 +591,29 @@ describe('interactions', () => {
     await page.waitForFunction(() => document.querySelector('[data-test="pause-all"]')?.disabled === true);
     assert.equal(await button.getAttribute('title'), 'Nothing plays');
     assert.equal(await page.locator('[data-test="group"] [aria-label^="Pause "]').count(), 0, 'no group offers pause');
+    await close();
+  });
+
+  it('a sleep timer is set from the window, says the time left, fades and turns off; a station has no end of track', async () => {
+    const { page, close } = await open('home');
+    const group = await page.evaluate(() => window.__fake.snapshot.live.households[0].groups[0]);
+    await page.locator(`[data-test="now-playing"][aria-label="Now playing in ${group.name}"]`).waitFor();
+    await page.getByRole('button', { name: 'Sleep in 30 min' }).click();
+    assert.deepEqual(await calls(page, 'sleep'), [{ group: group.id, after: { kind: 'minutes', minutes: 30 } }]);
+    const left = page.locator('[data-test="sleep-left"]');
+    await left.waitFor();
+    assert.match(await left.innerText(), /^Sleeps at \d{1,2}:\d{2}( [AP]M)? · 30 min left$/);
+    // The core counts down and fades; the window shows what it says.
+    await page.evaluate(() => window.__fake.publish((s) => Object.assign(s.live.sleep[0], { minutesLeft: 0, fading: true, left: 'fading out' })));
+    await page.waitForFunction(() => document.querySelector('[data-test="sleep-left"]')?.textContent?.trim() === 'Fading out…');
+    await page.getByRole('button', { name: 'Turn off the sleep timer' }).click();
+    await left.waitFor({ state: 'detached' });
+    assert.deepEqual((await calls(page, 'sleep')).at(-1), { group: group.id, after: { kind: 'off' } });
+    // The Den plays a station: no end of track to sleep at.
+    await page.locator('[data-group="Den"] .pick').click();
+    await page.locator('[data-test="now-playing"][aria-label="Now playing in Den"]').waitFor();
+    assert.equal(await page.locator('[data-test="sleep-end"]').isDisabled(), true);
+    assert.equal(await page.locator('[data-test="sleep-end"]').getAttribute('title'), 'A live stream has no end to sleep at');
     await close();
   });
 

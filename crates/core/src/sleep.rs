@@ -24,6 +24,14 @@ use std::time::{Duration, SystemTime};
 /// The longest timer: twelve hours.
 pub const MAX_MINUTES: u16 = 720;
 
+/// The timers offered in the window and the tray, in minutes (the CLI takes any).
+pub const CHOICES: [u16; 4] = [15, 30, 45, 60];
+
+/// Whether `group` plays something with an end to sleep at: a track of known length.
+pub fn ends_with_track(group: &Group) -> bool {
+    track_end(group, 0).is_some()
+}
+
 /// The steps the volume comes down in.
 pub const FADE_STEPS: u8 = 10;
 
@@ -48,7 +56,7 @@ pub struct SleepTimer {
     /// The group it pauses, found again after a regroup.
     pub group: GroupId,
     /// When it pauses the group: milliseconds since the Unix epoch, by the core's clock.
-    #[cfg_attr(feature = "specta", specta(type = f64))]
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub ends_at: u64,
     /// It ends with the track playing now (its end moves when the track is moved in).
     pub end_of_track: bool,
@@ -56,18 +64,19 @@ pub struct SleepTimer {
     pub minutes_left: u32,
     /// The volume is coming down.
     pub fading: bool,
+    /// What is left, in words: "28 min left", "under a minute left", "at the end of this
+    /// track", "fading out".
+    pub left: String,
 }
 
-impl SleepTimer {
-    /// "in 28 min", "in under a minute", "at the end of this track", "now": for a sentence
-    /// that begins "Sleeps …".
-    pub fn when(&self) -> String {
-        match (self.fading, self.end_of_track, self.minutes_left) {
-            (true, _, _) => "now: the volume is coming down".into(),
-            (false, true, _) => "at the end of this track".into(),
-            (false, false, 0 | 1) => "in under a minute".into(),
-            (false, false, n) => format!("in {n} min"),
-        }
+/// What is left, in words: "28 min left", "under a minute left", "at the end of this
+/// track", "fading out".
+fn left_in_words(fading: bool, end_of_track: bool, minutes: u32) -> String {
+    match (fading, end_of_track, minutes) {
+        (true, _, _) => "fading out".into(),
+        (false, true, _) => "at the end of this track".into(),
+        (false, false, 0 | 1) => "under a minute left".into(),
+        (false, false, n) => format!("{n} min left"),
     }
 }
 
@@ -196,12 +205,14 @@ impl Timer {
 
     /// What the surfaces show of it, on the group it is now on.
     pub fn shown(&self, group: &GroupId) -> SleepTimer {
+        let minutes_left = if self.fading { 0 } else { self.left };
         SleepTimer {
             group: group.clone(),
             ends_at: self.ends_at,
             end_of_track: self.track.is_some(),
-            minutes_left: if self.fading { 0 } else { self.left },
+            minutes_left,
             fading: self.fading,
+            left: left_in_words(self.fading, self.track.is_some(), minutes_left),
         }
     }
 
@@ -464,7 +475,7 @@ mod tests {
         let later = 1_000 + 60_000 + 1;
         assert!(t.tick(later, MINUTE));
         assert!(!t.tick(later + 1, MINUTE), "the same minute");
-        assert_eq!(t.shown(&g.id).when(), "in 29 min");
+        assert_eq!(t.shown(&g.id).left, "29 min left");
         assert_eq!(t.next_tick(later, MINUTE), 1_000 + 2 * 60_000);
         assert_eq!(t.fade_from(MINUTE), t.ends_at - 30_000);
         for minutes in [0, MAX_MINUTES + 1] {
@@ -488,6 +499,14 @@ mod tests {
         other.now_playing.as_mut().unwrap().title = "Salt".into();
         t.follow_track(&other, 150_000);
         assert_eq!(t.ends_at, 150_000);
+    }
+
+    #[test]
+    fn what_is_left_in_words() {
+        assert_eq!(left_in_words(false, false, 45), "45 min left");
+        assert_eq!(left_in_words(false, false, 1), "under a minute left");
+        assert_eq!(left_in_words(false, true, 3), "at the end of this track");
+        assert_eq!(left_in_words(true, true, 0), "fading out");
     }
 
     #[test]

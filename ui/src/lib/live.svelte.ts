@@ -3,7 +3,7 @@
 // Every action is the core's (`controlPerform`): the core shows what it changes at once, as
 // pending, in the snapshot the tray and the media session show too, and takes it back when
 // Sonos refuses; the window says why.
-import { commands, events, type Action, type AppError, type Done, type FavoriteId, type Group, type GroupId, type Household, type HouseholdId, type LoadAction, type PlayerId, type PlaylistId, type PlayMode, type Room, type Snapshot } from '../bindings';
+import { commands, events, type Action, type AppError, type Done, type FavoriteId, type Group, type GroupId, type Household, type HouseholdId, type LoadAction, type PlayerId, type PlaylistId, type PlayMode, type Room, type SleepAfter, type Snapshot } from '../bindings';
 import { throttle } from './throttle';
 
 /** What a volume slider moves: a group's `GroupId` or a room's `PlayerId` (both strings on
@@ -26,6 +26,7 @@ const starting: Snapshot = {
     pending: [],
     refused: null,
     chimes: [],
+    sleep: [],
     focus: null,
     chosen: null,
     controlled: null,
@@ -212,6 +213,9 @@ export class Live {
   /** The last chime rung in `room`, as the core follows it. */
   chimeOf = (room: Room) => this.snapshot.live.chimes.find((c) => c.room === room.id) ?? null;
   chime = (room: Room) => this.perform({ kind: 'chime', room: room.id, url: null, volume: null });
+  /** The sleep timer of `g`, as the core runs it (found again after a regroup). */
+  sleepOf = (g: Group) => this.snapshot.live.sleep.find((t) => t.group === g.id) ?? null;
+  sleep = (g: Group, after: SleepAfter) => this.perform({ kind: 'sleep', group: g.id, after });
   playLineIn = (g: Group, room: Room) => this.perform({ kind: 'playLineIn', group: g.id, room: room.id });
   playTv = (room: Room) => this.perform({ kind: 'playTv', room: room.id });
   setTvPower = (room: Room, on: boolean) => this.perform({ kind: 'setTvPower', room: room.id, on });
@@ -230,6 +234,10 @@ export function positionAt(g: Group, now: number): number | null {
   const end = g.nowPlaying?.durationMillis;
   return end != null ? Math.min(end, at) : at;
 }
+
+/** The core's `sleep::ends_with_track`: a track of known length, with a position, has an end
+ * to sleep at (a live stream has none). */
+export const endsWithTrack = (g: Group) => g.nowPlaying?.durationMillis != null && g.position != null;
 
 export const playing = (g: Group) => g.state === 'playing' || g.state === 'buffering';
 
