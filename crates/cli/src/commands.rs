@@ -5,6 +5,7 @@ use crate::{Cli, Command, DirectCommand, Which};
 use roomtone_core::browser::SystemBrowser;
 use roomtone_core::household::HouseholdRead;
 use roomtone_core::named::{self, Target};
+use roomtone_core::sleep::SleepAfter;
 use roomtone_core::{Action, Controller, CoreError, KeychainStore, Opener, SystemClock};
 use roomtone_sonos::{GroupId, PlayerId};
 use std::io::Write;
@@ -62,7 +63,15 @@ pub async fn run(cli: &Cli) -> Result<Output, CoreError> {
     let keychain = KeychainStore::new(&cli.keychain_service);
     let config = cli.config(&keychain)?;
     // The keychain is read below, where a missing one is this command's error.
-    let controller = Controller::unrestored(&config, Arc::new(keychain), Arc::new(SystemClock))?;
+    let controller = Arc::new(Controller::unrestored(
+        &config,
+        Arc::new(keychain),
+        Arc::new(SystemClock),
+    )?);
+    // The timers the app runs too, shared through their file.
+    controller.keep_sleep_timers(roomtone_core::sleep::Timers::for_service(
+        &cli.keychain_service,
+    ));
     match &cli.command {
         Command::Login { no_browser } => {
             // Where the sign-in will be kept must work before the browser opens.
@@ -140,7 +149,7 @@ fn direct(cli: &Cli, direct: &DirectCommand) -> Result<Output, CoreError> {
 }
 
 /// The commands that read and act, on a signed-in controller.
-async fn control(controller: &Controller, command: &Command) -> Result<Output, CoreError> {
+async fn control(controller: &Arc<Controller>, command: &Command) -> Result<Output, CoreError> {
     if let Command::Status = command {
         return Ok(Output::Status(controller.households().await?));
     }
@@ -188,6 +197,7 @@ async fn control(controller: &Controller, command: &Command) -> Result<Output, C
                 target: "Every household".into(),
             })
         }
+        Command::Sleep { when, which } => sleep(controller, *when, which).await,
         Command::Chime { room, url, volume } => {
             chime(controller, room.as_deref(), url.clone(), *volume).await
         }
@@ -214,6 +224,72 @@ async fn on_group(
         action: done,
         target: name,
     })
+}
+
+/// `sleep`: the timer set (or turned off) through the core, kept in the file the app reads.
+/// With the app running, it runs the timer; without, this process waits and runs it.
+async fn sleep(
+    controller: &Arc<Controller>,
+    after: SleepAfter,
+    which: &Which,
+) -> Result<Output, CoreError> {
+    let (id, name) = {
+        let live = controller.live();
+        let group = named::group(&live.households, &target(which))?;
+        (group.id.clone(), group.name.clone())
+    };
+    controller
+        .perform(Action::Sleep {
+            group: id.clone(),
+            after,
+        })
+        .await?;
+    let Some(timer) = controller.live().sleep_of(&id).cloned() else {
+        return Ok(Output::Message(format!("{name}: the sleep timer is off.")));
+    };
+    let when = match timer.end_of_track {
+        true => "at the end of this track".to_owned(),
+        false => format!("in {} min", timer.minutes_left),
+    };
+    // Whether the app (or another `sleep`) runs the timers: it holds the runner's lock.
+    if controller.timers_run_elsewhere() {
+        return Ok(Output::Message(format!(
+            "{name} sleeps {when}: Roomtone runs the timer (`roomtone-cli sleep off` turns it off)."
+        )));
+    }
+    eprintln!("{name} sleeps {when}. Roomtone is not running, so this waits to pause it; Ctrl+C leaves the timer for Roomtone's next start.");
+    controller.clone().run_sleep_timers(true).await;
+    Ok(Output::Message(format!(
+        "{name} is asleep: paused, its volume put back."
+    )))
+}
+
+/// `30`, `30m`, `30min`, `1h`, `end` or `off`.
+pub fn parse_sleep(text: &str) -> Result<SleepAfter, String> {
+    let text = text.trim().to_ascii_lowercase();
+    match text.as_str() {
+        "off" => return Ok(SleepAfter::Off),
+        "end" | "end-of-track" => return Ok(SleepAfter::EndOfTrack),
+        _ => {}
+    }
+    let (number, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
+    let minutes = match (number.parse::<u32>(), unit) {
+        (Ok(n), "" | "m" | "min" | "mins" | "minutes") => Some(n),
+        (Ok(n), "h" | "hour" | "hours") => n.checked_mul(60),
+        _ => None,
+    };
+    let max = u32::from(roomtone_core::sleep::MAX_MINUTES);
+    match minutes.filter(|m| (1..=max).contains(m)) {
+        Some(m) => Ok(SleepAfter::Minutes {
+            minutes: u16::try_from(m).unwrap_or(roomtone_core::sleep::MAX_MINUTES),
+        }),
+        None => Err(format!(
+            "a sleep timer is 1 to {max} minutes (30, 30m, 1h), end (of the track) or off"
+        )),
+    }
 }
 
 fn target(which: &Which) -> Target {

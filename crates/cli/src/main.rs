@@ -50,6 +50,10 @@ struct Cli {
     keychain_service: String,
 }
 
+fn sleep_arg(text: &str) -> Result<roomtone_core::sleep::SleepAfter, String> {
+    commands::parse_sleep(text)
+}
+
 const EXIT_CODES: &str = "Exit codes: 0 done; 2 usage, or a value Roomtone cannot use (a URL); 3 not signed in (or the sign-in ended); 4 no such group or room; 5 Sonos refused; 6 try again later (Sonos or the relay unreachable or busy); 7 keychain unavailable; 1 anything else.
 
 Environment: ROOMTONE_RELAY_URL, ROOMTONE_CLIENT_ID, ROOMTONE_LOGIN_URL, ROOMTONE_CONTROL_URL; for direct mode ROOMTONE_CLIENT_SECRET and ROOMTONE_REDIRECT_URI.";
@@ -119,6 +123,17 @@ enum Command {
     },
     /// Pause every group that plays, in every household.
     PauseAll,
+    /// Sleep timer: pause a group in 30m (1-720 minutes: 30, 30m, 1h, 90min), at the `end` of
+    /// the track, or turn it `off`. The volume comes down over the last 30 s, then the rooms'
+    /// volumes are put back. Roomtone (the app) runs the timer when it is running; else this
+    /// command waits for it in the terminal (Ctrl+C leaves it for the app's next start).
+    Sleep {
+        /// 30m, 1h, 45 (minutes), end, or off.
+        #[arg(value_parser = sleep_arg)]
+        when: roomtone_core::sleep::SleepAfter,
+        #[command(flatten)]
+        which: Which,
+    },
     /// Ring a chime over what a room plays (rooms whose speakers take audio clips).
     Chime {
         /// The room; without it, the first room of the default group that can ring one.

@@ -257,11 +257,16 @@ async fn sign_in_then_status_toggle_and_volume() {
 /// `roomtone-cli --demo`, with nothing configured and no keychain (no D-Bus session):
 /// the simulated household, signed in through the real flow, nothing kept.
 async fn demo(args: &[&str]) -> (i32, String, String) {
+    demo_with(args, &[]).await
+}
+
+async fn demo_with(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_roomtone-cli"))
         .arg("--demo")
         .args(args)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap())
+        .envs(env.iter().copied())
         .kill_on_drop(true)
         .output()
         .await
@@ -314,6 +319,34 @@ async fn the_demo_needs_no_account_and_no_keychain() {
     assert!(err.contains("signs in by itself"), "{err}");
     let (code, _, err) = demo(&["pause", "--room", "Attic"]).await;
     assert_eq!(code, 4, "no such room: {err}");
+}
+
+#[tokio::test]
+async fn sleep_waits_for_its_timer_without_the_app_then_says_the_group_is_asleep() {
+    // A minute of 400 ms: the fade takes 200 ms.
+    let short = [("ROOMTONE_SLEEP_MINUTE_MS", "400")];
+    let (code, out, err) = demo_with(&["sleep", "1m", "--group", "Living Room + 1"], &short).await;
+    assert_eq!(
+        (code, out.trim()),
+        (0, "Living Room + 1 is asleep: paused, its volume put back."),
+        "{err}"
+    );
+    assert!(
+        err.contains("Living Room + 1 sleeps in 1 min. Roomtone is not running"),
+        "{err}"
+    );
+    let (code, _, err) = demo(&["sleep", "0"]).await;
+    assert_eq!(code, 2, "a usage error: {err}");
+    assert!(err.contains("1 to 720 minutes"), "{err}");
+    let (code, _, err) = demo(&["sleep", "end", "--room", "Den"]).await;
+    assert_eq!(code, 2, "a station has no end: {err}");
+    assert!(err.contains("choose a number of minutes"), "{err}");
+    let (code, out, err) = demo(&["sleep", "off", "--room", "Den"]).await;
+    assert_eq!(
+        (code, out.trim()),
+        (0, "Den: the sleep timer is off."),
+        "{err}"
+    );
 }
 
 #[tokio::test]

@@ -21,6 +21,12 @@ impl Controller {
         }
     }
 
+    /// Another process runs the timers (it holds the runner's lock): the app, or a waiting
+    /// `roomtone-cli sleep`. Never, for timers in memory.
+    pub fn timers_run_elsewhere(&self) -> bool {
+        self.timers().file().is_some() && self.timers().try_run().is_none()
+    }
+
     pub(crate) fn timers(&self) -> &Timers {
         self.sleep.get_or_init(Timers::in_memory)
     }
