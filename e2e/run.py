@@ -322,7 +322,9 @@ def main() -> int:
                    ROOMTONE_E2E_APP=str(APP), ROOMTONE_E2E_OUT=str(OUT),
                    # WebKitWebDriver's session ends with the page's web process: the page
                    # stays awake under WebDriver; `page_sleeps` runs the app on its own.
-                   ROOMTONE_PAGE_SLEEP_SECS="never")
+                   ROOMTONE_PAGE_SLEEP_SECS="never",
+                   # A sleep timer's minute lasts a second (its fade half of one).
+                   ROOMTONE_SLEEP_MINUTE_MS="1000")
         native_port = free_port()
         start(["tauri-driver", "--port", str(driver_port), "--native-port", str(native_port)], log="tauri-driver.log")
         driver_url, native_url = f"http://127.0.0.1:{driver_port}", f"http://127.0.0.1:{native_port}"
@@ -593,6 +595,27 @@ def main() -> int:
             wait_until("nothing playing after the window's Pause everything", lambda: playing() == [])
             window.find('[data-test="pause-all"][disabled]')
 
+        def sleep_timer():
+            # On the shortened clock: the tray sets 15 min on the group it controls (the
+            # Office); the tray's title and the window say what is left; when due, the core
+            # brings the volume down, pauses and puts the volume back.
+            window.click('[aria-label="Play Office + 1"]')
+            wait_until("the Office playing", lambda: sim_group("Office + 1")["playback"]["playbackState"] in ("PLAYBACK_STATE_PLAYING", "PLAYBACK_STATE_BUFFERING"))
+            volume = sim_group("Office + 1")["volume"]["volume"]
+            assert volume > 0, volume
+            tray = Tray(env)
+            tray.click("Office + 1")  # the tray's Room submenu
+            tray.wait_for("the Office controlled", lambda l: l[0].startswith("Office + 1: "))
+            tray.click("In 15 minutes")
+            tray.wait_for("the time left", lambda l: any(x.startswith("Sleep timer: ") and x.endswith(" min left") for x in l))
+            window.click('[data-group="Office + 1"] .pick')
+            left = window.find('[data-test="sleep-left"]')
+            assert "min left" in window.call("GET", f"element/{left}/text"), "the window says what is left"
+            window.screenshot("12-sleep-timer")
+            wait_until("the Office asleep", lambda: sim_group("Office + 1")["playback"]["playbackState"] == "PLAYBACK_STATE_PAUSED", limit=60)
+            wait_until("the Office's volume put back", lambda: sim_group("Office + 1")["volume"]["volume"] == volume)
+            tray.wait_for("the timer gone", lambda l: "Sleep timer" in l)
+
         def artwork_sources():
             # The window's policy: artwork from the simulator it was pointed at loads; the
             # same image served from another local port is refused by the CSP.
@@ -814,6 +837,7 @@ def main() -> int:
         scenario("a forged deep link shows an error and changes nothing", forged_deep_link)
         scenario("artwork loads from the simulator, never from another local port (the window's CSP)", artwork_sources)
         scenario("pause everything from the tray and from the window stops every group that plays", pause_everything)
+        scenario("a sleep timer set from the tray counts down in the tray and the window, then fades, pauses and puts the volume back", sleep_timer)
         scenario("the hidden window's page sleeps (its web process ends) while the tray controls Sonos, and wakes with the household", page_sleeps)
         scenario("sign out removes the tokens from the keychain", sign_out)
         window.quit()
