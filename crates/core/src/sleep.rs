@@ -303,16 +303,7 @@ impl Timers {
     /// The file for the sign-in kept under the keychain service `service`, in the user's
     /// state folder.
     pub fn for_service(service: &str) -> Self {
-        let name: String = service
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
+        let name = crate::turns::file_name(service);
         Self::in_file(state_dir().join(format!("{name}.sleep-timers.json")))
     }
 

@@ -35,16 +35,7 @@ pub struct Turn {
 impl Turns {
     /// The lock for the keychain entries under `service`, in the user's runtime folder.
     pub fn for_service(service: &str) -> Self {
-        let name: String = service
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
+        let name = file_name(service);
         Self::at(runtime_dir().join(format!("{name}.sign-in.lock")))
     }
 
@@ -116,6 +107,21 @@ impl Turns {
             self.path.display()
         ))
     }
+}
+
+/// A keychain service name as a safe file name: letters, digits, `.` and `-` kept, anything
+/// else `_`.
+pub(crate) fn file_name(service: &str) -> String {
+    service
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// The user's own folder for runtime files: `XDG_RUNTIME_DIR` (else the cache folder) on
