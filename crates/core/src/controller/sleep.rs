@@ -143,6 +143,10 @@ impl Controller {
     /// The timers brought in step with their groups (found again, an end-of-track timer's
     /// end) and counted; kept in the file by the runner when that changed.
     async fn follow_timers(&self, now: u64, runner: bool, seen: &mut Option<SystemTime>) {
+        if self.held_timers().is_empty() {
+            // Nothing to follow: no copy of the households on every change of the state.
+            return;
+        }
         let minute = self.timers().minute();
         let households = self.live.borrow().households.clone();
         let mut moved = false;
