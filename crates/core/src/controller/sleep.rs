@@ -105,9 +105,11 @@ impl Controller {
                 runner = timers.try_run();
             }
             let now = self.now_millis();
-            // Without the event stream (the CLI), the group is read again once a minute.
+            // Without the event stream (the CLI), a timer's group is read again once a
+            // minute; with no timer, nothing is read.
             let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
-            if !self.streaming() && now.saturating_sub(last_read) >= ms(minute) {
+            let waiting = !self.held_timers().is_empty();
+            if waiting && !self.streaming() && now.saturating_sub(last_read) >= ms(minute) {
                 let _ = self.refresh().await;
                 last_read = self.now_millis();
             }
