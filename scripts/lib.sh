@@ -52,6 +52,18 @@ need_rust() {
   done
 }
 
+# need_targets TRIPLE...: adds the rustup targets (the standard library for each) not added yet.
+need_targets() {
+  local installed missing=() target
+  installed=$(rustup target list --installed 2>/dev/null) || fail "rustup is needed to add the targets $*"
+  for target in "$@"; do
+    grep -qx "$target" <<<"$installed" || missing+=("$target")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "adding the Rust targets ${missing[*]}"
+  rustup target add "${missing[@]}" || fail "could not add ${missing[*]}: run 'rustup target add ${missing[*]}'"
+}
+
 # The Debian packages Tauri builds against (TOOLCHAIN.md), and Node for the webview.
 TAURI_BUILD_PACKAGES=(libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
   libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libdbus-1-dev build-essential pkg-config file xdg-utils)

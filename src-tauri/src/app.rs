@@ -19,7 +19,10 @@ pub fn run() {
         context.config_mut(),
         sim_port.as_ref().map(demo::SimPort::port),
     );
-    tauri::Builder::default()
+    let builder = tauri::Builder::default();
+    #[cfg(feature = "notifications")]
+    let builder = builder.plugin(tauri_plugin_notification::init());
+    builder
         // First: a second launch (e.g. the OS opening a roomtone:// link) hands its
         // arguments to this instance; the deep-link feature turns them into open-url events.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
@@ -46,7 +49,6 @@ pub fn run() {
         )
         .plugin(tauri_plugin_global_shortcut::Builder::new().build())
         .plugin(tauri_plugin_autostart::Builder::new().build())
-        .plugin(tauri_plugin_notification::init())
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             specta.mount_events(app);

@@ -128,7 +128,7 @@ pub fn create(app: &AppHandle) {
     let hwnd = app
         .get_webview_window("main")
         .and_then(|w| w.hwnd().ok())
-        .map(|h| h.0 as *mut std::ffi::c_void);
+        .map(|h| h.0);
     #[cfg(not(windows))]
     let hwnd = None;
     let config = PlatformConfig {
