@@ -1,11 +1,26 @@
 //! `roomtone-cli` end to end against a simulator and a relay: sign in with `--no-browser`
 //! (the test plays the browser), then status, transport, volume, and the exit codes.
 //! Needs a keychain: `scripts/test` runs the signed-in test inside `scripts/keychain-session`.
+//!
+//! With `ROOMTONE_CLI_EXE` set to a Windows `roomtone-cli.exe`, the CLI runs under Wine
+//! instead, its tokens in Wine's Credential Manager (`scripts/windows-check`).
 
 use roomtone_sim::config::{Config as SimConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
 use roomtone_sim::testing::config as sim_config;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
+
+/// The CLI under test: this build's binary, or the Windows one under Wine.
+fn cli_command() -> Command {
+    match std::env::var_os("ROOMTONE_CLI_EXE") {
+        Some(exe) => {
+            let mut command = Command::new("wine");
+            command.arg(exe);
+            command
+        }
+        None => Command::new(env!("CARGO_BIN_EXE_roomtone-cli")),
+    }
+}
 
 struct Stack {
     cloud: roomtone_demo::Cloud,
@@ -48,7 +63,7 @@ impl Stack {
     }
 
     fn cli(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_roomtone-cli"));
+        let mut command = cli_command();
         command
             .args(args)
             .env("ROOMTONE_RELAY_URL", &self.relay_url)
@@ -261,7 +276,7 @@ async fn demo(args: &[&str]) -> (i32, String, String) {
 }
 
 async fn demo_with(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_roomtone-cli"))
+    let out = cli_command()
         .arg("--demo")
         .args(args)
         .env_clear()
@@ -598,4 +613,113 @@ async fn a_sign_in_is_used_only_with_the_service_that_issued_it() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("Living Room + 1 — playing"), "{out}");
     let _ = real.run(&["logout"]).await;
+}
+
+#[tokio::test]
+#[ignore = "needs the Windows CLI under Wine: scripts/windows-check runs it"]
+async fn under_wine_the_tokens_are_in_the_credential_manager_only() {
+    let prefix = std::env::var("WINEPREFIX").expect("scripts/windows-check sets WINEPREFIX");
+    assert!(
+        std::env::var_os("ROOMTONE_CLI_EXE").is_some(),
+        "scripts/windows-check sets ROOMTONE_CLI_EXE"
+    );
+    let stack = Stack::start().await;
+    stack.login().await;
+    let (code, _, err) = stack.run(&["status"]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        credential_manager().await.contains(&stack.service),
+        "the sign-in is in Wine's Credential Manager"
+    );
+    // Wine writes its registry (the Credential Manager's store among it) to disk when its
+    // server stops: wait for that, then look for the tokens in the registry's files and in
+    // every file of the user's profile (AppData and all), as text, as UTF-16 and as the
+    // registry's hex.
+    wait_for_wineserver().await;
+    let secrets = stack.cloud.sim.world().tokens.granted();
+    assert!(!secrets.is_empty());
+    let prefix = std::path::Path::new(&prefix);
+    for secret in &secrets {
+        for dir in [prefix.join("drive_c").join("users"), prefix.to_path_buf()] {
+            let found = files_holding(&dir, secret, dir != prefix);
+            assert!(found.is_empty(), "a token is on disk in {found:?}");
+        }
+    }
+    let (code, _, err) = stack.run(&["logout"]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        !credential_manager().await.contains(&stack.service),
+        "logout deletes the entries"
+    );
+}
+
+/// What `reg query` shows of Wine's Credential Manager (its entries' names).
+async fn credential_manager() -> String {
+    let out = Command::new("wine")
+        .args([
+            "reg",
+            "query",
+            r"HKCU\Software\Wine\Credential Manager",
+            "/s",
+        ])
+        .output()
+        .await
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+async fn wait_for_wineserver() {
+    let status = Command::new("wineserver").arg("-w").status().await.unwrap();
+    assert!(status.success());
+}
+
+/// The files under `dir` (with `deep`, in its folders too) that hold `secret` as UTF-8, as
+/// UTF-16 or as a `.reg` file's hex. Links are not followed (a Wine prefix links `z:` to `/`).
+fn files_holding(dir: &std::path::Path, secret: &str, deep: bool) -> Vec<std::path::PathBuf> {
+    let utf8 = secret.as_bytes().to_vec();
+    let utf16: Vec<u8> = secret.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let hex = |bytes: &[u8]| {
+        bytes
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<Vec<_>>()
+            .join(",")
+            .into_bytes()
+    };
+    let forms = [hex(&utf8), hex(&utf16), utf8, utf16];
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                if deep {
+                    stack.push(path);
+                }
+            } else if kind.is_file() {
+                let Ok(bytes) = std::fs::read(&path) else {
+                    continue;
+                };
+                // A .reg file wraps long hex values over lines ending in a backslash.
+                let joined: Vec<u8> = String::from_utf8_lossy(&bytes)
+                    .replace("\\\n  ", "")
+                    .into_bytes();
+                let holds = |haystack: &[u8]| {
+                    forms
+                        .iter()
+                        .any(|form| haystack.windows(form.len()).any(|w| w == form.as_slice()))
+                };
+                if holds(&bytes) || holds(&joined) {
+                    found.push(path);
+                }
+            }
+        }
+    }
+    found
 }

@@ -75,6 +75,16 @@ impl std::fmt::Debug for Tokens {
 }
 
 impl Tokens {
+    /// Every access and refresh token the simulator knows (live, expired or used): for tests
+    /// that look for them where they must not be (a file, a log).
+    pub fn granted(&self) -> Vec<String> {
+        self.access
+            .keys()
+            .chain(self.refresh.keys())
+            .cloned()
+            .collect()
+    }
+
     pub fn issue_code(
         &mut self,
         rng: &mut ChaCha8Rng,

@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""The real app window as a native Wayland client, under a headless Weston (scripts/e2e).
+
+Starts `weston --backend=headless-backend.so` on a private socket, then the app through
+tauri-driver + WebKitWebDriver with GDK_BACKEND=wayland and no X display at all (GTK cannot
+fall back to X11), unconfigured: the demo household. Checks that the page paints the
+household and that the window is on the compositor's screen, and saves both pictures in
+e2e/output/: wayland-page.png (WebKit's) and wayland-screen.png (Weston's, decorations and
+all). Run it inside a D-Bus session (the app's single instance and media session use one).
+
+Prints one line per check and a closing "N passed, N failed".
+"""
+import os
+import pathlib
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import zlib
+
+from run import OUT, WebDriver, free_port, wait_until
+
+
+def png_pixels(data: bytes):
+    """(width, height, rows of (r, g, b)) of an 8-bit RGB or RGBA, non-interlaced PNG."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    at, idat, header = 8, b"", None
+    while at < len(data):
+        length, kind = struct.unpack(">I4s", data[at:at + 8])
+        body = data[at + 8:at + 8 + length]
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            idat += body
+        at += 12 + length
+    width, height, depth, color, _, _, interlace = header
+    assert depth == 8 and color in (2, 6) and interlace == 0, header
+    size = 3 if color == 2 else 4
+    raw, stride, rows, previous = zlib.decompress(idat), width * size, [], bytearray(width * size)
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            left = line[i - size] if i >= size else 0
+            up, corner = previous[i], previous[i - size] if i >= size else 0
+            if kind == 1:
+                line[i] = (line[i] + left) & 255
+            elif kind == 2:
+                line[i] = (line[i] + up) & 255
+            elif kind == 3:
+                line[i] = (line[i] + (left + up) // 2) & 255
+            elif kind == 4:
+                p = left + up - corner
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
+                line[i] = (line[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else corner)) & 255
+        rows.append([tuple(line[x * size:x * size + 3]) for x in range(width)])
+        previous = line
+    return width, height, rows
+
+
+def main() -> int:
+    root = pathlib.Path(__file__).resolve().parent.parent
+    work = pathlib.Path(tempfile.mkdtemp(prefix="roomtone-wayland-"))
+    runtime = work / "runtime"
+    runtime.mkdir(mode=0o700)
+    socket = f"wayland-roomtone-{free_port()}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ROOMTONE_") and k not in ("DISPLAY", "XAUTHORITY")}
+    env.update(HOME=str(work), XDG_RUNTIME_DIR=str(runtime), XDG_CONFIG_HOME=str(work / ".config"),
+               XDG_DATA_HOME=str(work / ".local/share"), XDG_CACHE_HOME=str(work / ".cache"),
+               WAYLAND_DISPLAY=socket, GDK_BACKEND="wayland", ROOMTONE_PAGE_SLEEP_SECS="never")
+    OUT.mkdir(parents=True, exist_ok=True)
+    processes, results = [], []
+
+    def start(args, log):
+        out = open(OUT / log, "w")
+        process = subprocess.Popen(args, env=env, stdout=out, stderr=out)
+        processes.append(process)
+        return process
+
+    def check(name, body):
+        try:
+            body()
+            results.append((name, None))
+            print(f"ok   {name}", flush=True)
+        except Exception as err:  # report and go on: the next check says more
+            results.append((name, err))
+            print(f"FAIL {name}: {err!r}", flush=True)
+
+    window = None
+    try:
+        # The pixman renderer and --debug: Weston's screenshooter needs both.
+        start(["weston", "--backend=headless-backend.so", "--use-pixman", f"--socket={socket}",
+               "--width=1280", "--height=800", "--debug", "--idle-time=0"], "weston.log")
+        wait_until("Weston's socket", lambda: (runtime / socket).exists())
+        driver_port, native_port = free_port(), free_port()
+        start(["tauri-driver", "--port", str(driver_port), "--native-port", str(native_port)], "tauri-driver-wayland.log")
+        window = WebDriver(f"http://127.0.0.1:{driver_port}", f"http://127.0.0.1:{native_port}")
+
+        def paints_the_household():
+            window.find('[data-test="groups"]')
+            names = window.call("POST", "execute/sync", {"script": "return [...document.querySelectorAll('[data-test=group]')].map((e) => e.dataset.group).join(', ')", "args": []})
+            for group in ["Living Room + 1", "Office", "Den"]:
+                assert group in names, names
+            window.screenshot("wayland-page")
+
+        def on_the_screen():
+            shots = work / "shots"
+            shots.mkdir()
+            subprocess.run(["weston-screenshooter"], cwd=shots, env=env, check=True, timeout=60)
+            shot = next(shots.glob("wayland-screenshot-*.png"))
+            shutil.copy(shot, OUT / "wayland-screen.png")
+            width, height, rows = png_pixels(shot.read_bytes())
+            assert (width, height) == (1280, 800), (width, height)
+            # Weston's empty desktop is one colour; the window covers much of it.
+            background = rows[0][0]
+            differing = sum(1 for row in rows[::8] for pixel in row[::8] if pixel != background)
+            sampled = len(rows[::8]) * len(rows[0][::8])
+            assert differing > sampled // 4, f"only {differing} of {sampled} sampled pixels are not the desktop's"
+
+        check("the demo household is painted in the window, a native Wayland client (no X display)", paints_the_household)
+        check("the window is on Weston's screen (its screenshot)", on_the_screen)
+    except Exception as err:  # noqa: BLE001 - a failure to start is a failed check too
+        results.append(("start Weston and the app", err))
+        print(f"FAIL start Weston and the app: {err!r}", flush=True)
+    finally:
+        if window:
+            try:
+                window.quit()
+            except Exception:  # noqa: BLE001 - the processes are ended below anyway
+                pass
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        shutil.rmtree(work, ignore_errors=True)
+    failed = sum(1 for _, err in results if err)
+    print(f"wayland: {len(results) - failed} passed, {failed} failed")
+    return 1 if failed or len(results) < 2 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
