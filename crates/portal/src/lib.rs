@@ -11,6 +11,10 @@
 //! the tests of this crate and of the app.
 #![cfg(target_os = "linux")]
 
+mod trigger;
+
+pub use trigger::trigger;
+
 use ashpd::desktop::global_shortcuts::{BindShortcutsOptions, GlobalShortcuts, NewShortcut};
 use ashpd::desktop::{CreateSessionOptions, ResponseError, Session};
 use futures_util::{Stream, StreamExt};
