@@ -108,6 +108,12 @@ fn keysym(key: &str) -> Option<&'static str> {
 mod tests {
     use super::trigger;
 
+    fn assert_triggers(cases: &[(&str, &str)]) {
+        for (accelerator, xdg) in cases {
+            assert_eq!(trigger(accelerator).as_deref(), Some(*xdg), "{accelerator}");
+        }
+    }
+
     #[test]
     fn the_default_shortcuts_in_the_portals_format() {
         let cases = [
@@ -118,9 +124,7 @@ mod tests {
             ("CommandOrControl+Alt+Down", "CTRL+ALT+Down"),
             ("CommandOrControl+Alt+M", "CTRL+ALT+m"),
         ];
-        for (accelerator, xdg) in cases {
-            assert_eq!(trigger(accelerator).as_deref(), Some(xdg), "{accelerator}");
-        }
+        assert_triggers(&cases);
     }
 
     #[test]
@@ -137,9 +141,7 @@ mod tests {
             ("Ctrl+Alt+Comma", "CTRL+ALT+comma"),
             ("Ctrl+Ctrl+PageDown", "CTRL+Page_Down"),
         ];
-        for (accelerator, xdg) in cases {
-            assert_eq!(trigger(accelerator).as_deref(), Some(xdg), "{accelerator}");
-        }
+        assert_triggers(&cases);
     }
 
     #[test]

@@ -50,7 +50,6 @@ mod standin {
     struct Latest {
         owner: String,
         session: Option<OwnedObjectPath>,
-        bound: Vec<(String, String)>,
     }
 
     type Shared = Arc<Mutex<Latest>>;
@@ -79,11 +78,24 @@ mod standin {
         sender.trim_start_matches(':').replace('.', "_")
     }
 
-    fn token(options: &HashMap<String, OwnedValue>, key: &str) -> zbus::fdo::Result<String> {
-        options
+    /// Who called: the sender of the message.
+    fn caller(header: &Header<'_>) -> String {
+        header.sender().map(|s| s.to_string()).unwrap_or_default()
+    }
+
+    /// The object the caller's token names, as the portal makes it:
+    /// `/org/freedesktop/portal/desktop/{kind}/{caller}/{token}`.
+    fn handle(
+        kind: &str,
+        caller: &str,
+        options: &HashMap<String, OwnedValue>,
+        key: &str,
+    ) -> zbus::fdo::Result<OwnedObjectPath> {
+        let token = options
             .get(key)
             .and_then(|v| v.downcast_ref::<String>().ok())
-            .ok_or_else(|| zbus::fdo::Error::InvalidArgs(format!("no {key}")))
+            .ok_or_else(|| zbus::fdo::Error::InvalidArgs(format!("no {key}")))?;
+        path(&format!("{DESKTOP}/{kind}/{}/{token}", element(caller)))
     }
 
     /// The caller's request object: answered by its `Response` signal, after the reply.
@@ -111,8 +123,11 @@ mod standin {
         });
     }
 
-    fn shortcuts_value(bound: &[(String, String)]) -> zbus::fdo::Result<OwnedValue> {
-        let list: Vec<(String, HashMap<String, OwnedValue>)> = bound
+    /// Bound shortcuts as the portal sends them: `a(sa{sv})`.
+    type ShortcutList = Vec<(String, HashMap<String, OwnedValue>)>;
+
+    fn shortcut_list(bound: &[(String, String)]) -> zbus::fdo::Result<ShortcutList> {
+        bound
             .iter()
             .map(|(id, trigger)| {
                 let mut info = HashMap::new();
@@ -123,8 +138,7 @@ mod standin {
                 );
                 Ok((id.clone(), info))
             })
-            .collect::<zbus::fdo::Result<_>>()?;
-        owned(Value::from(list))
+            .collect()
     }
 
     fn owned(value: Value<'_>) -> zbus::fdo::Result<OwnedValue> {
@@ -141,17 +155,9 @@ mod standin {
             #[zbus(header)] header: Header<'_>,
             #[zbus(connection)] connection: &Connection,
         ) -> zbus::fdo::Result<OwnedObjectPath> {
-            let caller = header.sender().map(|s| s.to_string()).unwrap_or_default();
-            let request = path(&format!(
-                "{DESKTOP}/request/{}/{}",
-                element(&caller),
-                token(&options, "handle_token")?
-            ))?;
-            let session = path(&format!(
-                "{DESKTOP}/session/{}/{}",
-                element(&caller),
-                token(&options, "session_handle_token")?
-            ))?;
+            let caller = caller(&header);
+            let request = handle("request", &caller, &options, "handle_token")?;
+            let session = handle("session", &caller, &options, "session_handle_token")?;
             connection
                 .object_server()
                 .at(&session, SessionObject)
@@ -161,7 +167,6 @@ mod standin {
                 let mut latest = self.latest.lock().expect("latest");
                 latest.owner.clone_from(&caller);
                 latest.session = Some(session.clone());
-                latest.bound.clear();
             }
             let mut results = HashMap::new();
             results.insert(
@@ -175,18 +180,14 @@ mod standin {
         async fn bind_shortcuts(
             &self,
             session_handle: OwnedObjectPath,
-            shortcuts: Vec<(String, HashMap<String, OwnedValue>)>,
+            shortcuts: ShortcutList,
             _parent_window: String,
             options: HashMap<String, OwnedValue>,
             #[zbus(header)] header: Header<'_>,
             #[zbus(connection)] connection: &Connection,
         ) -> zbus::fdo::Result<OwnedObjectPath> {
-            let caller = header.sender().map(|s| s.to_string()).unwrap_or_default();
-            let request = path(&format!(
-                "{DESKTOP}/request/{}/{}",
-                element(&caller),
-                token(&options, "handle_token")?
-            ))?;
+            let caller = caller(&header);
+            let request = handle("request", &caller, &options, "handle_token")?;
             let asked: Vec<(String, String)> = shortcuts
                 .iter()
                 .map(|(id, info)| {
@@ -215,9 +216,11 @@ mod standin {
                     (id, shown)
                 })
                 .collect();
-            self.latest.lock().expect("latest").bound.clone_from(&bound);
             let mut results = HashMap::new();
-            results.insert("shortcuts".to_owned(), shortcuts_value(&bound)?);
+            results.insert(
+                "shortcuts".to_owned(),
+                owned(Value::from(shortcut_list(&bound)?))?,
+            );
             respond(connection, caller, request.clone(), 0, results);
             Ok(request)
         }
@@ -325,10 +328,7 @@ mod standin {
                         .filter_map(|w| w.split_once('='))
                         .map(|(i, t)| (i.to_owned(), t.to_owned()))
                         .collect();
-                    let value = shortcuts_value(&bound)?;
-                    let list: Vec<(String, HashMap<String, OwnedValue>)> = value
-                        .try_into()
-                        .map_err(|e: zbus::zvariant::Error| e.to_string())?;
+                    let list = shortcut_list(&bound)?;
                     connection
                         .emit_signal(
                             Some(owner.as_str()),
