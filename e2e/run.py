@@ -27,6 +27,8 @@ import http.client
 import urllib.parse
 import urllib.request
 
+from checks import Checks, end
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 APP = ROOT / "target" / "debug" / "roomtone"
 OUT = ROOT / "e2e" / "output"
@@ -304,7 +306,7 @@ def main() -> int:
         processes.append(process)
         return process
 
-    results = []
+    checks = Checks("e2e", expected=12)
     try:
         start(["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
         env["DISPLAY"] = display
@@ -330,17 +332,7 @@ def main() -> int:
         driver_url, native_url = f"http://127.0.0.1:{driver_port}", f"http://127.0.0.1:{native_port}"
 
         def scenario(name, body):
-            try:
-                body()
-                results.append((name, None))
-                print(f"ok   {name}", flush=True)
-            except Exception as err:  # report and go on: later scenarios say more
-                results.append((name, err))
-                print(f"FAIL {name}: {err!r}", flush=True)
-                try:
-                    window.screenshot(f"FAILED-{len(results):02}")
-                except Exception:
-                    pass
+            checks.run(name, body, lambda n: window.screenshot(f"FAILED-{n:02}"))
 
         def sim_group(name: str) -> dict:
             state = call_http("GET", f"{sim_url}/sim/admin/state")
@@ -842,17 +834,9 @@ def main() -> int:
         scenario("sign out removes the tokens from the keychain", sign_out)
         window.quit()
     finally:
-        for process in reversed(processes):
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        end(processes)
         shutil.rmtree(home, ignore_errors=True)
-    failed = sum(1 for _, err in results if err)
-    print(f"e2e: {len(results) - failed} passed, {failed} failed")
-    return 1 if failed or len(results) < 12 else 0
+    return checks.summary()
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import zlib
 
+from checks import Checks, end
 from run import OUT, WebDriver, free_port, wait_until
 
 
@@ -69,22 +70,13 @@ def main() -> int:
                XDG_DATA_HOME=str(work / ".local/share"), XDG_CACHE_HOME=str(work / ".cache"),
                WAYLAND_DISPLAY=socket, GDK_BACKEND="wayland", ROOMTONE_PAGE_SLEEP_SECS="never")
     OUT.mkdir(parents=True, exist_ok=True)
-    processes, results = [], []
+    processes, checks = [], Checks("wayland", expected=2)
 
     def start(args, log):
         out = open(OUT / log, "w")
         process = subprocess.Popen(args, env=env, stdout=out, stderr=out)
         processes.append(process)
         return process
-
-    def check(name, body):
-        try:
-            body()
-            results.append((name, None))
-            print(f"ok   {name}", flush=True)
-        except Exception as err:  # report and go on: the next check says more
-            results.append((name, err))
-            print(f"FAIL {name}: {err!r}", flush=True)
 
     window = None
     try:
@@ -117,28 +109,19 @@ def main() -> int:
             sampled = len(rows[::8]) * len(rows[0][::8])
             assert differing > sampled // 4, f"only {differing} of {sampled} sampled pixels are not the desktop's"
 
-        check("the demo household is painted in the window, a native Wayland client (no X display)", paints_the_household)
-        check("the window is on Weston's screen (its screenshot)", on_the_screen)
+        checks.run("the demo household is painted in the window, a native Wayland client (no X display)", paints_the_household)
+        checks.run("the window is on Weston's screen (its screenshot)", on_the_screen)
     except Exception as err:  # noqa: BLE001 - a failure to start is a failed check too
-        results.append(("start Weston and the app", err))
-        print(f"FAIL start Weston and the app: {err!r}", flush=True)
+        checks.failed("start Weston and the app", err)
     finally:
         if window:
             try:
                 window.quit()
             except Exception:  # noqa: BLE001 - the processes are ended below anyway
                 pass
-        for process in reversed(processes):
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        end(processes)
         shutil.rmtree(work, ignore_errors=True)
-    failed = sum(1 for _, err in results if err)
-    print(f"wayland: {len(results) - failed} passed, {failed} failed")
-    return 1 if failed or len(results) < 2 else 0
+    return checks.summary()
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ import re
 import subprocess
 import sys
 
+from checks import Checks
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 PREFIX = pathlib.Path(os.environ["WINEPREFIX"])
 APP_KEY = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\Roomtone"
@@ -86,16 +88,7 @@ def uninstall(location: pathlib.Path):
 
 def main() -> int:
     installer = pathlib.Path(sys.argv[1]).resolve()
-    results = []
-
-    def check(name, fn):
-        try:
-            fn()
-            results.append((name, None))
-            print(f"ok    {name}", flush=True)
-        except Exception as err:  # noqa: BLE001 - every failure is reported and counted
-            results.append((name, err))
-            print(f"FAIL  {name}\n      {err}", flush=True)
+    checks = Checks("windows", expected=7)
 
     local = wine("cmd", "/c", "echo %LOCALAPPDATA%").stdout.strip()
     location = unix_path(local + r"\Programs\Roomtone")
@@ -162,17 +155,15 @@ def main() -> int:
         assert reg_value(ENV_KEY, "Path") == ("REG_EXPAND_SZ", long_path), "a long PATH was changed"
         reg_delete(ENV_KEY, "Path")
 
-    check("the installer carries roomtone.exe, WebView2Loader.dll and bin/roomtone-cli.exe", contents)
-    check("a silent install: the files, roomtone:// opening the app with the link, PATH, Start menu, Apps & features", installs)
-    check("the installed roomtone-cli.exe runs and says its version", cli_runs)
-    check("a reinstall adds the CLI's folder to PATH once", reinstall_adds_nothing_twice)
-    check("the CLI's scenario under Wine: signed out, sign in through the relay, status, toggle, volume, logout", cli_scenario)
-    check("the uninstaller takes everything back, the autostart entry included, and restores PATH", uninstalls)
-    check("a PATH too long to edit is left as it was, on install and uninstall", long_path_is_left_alone)
+    checks.run("the installer carries roomtone.exe, WebView2Loader.dll and bin/roomtone-cli.exe", contents)
+    checks.run("a silent install: the files, roomtone:// opening the app with the link, PATH, Start menu, Apps & features", installs)
+    checks.run("the installed roomtone-cli.exe runs and says its version", cli_runs)
+    checks.run("a reinstall adds the CLI's folder to PATH once", reinstall_adds_nothing_twice)
+    checks.run("the CLI's scenario under Wine: signed out, sign in through the relay, status, toggle, volume, logout", cli_scenario)
+    checks.run("the uninstaller takes everything back, the autostart entry included, and restores PATH", uninstalls)
+    checks.run("a PATH too long to edit is left as it was, on install and uninstall", long_path_is_left_alone)
 
-    failed = sum(1 for _, err in results if err)
-    print(f"windows: {len(results) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return checks.summary()
 
 
 def cargo_version() -> str:
