@@ -702,6 +702,9 @@ def main() -> int:
             for box in ["notify", "start-hidden", "start-at-login", "hotkeys-enabled"]:
                 checkbox = window.find(f'[data-test="{box}"]')
                 assert window.call("GET", f"element/{checkbox}/selected") is True, box
+            # How the hotkeys work here: an X session's key grab.
+            via = window.text('[data-test="hotkeys-via"]')
+            assert via.startswith("Through the X server's key grab"), via
             window.screenshot("12-settings-after-restart")
             # The autostart entry removed outside Roomtone: the settings say so, and turning
             # start at login on again makes a new one.

@@ -6,7 +6,11 @@ tauri-driver + WebKitWebDriver with GDK_BACKEND=wayland and no X display at all 
 fall back to X11), unconfigured: the demo household. Checks that the page paints the
 household and that the window is on the compositor's screen, and saves both pictures in
 e2e/output/: wayland-page.png (WebKit's) and wayland-screen.png (Weston's, decorations and
-all). Run it inside a D-Bus session (the app's single instance and media session use one).
+all). Then the global hotkeys through the desktop's portal: a stand-in for it
+(roomtone-standin-portal) owns the portal's name on the session bus, the settings turn the
+hotkeys on, and its presses reach the demo's group (as the media session shows it). Run it
+inside a D-Bus session of its own (the app's single instance and media session use one, and
+the stand-in takes the portal's name on it).
 
 Prints one line per check and a closing "N passed, N failed".
 """
@@ -20,7 +24,9 @@ import tempfile
 import zlib
 
 from checks import Checks, end
-from run import OUT, WebDriver, free_port, wait_until
+from run import OUT, ROOT, Log, WebDriver, free_port, wait_until
+
+STANDIN = ROOT / "target" / "debug" / "roomtone-standin-portal"
 
 
 def png_pixels(data: bytes):
@@ -70,17 +76,22 @@ def main() -> int:
                XDG_DATA_HOME=str(work / ".local/share"), XDG_CACHE_HOME=str(work / ".cache"),
                WAYLAND_DISPLAY=socket, GDK_BACKEND="wayland", ROOMTONE_PAGE_SLEEP_SECS="never")
     OUT.mkdir(parents=True, exist_ok=True)
-    processes, checks = [], Checks("wayland", expected=2)
+    processes, checks = [], Checks("wayland", expected=3)
 
-    def start(args, log):
+    def start(args, log, **pipes):
         out = open(OUT / log, "w")
-        process = subprocess.Popen(args, env=env, stdout=out, stderr=out)
+        process = subprocess.Popen(args, env=env, stdout=pipes.get("stdout", out), stderr=out, stdin=pipes.get("stdin"))
         processes.append(process)
         return process
 
     window = None
     try:
         # The pixman renderer and --debug: Weston's screenshooter needs both.
+        # The desktop's portal, before the app: it binds whatever is asked but the mute
+        # shortcut (as a desktop whose user left one out).
+        portal = start([str(STANDIN), "--refuse", "mute"], "standin-portal.log", stdout=subprocess.PIPE, stdin=subprocess.PIPE)
+        said = Log(portal)
+        said.wait_for("ready")
         start(["weston", "--backend=headless-backend.so", "--use-pixman", f"--socket={socket}",
                "--width=1280", "--height=800", "--debug", "--idle-time=0"], "weston.log")
         wait_until("Weston's socket", lambda: (runtime / socket).exists())
@@ -109,8 +120,59 @@ def main() -> int:
             sampled = len(rows[::8]) * len(rows[0][::8])
             assert differing > sampled // 4, f"only {differing} of {sampled} sampled pixels are not the desktop's"
 
+        def tell(command):
+            portal.stdin.write(f"{command}\n".encode())
+            portal.stdin.flush()
+            said.wait_for(f"done {command.split()[0]}")
+
+        def script(js):
+            return window.call("POST", "execute/sync", {"script": js, "args": []})
+
+        def playback():
+            """The media session's status (the group the hotkeys control); None until it is on the bus."""
+            done = subprocess.run(["playerctl", "-p", "roomtone", "status"], env=env, capture_output=True, text=True, timeout=20)
+            return done.stdout.strip() if done.returncode == 0 else None
+
+        def via():
+            return script("return document.querySelector('[data-test=hotkeys-via]')?.textContent ?? ''")
+
+        def hotkeys_through_the_portal():
+            window.click('[data-test="open-settings"]')
+            window.click('[data-test="hotkeys-enabled"]')
+            window.click('[data-test="settings-save"]')
+            # The app tells the portal its ID, then asks for every shortcut set, with the
+            # settings' keys as the triggers it would like.
+            said.wait_for("registered com.roomtone.desktop")
+            asked = said.wait_for("asked ").split()
+            assert asked[2:] == ["play-pause=CTRL+ALT+p", "next=CTRL+ALT+Right", "previous=CTRL+ALT+Left",
+                                 "volume-up=CTRL+ALT+Up", "volume-down=CTRL+ALT+Down", "mute=CTRL+ALT+m"], asked
+            # What the desktop bound, and what it left out: the window stays open to say so.
+            problem = window.text('[data-test="settings-problem"]')
+            assert problem.startswith("The desktop did not bind the mute shortcut"), problem
+            bound = wait_until("the portal's answer", lambda: "global-shortcuts portal:" in via() and via())
+            assert "play/pause CTRL+ALT+p" in bound and "mute" not in bound, bound
+            script("document.querySelector('[data-test=hotkeys-via]').scrollIntoView({block: 'center'})")
+            window.screenshot("wayland-settings-portal")
+            # The user changes a key in the desktop's settings: the window follows.
+            tell("change play-pause=CTRL+SHIFT+p next=CTRL+ALT+Right")
+            wait_until("the changed keys shown", lambda: "play/pause CTRL+SHIFT+p" in via())
+            window.click('[data-test="settings-close"]')
+            # A press of the play/pause shortcut toggles the group the hotkeys control.
+            before = wait_until("the media session", playback)
+            tell("press play-pause")
+            wait_until("the hotkey's toggle", lambda: playback() not in (None, before))
+            tell("press play-pause")
+            wait_until("the hotkey's toggle back", lambda: playback() == before)
+            # Turned off: the portal's session is closed.
+            window.click('[data-test="open-settings"]')
+            window.click('[data-test="hotkeys-enabled"]')
+            window.click('[data-test="settings-save"]')
+            said.wait_for("closed ")
+            wait_until("the settings closing", lambda: script("return !document.querySelector('dialog[open]')"))
+
         checks.run("the demo household is painted in the window, a native Wayland client (no X display)", paints_the_household)
         checks.run("the window is on Weston's screen (its screenshot)", on_the_screen)
+        checks.run("global hotkeys through the desktop's portal: asked for, bound but one, changed, pressed, released", hotkeys_through_the_portal)
     except Exception as err:  # noqa: BLE001 - a failure to start is a failed check too
         checks.failed("start Weston and the app", err)
     finally:

@@ -4,7 +4,7 @@
 use crate::links::deliver_links;
 use crate::settings::SettingsFile;
 use crate::state::AppState;
-use crate::{csp, demo, error, ipc, marks, media, notify, sleep, start, tray};
+use crate::{csp, demo, error, hotkeys, ipc, marks, media, notify, sleep, start, tray};
 use tauri::{Manager, WindowEvent};
 use tauri_plugin_deep_link::DeepLinkExt;
 use tauri_plugin_window_state::StateFlags;
@@ -67,6 +67,7 @@ pub fn run() {
                 app.manage(port);
             }
             app.manage(sleep::PageSleep::default());
+            app.manage(hotkeys::InForce::default());
             #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
             if let Err(err) = app.deep_link().register_all() {
                 tracing::warn!(error = %err, "could not register the roomtone:// scheme");

@@ -16,3 +16,9 @@ pub struct Problem(pub AppError);
 /// The tray's "Settings…" was chosen: the window opens its settings (`open-settings`).
 #[derive(Debug, Clone, Serialize, Type, tauri_specta::Event)]
 pub struct OpenSettings;
+
+/// How the hotkeys work changed after the settings were saved (`hotkeys-changed`): the
+/// desktop's portal answered, or its shortcuts were changed in the desktop's settings. The
+/// settings window reads the settings view again.
+#[derive(Debug, Clone, Serialize, Type, tauri_specta::Event)]
+pub struct HotkeysChanged;

@@ -1,27 +1,108 @@
 //! Global hotkeys: off until turned on in the settings; then each configured shortcut runs
 //! its quick control on the group the tray controls, whichever app is in front.
+//!
+//! How depends on the desktop. Windows and macOS have system-wide hot keys and an X11
+//! session has key grabs (all three through tauri-plugin-global-shortcut, at once). A
+//! Wayland desktop gives no app the keys of another: there the desktop's global-shortcuts
+//! portal is asked for them ([`portal`], its answer comes later), and without one an X11 grab
+//! through XWayland is the fallback, which works only while an X11 app is in front. The
+//! settings window says which is in use and what was refused.
+
+#[cfg(target_os = "linux")]
+mod portal;
 
 use crate::quick::{self, Quick};
 use crate::settings::{HotkeyAction, Hotkeys};
-use tauri::AppHandle;
+use crate::state::{AppState, HotkeysStatus};
+use tauri::{AppHandle, Manager};
 use tauri_plugin_global_shortcut::{GlobalShortcutExt, ShortcutState};
 
-/// Registers the shortcuts `hotkeys` asks for, in place of those registered before. Returns
-/// what the OS refused, in words for a person; the others work.
-pub fn apply(app: &AppHandle, hotkeys: &Hotkeys) -> Vec<String> {
-    let shortcuts = app.global_shortcut();
-    if let Err(err) = shortcuts.unregister_all() {
+/// The hotkeys in force: on Wayland, the task that holds the portal's session.
+#[derive(Default)]
+pub struct InForce {
+    /// Dropped (or replaced) to end the portal's session and its task.
+    #[cfg(target_os = "linux")]
+    portal: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+}
+
+/// How hotkeys are had on this desktop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mechanism {
+    /// The OS's own: Windows' and macOS's hot keys, an X11 session's key grab.
+    Native,
+    /// A Wayland session: the desktop's portal, and an X11 grab through XWayland when there
+    /// is no portal and `x11` (an X display) is there.
+    #[cfg(target_os = "linux")]
+    Portal { x11: bool },
+}
+
+/// The mechanism for a session with these environment variables.
+fn mechanism(var: impl Fn(&str) -> Option<String>) -> Mechanism {
+    #[cfg(target_os = "linux")]
+    {
+        let set = |name: &str| var(name).is_some_and(|v| !v.is_empty());
+        if set("WAYLAND_DISPLAY") || var("XDG_SESSION_TYPE").as_deref() == Some("wayland") {
+            return Mechanism::Portal {
+                x11: set("DISPLAY"),
+            };
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = var;
+    Mechanism::Native
+}
+
+/// Which grab: the OS's own, or an X11 one standing in for a portal on Wayland.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Grab {
+    Native,
+    XWayland,
+}
+
+/// Puts `hotkeys` in force in place of those before, and tells the state how they work and
+/// what was refused. On Wayland the desktop answers later: the state says it is pending,
+/// and a `hotkeys-changed` event follows the answer. Called on the main thread.
+pub fn apply(app: &AppHandle, hotkeys: &Hotkeys) {
+    let state = app.state::<AppState>();
+    let generation = state.hotkeys_begin();
+    // The previous portal session ends with its sender.
+    #[cfg(target_os = "linux")]
+    app.state::<InForce>()
+        .portal
+        .lock()
+        .expect("hotkeys lock")
+        .take();
+    if let Err(err) = app.global_shortcut().unregister_all() {
         tracing::warn!(error = %err, "could not release the previous hotkeys");
     }
     if !hotkeys.enabled {
-        return Vec::new();
+        state.hotkeys_answered(generation, HotkeysStatus::default());
+        return;
     }
+    match mechanism(|name| std::env::var(name).ok()) {
+        Mechanism::Native => {
+            state.hotkeys_answered(generation, grab(app, hotkeys, Grab::Native));
+        }
+        #[cfg(target_os = "linux")]
+        Mechanism::Portal { x11 } => {
+            let (stop, stopped) = tokio::sync::oneshot::channel();
+            *app.state::<InForce>().portal.lock().expect("hotkeys lock") = Some(stop);
+            state.hotkeys_answered(generation, portal::asked());
+            portal::start(app, generation, hotkeys.clone(), x11, stopped);
+        }
+    }
+}
+
+/// Registers the shortcuts through tauri-plugin-global-shortcut: how they work, and what
+/// the OS refused (the others work).
+fn grab(app: &AppHandle, hotkeys: &Hotkeys, how: Grab) -> HotkeysStatus {
     let parsed = match hotkeys.parsed() {
         Ok(parsed) => parsed,
         // The settings were validated when saved and loaded; this is a file edited since.
-        Err(err) => return vec![format!("Hotkeys are off: {err}.")],
+        Err(err) => return invalid(&err),
     };
-    let mut refused = Vec::new();
+    let shortcuts = app.global_shortcut();
+    let mut problems = Vec::new();
     for (action, shortcut) in parsed {
         let quick = quick_for(action);
         let registered = shortcuts.on_shortcut(shortcut, move |app, _, event| {
@@ -36,10 +117,38 @@ pub fn apply(app: &AppHandle, hotkeys: &Hotkeys) -> Vec<String> {
                 .into_iter()
                 .find_map(|(a, text)| (a == action).then_some(text))
                 .unwrap_or_default();
-            refused.push(refused_message(action, text, &err.to_string()));
+            problems.push(refused_message(action, text, &err.to_string(), how));
         }
     }
-    refused
+    HotkeysStatus {
+        via: Some(grab_via(how).to_owned()),
+        problems,
+        pending: false,
+    }
+}
+
+/// Hotkeys that cannot be put in force as written.
+fn invalid(err: &str) -> HotkeysStatus {
+    HotkeysStatus {
+        via: None,
+        problems: vec![format!("Hotkeys are off: {err}.")],
+        pending: false,
+    }
+}
+
+fn grab_via(how: Grab) -> &'static str {
+    match how {
+        Grab::XWayland => "Through an X11 key grab in XWayland: this desktop has no global-shortcuts portal, so the shortcuts work only while an X11 app is in front.",
+        Grab::Native if cfg!(target_os = "windows") => {
+            "Through Windows' system-wide hot keys: the shortcuts work whichever app is in front."
+        }
+        Grab::Native if cfg!(target_os = "macos") => {
+            "Through macOS's system-wide hot keys: the shortcuts work whichever app is in front."
+        }
+        Grab::Native => {
+            "Through the X server's key grab: the shortcuts work whichever app is in front."
+        }
+    }
 }
 
 fn quick_for(action: HotkeyAction) -> Quick {
@@ -54,11 +163,11 @@ fn quick_for(action: HotkeyAction) -> Quick {
 }
 
 /// Why a shortcut does not work, and what to do about it.
-fn refused_message(action: HotkeyAction, shortcut: &str, err: &str) -> String {
-    let hint = if cfg!(target_os = "macos") {
+fn refused_message(action: HotkeyAction, shortcut: &str, err: &str, how: Grab) -> String {
+    let hint = if how == Grab::XWayland {
+        "Another X11 app may use it"
+    } else if cfg!(target_os = "macos") {
         "Another app may use it, or macOS may need Roomtone allowed in System Settings → Privacy & Security → Accessibility"
-    } else if cfg!(target_os = "linux") {
-        "Another app may use it; on Wayland, global shortcuts reach only apps running under XWayland"
     } else {
         "Another app may use it"
     };
@@ -78,13 +187,86 @@ mod tests {
             HotkeyAction::Mute,
             "CommandOrControl+Alt+M",
             "HotKey already registered",
+            Grab::Native,
         );
         assert!(
             message.starts_with("The mute shortcut CommandOrControl+Alt+M could not be registered (HotKey already registered)."),
             "{message}"
         );
         assert!(message.ends_with("choose another shortcut."), "{message}");
-        assert_eq!(quick_for(HotkeyAction::PlayPause), Quick::Toggle);
-        assert_eq!(quick_for(HotkeyAction::Mute), Quick::Mute);
+        let xwayland = refused_message(
+            HotkeyAction::Next,
+            "Ctrl+Alt+Right",
+            "taken",
+            Grab::XWayland,
+        );
+        assert!(
+            xwayland.contains("Another X11 app may use it"),
+            "{xwayland}"
+        );
+    }
+
+    #[test]
+    fn each_action_runs_its_quick_control() {
+        let quick: Vec<Quick> = HotkeyAction::ALL.into_iter().map(quick_for).collect();
+        assert_eq!(
+            quick,
+            [
+                Quick::Toggle,
+                Quick::Next,
+                Quick::Previous,
+                Quick::VolumeUp,
+                Quick::VolumeDown,
+                Quick::Mute
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_edited_since_turns_the_hotkeys_off_and_says_why() {
+        let status = invalid("the mute shortcut \"Q\" needs Ctrl, Alt, Shift or Super");
+        assert_eq!(status.via, None);
+        assert_eq!(
+            status.problems,
+            ["Hotkeys are off: the mute shortcut \"Q\" needs Ctrl, Alt, Shift or Super."]
+        );
+        assert!(!status.pending);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_wayland_session_asks_the_portal_and_an_x11_one_grabs() {
+        let session = |vars: &'static [(&'static str, &'static str)]| {
+            mechanism(move |name| {
+                vars.iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.to_string())
+            })
+        };
+        assert_eq!(session(&[("DISPLAY", ":0")]), Mechanism::Native);
+        assert_eq!(
+            session(&[("DISPLAY", ":0"), ("XDG_SESSION_TYPE", "x11")]),
+            Mechanism::Native
+        );
+        assert_eq!(
+            session(&[("WAYLAND_DISPLAY", "wayland-0"), ("DISPLAY", ":0")]),
+            Mechanism::Portal { x11: true }
+        );
+        assert_eq!(
+            session(&[("WAYLAND_DISPLAY", "wayland-0")]),
+            Mechanism::Portal { x11: false }
+        );
+        // A Wayland session's app started with WAYLAND_DISPLAY cleared (to force XWayland)
+        // still has only XWayland's grab: the portal is asked first.
+        assert_eq!(
+            session(&[("XDG_SESSION_TYPE", "wayland"), ("DISPLAY", ":1")]),
+            Mechanism::Portal { x11: true }
+        );
+        assert_eq!(
+            session(&[("WAYLAND_DISPLAY", ""), ("DISPLAY", ":0")]),
+            Mechanism::Native
+        );
+        assert!(grab_via(Grab::Native).starts_with("Through the X server's key grab"));
+        assert!(grab_via(Grab::XWayland).contains("only while an X11 app is in front"));
     }
 }

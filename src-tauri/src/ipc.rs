@@ -35,7 +35,8 @@ pub(crate) fn specta() -> tauri_specta::Builder<tauri::Wry> {
         .events(collect_events![
             events::StateChanged,
             events::Problem,
-            events::OpenSettings
+            events::OpenSettings,
+            events::HotkeysChanged
         ])
         // The webview only receives these types: one shape each, not serialize/deserialize pairs.
         .disable_serde_phases()

@@ -135,6 +135,45 @@ pub enum HotkeyAction {
 }
 
 impl HotkeyAction {
+    pub const ALL: [HotkeyAction; 6] = [
+        Self::PlayPause,
+        Self::Next,
+        Self::Previous,
+        Self::VolumeUp,
+        Self::VolumeDown,
+        Self::Mute,
+    ];
+
+    /// The action's ID where a desktop keeps the user's choice of keys for it (the portal's
+    /// shortcut ID): never to change from one version to the next.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::PlayPause => "play-pause",
+            Self::Next => "next",
+            Self::Previous => "previous",
+            Self::VolumeUp => "volume-up",
+            Self::VolumeDown => "volume-down",
+            Self::Mute => "mute",
+        }
+    }
+
+    /// The action with this [`id`](Self::id).
+    pub fn from_id(id: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.id() == id)
+    }
+
+    /// What it does, for a desktop's list of shortcuts.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::PlayPause => "Play or pause the room Roomtone's tray controls",
+            Self::Next => "Next track in the tray's room",
+            Self::Previous => "Previous track in the tray's room",
+            Self::VolumeUp => "Turn the tray's room up",
+            Self::VolumeDown => "Turn the tray's room down",
+            Self::Mute => "Mute or unmute the tray's room",
+        }
+    }
+
     /// The action's name in messages.
     pub fn label(self) -> &'static str {
         match self {

@@ -116,7 +116,7 @@ pub fn apply(app: &AppHandle, before: Option<&Settings>) {
     let state = app.state::<AppState>();
     let now = state.settings();
     if before.map(|b| &b.hotkeys) != Some(&now.hotkeys) {
-        state.refused_hotkeys(crate::hotkeys::apply(app, &now.hotkeys));
+        crate::hotkeys::apply(app, &now.hotkeys);
     }
     // Start at login follows the saved settings, against what the OS has (its entry can
     // be removed outside Roomtone); at start, the OS's entry is left as it is.

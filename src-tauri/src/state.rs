@@ -44,8 +44,22 @@ pub struct AppState {
 /// What the OS refused of the settings in force, per setting.
 #[derive(Debug, Default)]
 struct Refused {
-    hotkeys: Vec<String>,
+    hotkeys: HotkeysStatus,
+    /// Counts the times the hotkeys were put in force: an answer that comes late (from the
+    /// desktop's portal) is kept only if nothing was put in force since it was asked for.
+    hotkeys_generation: u64,
     start_at_login: Option<String>,
+}
+
+/// How the hotkeys in force work, and what the OS or the desktop refused of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HotkeysStatus {
+    /// The mechanism in use, in words for a person; none while hotkeys are off or none work.
+    pub via: Option<String>,
+    /// What was refused, and what to do about it.
+    pub problems: Vec<String>,
+    /// The desktop has been asked and has not answered yet.
+    pub pending: bool,
 }
 
 /// The settings as the settings window shows them.
@@ -57,6 +71,12 @@ pub struct SettingsView {
     pub client_secret_saved: bool,
     /// What the OS refused of these settings, in words for a person.
     pub problems: Vec<String>,
+    /// How the hotkeys work here (the OS's hot keys, an X11 key grab, the desktop's
+    /// shortcuts portal), while they are on.
+    pub hotkeys_via: Option<String>,
+    /// The desktop was asked for the hotkeys and has not answered: a `hotkeys-changed`
+    /// event follows its answer.
+    pub hotkeys_pending: bool,
     /// The connection (relay, client ID, direct mode) changed: it is used after a restart.
     pub restart_needed: bool,
     /// Where the settings file is.
@@ -221,9 +241,33 @@ impl AppState {
         let _ = self.apply.set(apply);
     }
 
-    /// What the OS refused of the hotkeys just put in force.
-    pub fn refused_hotkeys(&self, problems: Vec<String>) {
-        self.refused.lock().expect("refused lock").hotkeys = problems;
+    /// The hotkeys are being put in force: what is known of the previous ones is void, and
+    /// answers to them are not kept ([`AppState::hotkeys_answered`]). Returns the generation
+    /// to answer for.
+    pub fn hotkeys_begin(&self) -> u64 {
+        let mut refused = self.refused.lock().expect("refused lock");
+        refused.hotkeys_generation += 1;
+        refused.hotkeys = HotkeysStatus::default();
+        refused.hotkeys_generation
+    }
+
+    /// Whether `generation` is the hotkeys in force.
+    pub fn hotkeys_current(&self, generation: u64) -> bool {
+        self.refused
+            .lock()
+            .expect("refused lock")
+            .hotkeys_generation
+            == generation
+    }
+
+    /// How the hotkeys of `generation` work: kept if they are still those in force (true).
+    pub fn hotkeys_answered(&self, generation: u64, status: HotkeysStatus) -> bool {
+        let mut refused = self.refused.lock().expect("refused lock");
+        let current = refused.hotkeys_generation == generation;
+        if current {
+            refused.hotkeys = status;
+        }
+        current
     }
 
     /// What the OS said to turning start at login on or off.
@@ -238,20 +282,18 @@ impl AppState {
         if let Ok(on) = app.autolaunch().is_enabled() {
             settings.start_at_login = on;
         }
+        let (hotkeys, start_at_login) = {
+            let refused = self.refused.lock().expect("refused lock");
+            (refused.hotkeys.clone(), refused.start_at_login.clone())
+        };
         SettingsView {
             restart_needed: settings.overrides() != self.connection_at_start
                 || self.secret_changed.load(Ordering::Relaxed),
             settings,
             client_secret_saved: keychain().load_client_secret().is_ok_and(|s| s.is_some()),
-            problems: {
-                let refused = self.refused.lock().expect("refused lock");
-                refused
-                    .hotkeys
-                    .iter()
-                    .chain(&refused.start_at_login)
-                    .cloned()
-                    .collect()
-            },
+            problems: hotkeys.problems.into_iter().chain(start_at_login).collect(),
+            hotkeys_via: hotkeys.via,
+            hotkeys_pending: hotkeys.pending,
             file: self.settings_file.path().display().to_string(),
         }
     }

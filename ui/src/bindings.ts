@@ -83,6 +83,7 @@ export const commands = {
 
 /** Events */
 export const events = {
+	hotkeysChanged: makeEvent<HotkeysChanged, HotkeysChanged>("hotkeys-changed"),
 	openSettings: makeEvent<OpenSettings, OpenSettings>("open-settings"),
 	problem: makeEvent<Problem, Problem>("problem"),
 	stateChanged: makeEvent<StateChanged, StateChanged>("state-changed"),
@@ -290,6 +291,13 @@ export type Hotkeys = {
 	volumeDown: string,
 	mute: string,
 };
+
+/**
+ *  How the hotkeys work changed after the settings were saved (`hotkeys-changed`): the
+ *  desktop's portal answered, or its shortcuts were changed in the desktop's settings. The
+ *  settings window reads the settings view again.
+ */
+export type HotkeysChanged = null;
 
 /**  A household with its groups, and every room in it (for grouping). */
 export type Household = {
@@ -574,6 +582,16 @@ export type SettingsView = {
 	clientSecretSaved: boolean,
 	/**  What the OS refused of these settings, in words for a person. */
 	problems: string[],
+	/**
+	 *  How the hotkeys work here (the OS's hot keys, an X11 key grab, the desktop's
+	 *  shortcuts portal), while they are on.
+	 */
+	hotkeysVia: string | null,
+	/**
+	 *  The desktop was asked for the hotkeys and has not answered: a `hotkeys-changed`
+	 *  event follows its answer.
+	 */
+	hotkeysPending: boolean,
 	/**  The connection (relay, client ID, direct mode) changed: it is used after a restart. */
 	restartNeeded: boolean,
 	/**  Where the settings file is. */

@@ -47,9 +47,15 @@ export class FakeCore {
     },
     clientSecretSaved: false,
     problems: [],
+    hotkeysVia: null,
+    hotkeysPending: false,
     restartNeeded: false,
     file: '/home/me/.config/com.roomtone.desktop/settings.json',
   };
+
+  /** The hotkeys go through a Wayland desktop's portal: new ones stay pending until
+   * `answerHotkeys`. */
+  portal = false;
 
   #clips = 0;
 
@@ -61,6 +67,12 @@ export class FakeCore {
   #roomSettings(room: string): RoomSettings {
     const fixed = this.snapshot.live.households.flatMap((h) => h.groups).flatMap((g) => g.rooms).find((r) => r.id === room)?.volume.fixed;
     return this.roomSettings[room] ?? { volumeLimit: 100, volumeMode: fixed ? 'fixed' : 'variable', mono: room === 'P-kitchen' };
+  }
+
+  /** The desktop's portal answers for the hotkeys saved last. */
+  async answerHotkeys(via: string | null, problems: string[]) {
+    this.settings = { ...this.settings, hotkeysVia: via, hotkeysPending: false, problems };
+    await emit('hotkeys-changed', null);
   }
 
   release() {
@@ -253,11 +265,22 @@ export class FakeCore {
         const next = args.settings as Settings;
         if ((next.trayVolumeStep ?? 2) > 20) throw { kind: 'settings', message: `the volume step is between 1 and 20, not ${next.trayVolumeStep}` };
         const connection = (s: Settings) => JSON.stringify([s.relayUrl ?? null, s.clientId ?? null, s.redirectUri ?? null]);
+        const on = next.hotkeys?.enabled ?? false;
+        // As the app does: the hotkeys are put in force again only when they changed.
+        if (JSON.stringify(next.hotkeys) === JSON.stringify(this.settings.settings.hotkeys)) {
+          this.settings = { ...this.settings, settings: next };
+          return this.settings;
+        }
         this.settings = {
           ...this.settings,
           settings: next,
           restartNeeded: this.settings.restartNeeded || connection(next) !== connection(this.settings.settings),
-          problems: next.hotkeys?.enabled && next.hotkeys.mute === 'Ctrl+Alt+M' ? ['The mute shortcut Ctrl+Alt+M could not be registered (HotKey already registered). Another app may use it; choose another shortcut.'] : [],
+          problems:
+            on && !this.portal && next.hotkeys.mute === 'Ctrl+Alt+M'
+              ? ['The mute shortcut Ctrl+Alt+M could not be registered (HotKey already registered). Another app may use it; choose another shortcut.']
+              : [],
+          hotkeysVia: on && !this.portal ? "Through the X server's key grab: the shortcuts work whichever app is in front." : null,
+          hotkeysPending: on && this.portal,
         };
         return this.settings;
       }

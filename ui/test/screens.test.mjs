@@ -219,6 +219,26 @@ describe('every screen, light and dark, accessible', () => {
       await page.locator('[data-test="settings-save"]').click();
       await page.locator('[data-test="settings-problem"]').waitFor();
       await page.locator('[data-test="restart-needed"]').waitFor();
+      assert.match(await page.locator('[data-test="hotkeys-via"]').innerText(), /^Through the X server's key grab/);
+    }));
+
+  it('the settings window on Wayland: what the desktop bound, and what it left out', () =>
+    screen('home', 'settings-wayland', '[data-test="open-settings"]', async (page) => {
+      await page.evaluate(() => (window.__fake.portal = true));
+      await page.locator('[data-test="open-settings"]').click();
+      await page.locator('[data-test="hotkeys-enabled"]').check();
+      await page.locator('[data-test="settings-save"]').click();
+      assert.equal(await page.locator('[data-test="hotkeys-via"]').innerText(), 'Asking the desktop for the shortcuts…');
+      await page.evaluate(() =>
+        window.__fake.answerHotkeys(
+          "Bound by the desktop's global-shortcuts portal: play/pause Ctrl+Alt+P, next Ctrl+Alt+Right, previous Ctrl+Alt+Left, volume up Ctrl+Alt+Up, volume down Ctrl+Alt+Down. Change the keys in the desktop's keyboard settings.",
+          ["The desktop did not bind the mute shortcut; allow it or choose its keys in the desktop's keyboard settings, then turn hotkeys off and on again."],
+        ),
+      );
+      await page.locator('[data-test="settings-problem"]').waitFor();
+      assert.match(await page.locator('[data-test="hotkeys-via"]').innerText(), /portal: play\/pause Ctrl\+Alt\+P/);
+      assert.equal(await page.locator('dialog[open]').count(), 1, 'open: there is a refusal to read');
+      await page.locator('[data-test="hotkeys-via"]').scrollIntoViewIfNeeded();
     }));
 
   it('missing artwork and LAN artwork get fallback art', () =>
@@ -561,6 +581,24 @@ describe('interactions', () => {
     await page.keyboard.press('Escape');
     await page.locator('dialog[open]').waitFor({ state: 'detached' });
     assert.equal((await calls(page, 'settings_set')).length, 2);
+    await close();
+  });
+
+  it('settings on Wayland: the window waits for the desktop to answer for the hotkeys, then closes', async () => {
+    const { page, close } = await open('home');
+    await page.evaluate(() => (window.__fake.portal = true));
+    await page.locator('[data-test="open-settings"]').click();
+    await page.locator('[data-test="hotkeys-enabled"]').check();
+    await page.locator('[data-test="settings-save"]').click();
+    await page.locator('[data-test="hotkeys-via"][role="status"]').waitFor();
+    assert.equal(await page.locator('dialog[open]').count(), 1, 'open while the desktop is asked');
+    await page.evaluate(() => window.__fake.answerHotkeys("Bound by the desktop's global-shortcuts portal: play/pause Ctrl+Alt+P.", []));
+    await page.locator('dialog[open]').waitFor({ state: 'detached' });
+    // Reopened: how the hotkeys work; saved again unchanged, nothing is asked and it closes.
+    await page.locator('[data-test="open-settings"]').click();
+    assert.match(await page.locator('[data-test="hotkeys-via"]').innerText(), /^Bound by the desktop's global-shortcuts portal/);
+    await page.locator('[data-test="settings-save"]').click();
+    await page.locator('dialog[open]').waitFor({ state: 'detached' });
     await close();
   });
 

@@ -115,6 +115,12 @@ export class SettingsWindow {
     return true;
   }
 
+  /** Reads the settings view again, not the form: how the hotkeys work changed
+   * (`hotkeys-changed`, the desktop's portal answered). */
+  async refresh() {
+    this.view = await commands.settingsGet();
+  }
+
   /** Keeps the client secret in the keychain (blank removes it). */
   async saveSecret(secret: string): Promise<boolean> {
     this.busy = true;
