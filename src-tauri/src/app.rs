@@ -48,6 +48,9 @@ pub fn run() {
                 .build(),
         )
         .plugin(tauri_plugin_global_shortcut::Builder::new().build())
+        // Start at login: a LaunchAgent on macOS (the builder's default, with no Apple
+        // Events prompt, unlike the AppleScript launcher), the Run key under HKCU on Windows,
+        // an XDG autostart entry on Linux.
         .plugin(tauri_plugin_autostart::Builder::new().build())
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
@@ -125,8 +128,22 @@ pub fn run() {
                 }
             }
         })
-        .run(context)
-        .expect("Roomtone could not start its window");
+        .build(context)
+        .expect("Roomtone could not start its window")
+        .run(|app, event| {
+            // macOS: a click on the Dock icon while the window is hidden in the tray (Cmd+W
+            // or the close button, with close-to-tray) brings it back, as Mac apps do.
+            #[cfg(target_os = "macos")]
+            if let tauri::RunEvent::Reopen {
+                has_visible_windows: false,
+                ..
+            } = event
+            {
+                tray::show_window(app);
+            }
+            #[cfg(not(target_os = "macos"))]
+            let _ = (app, event);
+        });
 }
 
 /// WebKitGTK's default cache model is a web browser's: it keeps decoded pages and resources

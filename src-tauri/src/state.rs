@@ -251,7 +251,8 @@ impl AppState {
         refused.hotkeys_generation
     }
 
-    /// Whether `generation` is the hotkeys in force.
+    /// Whether `generation` is the hotkeys in force (the portal's fallback asks, on Linux).
+    #[cfg(target_os = "linux")]
     pub fn hotkeys_current(&self, generation: u64) -> bool {
         self.refused
             .lock()

@@ -82,6 +82,23 @@ pub enum StoreError {
     /// What the keychain holds is not something Roomtone wrote.
     #[error("the keychain holds damaged Roomtone entries: {0}")]
     Corrupt(String),
+    /// A value longer than an entry of Windows' Credential Manager holds; nothing was
+    /// written. Held to on every OS, so that what works on one works on all.
+    #[error("the {entry} is {bytes} bytes as the keychain keeps it, more than the {limit} an entry of Windows' Credential Manager holds", limit = CREDENTIAL_LIMIT)]
+    TooLong { entry: &'static str, bytes: usize },
+}
+
+/// The most an entry of Windows' Credential Manager holds (`CRED_MAX_CREDENTIAL_BLOB_SIZE`),
+/// in bytes; keyring writes a value there as UTF-16, two bytes or four a character.
+pub const CREDENTIAL_LIMIT: usize = 2560;
+
+/// `value`, if an entry of Windows' Credential Manager holds it (`entry` names it for people).
+fn fits<'a>(entry: &'static str, value: &'a str) -> Result<&'a str, StoreError> {
+    let bytes = value.encode_utf16().count() * 2;
+    if bytes > CREDENTIAL_LIMIT {
+        return Err(StoreError::TooLong { entry, bytes });
+    }
+    Ok(value)
 }
 
 impl From<TurnError> for StoreError {
@@ -221,7 +238,10 @@ impl KeychainStore {
 impl KeychainStore {
     /// Direct mode: keeps the person's own integration secret, beside (not with) the tokens.
     pub fn save_client_secret(&self, secret: &ClientSecret) -> Result<(), StoreError> {
-        self.set(CLIENT_SECRET, secret.expose())
+        self.set(
+            CLIENT_SECRET,
+            fits("integration's client secret", secret.expose())?,
+        )
     }
 
     /// The integration secret [`KeychainStore::save_client_secret`] kept, if any.
@@ -299,6 +319,40 @@ fn classify(err: keyring::Error) -> StoreError {
     }
 }
 
+/// What the record entry of `tokens` holds.
+fn record_of(tokens: &StoredTokens) -> String {
+    let record = Record {
+        version: 2,
+        issuer: tokens.issuer.clone(),
+        expires_at_unix: tokens
+            .expires_at
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default(),
+    };
+    serde_json::to_string(&record).expect("records serialize")
+}
+
+/// The entries `tokens` are kept in (`record` is [`record_of`] them), each checked against
+/// Windows' limit before any is written; the refresh token first: if a write fails later,
+/// the one that matters is kept.
+fn entries<'a>(
+    tokens: &'a StoredTokens,
+    record: &'a str,
+) -> Result<[(&'static str, &'a str); 3], StoreError> {
+    Ok([
+        (
+            REFRESH,
+            fits("Sonos refresh token", tokens.refresh_token.expose())?,
+        ),
+        (
+            ACCESS,
+            fits("Sonos access token", tokens.access_token.expose())?,
+        ),
+        (RECORD, fits("record of the sign-in", record)?),
+    ])
+}
+
 impl TokenStore for KeychainStore {
     fn load(&self) -> Result<Option<StoredTokens>, StoreError> {
         let (Some(access), Some(refresh), Some(record)) =
@@ -324,22 +378,10 @@ impl TokenStore for KeychainStore {
     }
 
     fn save(&self, tokens: &StoredTokens) -> Result<(), StoreError> {
-        let record = Record {
-            version: 2,
-            issuer: tokens.issuer.clone(),
-            expires_at_unix: tokens
-                .expires_at
-                .duration_since(UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or_default(),
-        };
-        // The refresh token first: if anything fails later, the one that matters is kept.
-        self.set(REFRESH, tokens.refresh_token.expose())?;
-        self.set(ACCESS, tokens.access_token.expose())?;
-        self.set(
-            RECORD,
-            &serde_json::to_string(&record).expect("records serialize"),
-        )?;
+        let record = record_of(tokens);
+        for (name, value) in entries(tokens, &record)? {
+            self.set(name, value)?;
+        }
         Ok(())
     }
 
@@ -366,6 +408,48 @@ mod tests {
             expires_at: UNIX_EPOCH + Duration::from_secs(1_000),
             issuer: None,
         }
+    }
+
+    #[test]
+    fn every_entry_fits_windows_credential_manager_or_none_is_written() {
+        // A sign-in through a relay with addresses of 200 characters: the record, the
+        // longest entry Roomtone writes itself, fits.
+        let long = format!("https://{}.example/sonos", "relay".repeat(40));
+        let signed_in = StoredTokens {
+            issuer: Some(Issuer {
+                client_id: "c".repeat(64),
+                login_url: long.clone(),
+                control_url: long.clone(),
+                relay_url: Some(long),
+            }),
+            ..tokens(&"a".repeat(CREDENTIAL_LIMIT / 2))
+        };
+        let record = record_of(&signed_in);
+        let kept = entries(&signed_in, &record).expect("it fits");
+        assert_eq!(kept.map(|(name, _)| name), [REFRESH, ACCESS, RECORD]);
+        // One character more (1,281 UTF-16 units) is 2,562 bytes: refused, naming it.
+        let long = tokens(&"a".repeat(CREDENTIAL_LIMIT / 2 + 1));
+        let record = record_of(&long);
+        let refused = entries(&long, &record).expect_err("too long");
+        assert_eq!(
+            refused,
+            StoreError::TooLong {
+                entry: "Sonos access token",
+                bytes: 2562
+            }
+        );
+        assert_eq!(
+            refused.to_string(),
+            "the Sonos access token is 2562 bytes as the keychain keeps it, more than the 2560 an entry of Windows' Credential Manager holds"
+        );
+        // Characters outside the BMP take four bytes.
+        assert_eq!(
+            fits("x", &"🎵".repeat(641)),
+            Err(StoreError::TooLong {
+                entry: "x",
+                bytes: 2564
+            })
+        );
     }
 
     #[test]
