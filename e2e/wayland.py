@@ -24,7 +24,7 @@ import tempfile
 import zlib
 
 from checks import Checks, end
-from run import OUT, ROOT, Log, WebDriver, free_port, wait_until
+from harness import OUT, ROOT, Log, WebDriver, free_port, wait_until
 
 STANDIN = ROOT / "target" / "debug" / "roomtone-standin-portal"
 
@@ -66,7 +66,6 @@ def png_pixels(data: bytes):
 
 
 def main() -> int:
-    root = pathlib.Path(__file__).resolve().parent.parent
     work = pathlib.Path(tempfile.mkdtemp(prefix="roomtone-wayland-"))
     runtime = work / "runtime"
     runtime.mkdir(mode=0o700)
