@@ -30,7 +30,10 @@ CLIENT_ID, CLIENT_SECRET = "roomtone-sim-client", "roomtone-sim-secret"
 
 def main() -> int:
     home = tempfile.mkdtemp(prefix="roomtone-e2e-")
-    env = dict(os.environ, HOME=home, XDG_DATA_HOME=f"{home}/.local/share", XDG_CONFIG_HOME=f"{home}/.config", XDG_CACHE_HOME=f"{home}/.cache")
+    # An X11 session whatever the caller's is: a Wayland terminal's variables would send the
+    # app's hotkeys to the desktop's portal (e2e/wayland.py tests that).
+    env = {k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY", "XDG_SESSION_TYPE")}
+    env.update(HOME=home, XDG_DATA_HOME=f"{home}/.local/share", XDG_CONFIG_HOME=f"{home}/.config", XDG_CACHE_HOME=f"{home}/.cache")
     display = f":{free_port() % 400 + 100}"
     processes = []
 

@@ -186,14 +186,10 @@ pub fn settings_set(
     state: State<'_, AppState>,
 ) -> Answer<SettingsView> {
     // The form does not edit the streams played lately: they stay as the app kept them.
-    let recent_streams = state.recent_streams();
-    state.save_settings(
-        &app,
-        Settings {
-            recent_streams,
-            ..settings
-        },
-    )?;
+    state.save_settings(&app, |current| Settings {
+        recent_streams: current.recent_streams,
+        ..settings
+    })?;
     Ok(state.settings_view(&app))
 }
 

@@ -11,18 +11,25 @@
 #[cfg(target_os = "linux")]
 mod portal;
 
+#[cfg(target_os = "linux")]
+use crate::events::HotkeysChanged;
 use crate::quick::{self, Quick};
 use crate::settings::{HotkeyAction, Hotkeys};
 use crate::state::{AppState, HotkeysStatus};
 use tauri::{AppHandle, Manager};
-use tauri_plugin_global_shortcut::{GlobalShortcutExt, ShortcutState};
+use tauri_plugin_global_shortcut::{GlobalShortcutExt, Shortcut, ShortcutState};
+#[cfg(target_os = "linux")]
+use tauri_specta::Event as _;
 
-/// The hotkeys in force: on Wayland, the task that holds the portal's session.
+/// The hotkeys in force: the shortcuts grabbed, and on Wayland the task that holds the
+/// portal's session.
 #[derive(Default)]
 pub struct InForce {
-    /// Dropped (or replaced) to end the portal's session and its task.
+    /// What [`grab`] registered, released by name: the plugin's `unregister_all` holds its
+    /// lock while the X11 thread answers, and that thread takes the lock to deliver a press.
+    grabbed: std::sync::Mutex<Vec<Shortcut>>,
     #[cfg(target_os = "linux")]
-    portal: std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+    portal: std::sync::Mutex<Option<portal::Running>>,
 }
 
 /// How hotkeys are had on this desktop.
@@ -64,17 +71,17 @@ enum Grab {
 /// and a `hotkeys-changed` event follows the answer. Called on the main thread.
 pub fn apply(app: &AppHandle, hotkeys: &Hotkeys) {
     let state = app.state::<AppState>();
+    let in_force = app.state::<InForce>();
     let generation = state.hotkeys_begin();
-    // The previous portal session ends with its sender.
+    // The previous portal session ends with its stop; the next one is asked for once it has.
     #[cfg(target_os = "linux")]
-    app.state::<InForce>()
+    let previous = in_force
         .portal
         .lock()
         .expect("hotkeys lock")
-        .take();
-    if let Err(err) = app.global_shortcut().unregister_all() {
-        tracing::warn!(error = %err, "could not release the previous hotkeys");
-    }
+        .take()
+        .map(portal::Running::stop);
+    release(app, &in_force);
     if !hotkeys.enabled {
         state.hotkeys_answered(generation, HotkeysStatus::default());
         return;
@@ -85,16 +92,26 @@ pub fn apply(app: &AppHandle, hotkeys: &Hotkeys) {
         }
         #[cfg(target_os = "linux")]
         Mechanism::Portal { x11 } => {
-            let (stop, stopped) = tokio::sync::oneshot::channel();
-            *app.state::<InForce>().portal.lock().expect("hotkeys lock") = Some(stop);
             state.hotkeys_answered(generation, portal::asked());
-            portal::start(app, generation, hotkeys.clone(), x11, stopped);
+            let running = portal::start(app, generation, hotkeys.clone(), x11, previous);
+            *in_force.portal.lock().expect("hotkeys lock") = Some(running);
         }
     }
 }
 
+/// Releases what [`grab`] registered.
+fn release(app: &AppHandle, in_force: &InForce) {
+    let grabbed = std::mem::take(&mut *in_force.grabbed.lock().expect("hotkeys lock"));
+    if grabbed.is_empty() {
+        return;
+    }
+    if let Err(err) = app.global_shortcut().unregister_multiple(grabbed) {
+        tracing::warn!(error = %err, "could not release the previous hotkeys");
+    }
+}
+
 /// Registers the shortcuts through tauri-plugin-global-shortcut: how they work, and what
-/// the OS refused (the others work).
+/// the OS refused (the others work). On the main thread.
 fn grab(app: &AppHandle, hotkeys: &Hotkeys, how: Grab) -> HotkeysStatus {
     let parsed = match hotkeys.parsed() {
         Ok(parsed) => parsed,
@@ -102,28 +119,65 @@ fn grab(app: &AppHandle, hotkeys: &Hotkeys, how: Grab) -> HotkeysStatus {
         Err(err) => return invalid(&err),
     };
     let shortcuts = app.global_shortcut();
+    let in_force = app.state::<InForce>();
     let mut problems = Vec::new();
-    for (action, shortcut) in parsed {
+    for (action, text, shortcut) in parsed {
         let quick = quick_for(action);
         let registered = shortcuts.on_shortcut(shortcut, move |app, _, event| {
             if event.state() == ShortcutState::Pressed {
                 quick::perform(app, quick, "hotkey");
             }
         });
-        if let Err(err) = registered {
-            tracing::warn!(error = %err, action = action.label(), "a hotkey was refused");
-            let text = hotkeys
-                .bindings()
-                .into_iter()
-                .find_map(|(a, text)| (a == action).then_some(text))
-                .unwrap_or_default();
-            problems.push(refused_message(action, text, &err.to_string(), how));
+        match registered {
+            Ok(()) => in_force
+                .grabbed
+                .lock()
+                .expect("hotkeys lock")
+                .push(shortcut),
+            Err(err) => {
+                tracing::warn!(error = %err, action = action.label(), "a hotkey was refused");
+                problems.push(refused_message(action, text, &err.to_string(), how));
+            }
         }
     }
     HotkeysStatus {
         via: Some(grab_via(how).to_owned()),
         problems,
         pending: false,
+    }
+}
+
+/// The desktop's portal answered for the hotkeys of `generation`: kept if they are still
+/// those in force, and the settings window told.
+#[cfg(target_os = "linux")]
+fn answer(app: &AppHandle, generation: u64, status: HotkeysStatus) {
+    if app.state::<AppState>().hotkeys_answered(generation, status) {
+        let _ = HotkeysChanged.emit(app);
+    }
+}
+
+/// A Wayland session without the portal: an X11 grab through XWayland when there is an X
+/// display (on the main thread, where the hotkeys are put in force, so it cannot cross
+/// hotkeys put in force since), else why hotkeys cannot work here.
+#[cfg(target_os = "linux")]
+fn without_portal(app: &AppHandle, generation: u64, hotkeys: &Hotkeys, x11: bool) {
+    if !x11 {
+        return answer(
+            app,
+            generation,
+            portal::refused(&roomtone_portal::PortalError::Absent),
+        );
+    }
+    let handle = app.clone();
+    let hotkeys = hotkeys.clone();
+    let queued = app.run_on_main_thread(move || {
+        if handle.state::<AppState>().hotkeys_current(generation) {
+            let status = grab(&handle, &hotkeys, Grab::XWayland);
+            answer(&handle, generation, status);
+        }
+    });
+    if let Err(err) = queued {
+        tracing::warn!(error = %err, "the X11 fallback for the hotkeys could not run");
     }
 }
 
@@ -167,7 +221,7 @@ fn refused_message(action: HotkeyAction, shortcut: &str, err: &str, how: Grab) -
     let hint = if how == Grab::XWayland {
         "Another X11 app may use it"
     } else if cfg!(target_os = "macos") {
-        "Another app may use it, or macOS may need Roomtone allowed in System Settings → Privacy & Security → Accessibility"
+        "Another app, or one of macOS's own shortcuts (System Settings → Keyboard → Keyboard Shortcuts), may use it"
     } else {
         "Another app may use it"
     };

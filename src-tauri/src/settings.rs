@@ -200,11 +200,12 @@ impl Hotkeys {
         ]
     }
 
-    /// The accelerators, parsed: what is wrong with one in words for a person. A shortcut
-    /// needs a modifier unless it is a function or media key (a bare letter would be taken
-    /// from every other app); two actions cannot share one.
-    pub fn parsed(&self) -> Result<Vec<(HotkeyAction, Shortcut)>, String> {
-        let mut parsed: Vec<(HotkeyAction, Shortcut)> = Vec::new();
+    /// The accelerators set (blank ones are none), parsed, each with its text: what is
+    /// wrong with one in words for a person. A shortcut needs a modifier unless it is a
+    /// function or media key (a bare letter would be taken from every other app); two
+    /// actions cannot share one.
+    pub fn parsed(&self) -> Result<Vec<(HotkeyAction, &str, Shortcut)>, String> {
+        let mut parsed: Vec<(HotkeyAction, &str, Shortcut)> = Vec::new();
         for (action, text) in self.bindings() {
             let text = text.trim();
             if text.is_empty() {
@@ -228,14 +229,14 @@ impl Hotkeys {
                     action.label()
                 ));
             }
-            if let Some((other, _)) = parsed.iter().find(|(_, s)| s.id() == shortcut.id()) {
+            if let Some((other, _, _)) = parsed.iter().find(|(_, _, s)| s.id() == shortcut.id()) {
                 return Err(format!(
                     "{text:?} is the shortcut of both {} and {}",
                     other.label(),
                     action.label()
                 ));
             }
-            parsed.push((action, shortcut));
+            parsed.push((action, text, shortcut));
         }
         Ok(parsed)
     }

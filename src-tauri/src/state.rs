@@ -28,6 +28,9 @@ pub struct AppState {
     ready: OnceLock<Result<Ready, AppError>>,
     settings_file: SettingsFile,
     settings: Mutex<Settings>,
+    /// Held from reading the settings to adopting the changed ones: two changes at once
+    /// (the form saved while a stream is kept among those played lately) do not lose one.
+    edits: Mutex<()>,
     notices: Mutex<Vec<AppError>>,
     /// The connection Roomtone started with: a saved one that differs needs a restart.
     connection_at_start: Overrides,
@@ -101,6 +104,7 @@ impl AppState {
             settings_file,
             connection_at_start: settings.overrides(),
             settings: Mutex::new(settings),
+            edits: Mutex::new(()),
             notices: Mutex::new(Vec::new()),
             secret_changed: AtomicBool::new(false),
             refused: Mutex::new(Refused::default()),
@@ -162,20 +166,18 @@ impl AppState {
     /// The core followed the group chosen for the quick controls through a regroup
     /// ([`roomtone_core::Live::chosen`]): the choice is kept under its new ID for the next start.
     pub fn keep_chosen(&self, live: &Live) {
-        let settings = self.settings();
-        let (Some(chosen), Some(now)) = (&settings.tray_group, &live.chosen) else {
+        let Some(now) = &live.chosen else {
             return;
         };
-        if chosen == now {
-            return;
-        }
-        let moved = Settings {
-            tray_group: Some(now.clone()),
-            ..settings
-        };
-        match self.settings_file.save(moved) {
-            Ok(saved) => *self.settings.lock().expect("settings lock") = saved,
-            Err(err) => tracing::warn!(error = %err, "could not keep the tray's group"),
+        let moved = self.edit(|settings| match &settings.tray_group {
+            Some(chosen) if chosen != now => Some(Settings {
+                tray_group: Some(now.clone()),
+                ..settings
+            }),
+            _ => None,
+        });
+        if let Err(err) = moved {
+            tracing::warn!(error = %err.message, "could not keep the tray's group");
         }
     }
 
@@ -196,33 +198,52 @@ impl AppState {
         app: &AppHandle,
         change: impl FnOnce(&[RecentStream]) -> Vec<RecentStream>,
     ) -> Vec<RecentStream> {
-        let current = self.settings();
-        let settings = Settings {
+        let kept = self.save_settings(app, |current| Settings {
             recent_streams: change(&current.recent_streams),
             ..current
-        };
-        if let Err(err) = self.save_settings(app, settings) {
+        });
+        if let Err(err) = kept {
             tracing::warn!(error = %err.message, "the streams played lately could not be saved");
         }
         self.recent_streams()
     }
 
-    /// Validates, saves and adopts `settings`, then applies what changed: the tray, the
-    /// hotkeys, start at login, the media session.
-    pub fn save_settings(&self, app: &AppHandle, settings: Settings) -> Result<Settings, AppError> {
-        let saved = self
-            .settings_file
-            .save(settings)
-            .map_err(|e| AppError::new(roomtone_core::ErrorKind::Settings, e))?;
-        let before = std::mem::replace(
-            &mut *self.settings.lock().expect("settings lock"),
-            saved.clone(),
-        );
+    /// Changes the settings in force with `change`, validates, saves and adopts them, then
+    /// applies what changed: the tray, the hotkeys, start at login, the media session.
+    pub fn save_settings(
+        &self,
+        app: &AppHandle,
+        change: impl FnOnce(Settings) -> Settings,
+    ) -> Result<Settings, AppError> {
+        let Some((before, saved)) = self.edit(|current| Some(change(current)))? else {
+            return Ok(self.settings());
+        };
         if let Ok(ready) = self.ready() {
             ready.controller.set_chosen(saved.tray_group.as_ref());
         }
         self.apply(app, Some(&before));
         Ok(saved)
+    }
+
+    /// Reads the settings, changes them with `change` (none: nothing to change), saves and
+    /// adopts them, with no other change in between: the settings before and after.
+    fn edit(
+        &self,
+        change: impl FnOnce(Settings) -> Option<Settings>,
+    ) -> Result<Option<(Settings, Settings)>, AppError> {
+        let _editing = self.edits.lock().expect("edits lock");
+        let Some(changed) = change(self.settings()) else {
+            return Ok(None);
+        };
+        let saved = self
+            .settings_file
+            .save(changed)
+            .map_err(|e| AppError::new(roomtone_core::ErrorKind::Settings, e))?;
+        let before = std::mem::replace(
+            &mut *self.settings.lock().expect("settings lock"),
+            saved.clone(),
+        );
+        Ok(Some((before, saved)))
     }
 
     /// Puts the settings in force (at start, `before` is none) through what [`on_apply`]

@@ -310,11 +310,11 @@ fn on_menu(app: &AppHandle, event: MenuEvent) {
         _ => {}
     }
     if let Some(group) = which.strip_prefix(id::ROOM) {
-        let settings = Settings {
+        let chosen = state.save_settings(app, |current| Settings {
             tray_group: Some(GroupId::from(group)),
-            ..state.settings()
-        };
-        if let Err(err) = state.save_settings(app, settings) {
+            ..current
+        });
+        if let Err(err) = chosen {
             let _ = Problem(err).emit(app);
         }
         return update(app, &state.snapshot().live);

@@ -17,6 +17,7 @@ pub use trigger::trigger;
 
 use ashpd::desktop::global_shortcuts::{BindShortcutsOptions, GlobalShortcuts, NewShortcut};
 use ashpd::desktop::{CreateSessionOptions, ResponseError, Session};
+use futures_util::stream::BoxStream;
 use futures_util::{Stream, StreamExt};
 use zbus::zvariant::{serialized::Context, OwnedObjectPath, LE};
 
@@ -50,6 +51,10 @@ pub enum Event {
     Pressed(String),
     /// The user changed the shortcuts in the desktop's settings: these are bound now.
     Changed(Vec<Bound>),
+    /// The session ended without the app closing it: the desktop closed it, or the portal
+    /// left the bus (it restarted, or the session did). The shortcuts are gone; the stream
+    /// ends after this.
+    Ended,
 }
 
 /// Why there are no shortcuts from the portal.
@@ -155,6 +160,14 @@ impl Portal {
         let session = proxy
             .create_session(CreateSessionOptions::default())
             .await?;
+        // Listening before asking: a press or a change right after the answer is not missed.
+        let events = match self.listen(&proxy, &session).await {
+            Ok(listening) => listening,
+            Err(err) => {
+                let _ = session.close().await;
+                return Err(err);
+            }
+        };
         let shortcuts: Vec<NewShortcut> = wanted
             .iter()
             .map(|w| {
@@ -168,8 +181,7 @@ impl Portal {
         match answer {
             Ok(answer) => Ok(Binding {
                 bound: bound(answer.shortcuts()),
-                path: path_of(&session)?,
-                proxy,
+                events: Some(events),
                 session,
             }),
             Err(err) => {
@@ -177,6 +189,61 @@ impl Portal {
                 Err(err.into())
             }
         }
+    }
+}
+
+impl Portal {
+    /// This session's presses and changes (another session's are not this app's to act
+    /// on), then [`Event::Ended`] when the desktop closes the session or the portal leaves.
+    async fn listen(
+        &self,
+        proxy: &GlobalShortcuts,
+        session: &Session<GlobalShortcuts>,
+    ) -> Result<BoxStream<'static, Event>, PortalError> {
+        let path = path_of(session)?;
+        let mine = path.clone();
+        let pressed = proxy.receive_activated().await?.filter_map(move |a| {
+            let event = (a.session_handle() == mine.as_ref())
+                .then(|| Event::Pressed(a.shortcut_id().to_owned()));
+            std::future::ready(event)
+        });
+        let mine = path.clone();
+        let changed = proxy
+            .receive_shortcuts_changed()
+            .await?
+            .filter_map(move |c| {
+                let event = (c.session_handle() == mine.as_ref())
+                    .then(|| Event::Changed(bound(c.shortcuts())));
+                std::future::ready(event)
+            });
+        // ashpd's stream of the session's `Closed` borrows the session: a proxy of our own.
+        let closed = zbus::Proxy::new_owned(
+            self.connection.clone(),
+            PORTAL,
+            path.clone(),
+            "org.freedesktop.portal.Session",
+        )
+        .await?
+        .receive_signal("Closed")
+        .await?
+        .map(|_| ());
+        let bus = zbus::fdo::DBusProxy::new(&self.connection).await?;
+        let left = bus
+            .receive_name_owner_changed_with_args(&[(0, PORTAL)])
+            .await?
+            .filter_map(|change| {
+                let gone = change.args().is_ok_and(|a| a.new_owner().is_none());
+                std::future::ready(gone.then_some(()))
+            });
+        let mut ends = futures_util::stream::select(closed, left);
+        let ended = async move {
+            ends.next().await;
+        };
+        // The presses and changes until the session ends, then the end, then nothing.
+        let events = futures_util::stream::select(pressed, changed)
+            .take_until(Box::pin(ended))
+            .chain(futures_util::stream::once(std::future::ready(Event::Ended)));
+        Ok(events.boxed())
     }
 }
 
@@ -200,36 +267,30 @@ fn bound(shortcuts: &[ashpd::desktop::global_shortcuts::Shortcut]) -> Vec<Bound>
 }
 
 /// Shortcuts bound in one portal session.
-#[derive(Debug)]
 pub struct Binding {
-    proxy: GlobalShortcuts,
     session: Session<GlobalShortcuts>,
-    path: OwnedObjectPath,
+    events: Option<BoxStream<'static, Event>>,
     /// What the desktop bound, as it answered.
     pub bound: Vec<Bound>,
 }
 
+impl std::fmt::Debug for Binding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Binding")
+            .field("session", &self.session)
+            .field("bound", &self.bound)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Binding {
     /// The presses and changes of this session's shortcuts (another session's are not
-    /// this app's to act on), until the session is closed.
-    pub async fn events(&self) -> Result<impl Stream<Item = Event> + use<>, PortalError> {
-        let mine = self.path.clone();
-        let also_mine = mine.clone();
-        let pressed = self.proxy.receive_activated().await?.filter_map(move |a| {
-            let event = (a.session_handle() == mine.as_ref())
-                .then(|| Event::Pressed(a.shortcut_id().to_owned()));
-            std::future::ready(event)
-        });
-        let changed = self
-            .proxy
-            .receive_shortcuts_changed()
-            .await?
-            .filter_map(move |c| {
-                let event = (c.session_handle() == also_mine.as_ref())
-                    .then(|| Event::Changed(bound(c.shortcuts())));
-                std::future::ready(event)
-            });
-        Ok(futures_util::stream::select(pressed, changed))
+    /// this app's to act on), listened to since before they were asked for, until
+    /// [`Event::Ended`] or the session is closed. Taken once: later calls have nothing.
+    pub fn events(&mut self) -> impl Stream<Item = Event> + Send + Unpin + use<> {
+        self.events
+            .take()
+            .unwrap_or_else(|| futures_util::stream::empty().boxed())
     }
 
     /// Releases the shortcuts: the desktop stops sending their presses.

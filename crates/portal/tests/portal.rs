@@ -155,7 +155,7 @@ async fn shortcuts_are_asked_for_bound_and_pressed() {
         .expect("the portal");
     assert_eq!(standin.expect("registered"), format!("registered {APP_ID}"));
 
-    let binding = portal.bind(&wanted()).await.expect("bound");
+    let mut binding = portal.bind(&wanted()).await.expect("bound");
     let session = standin.expect("session ");
     let session = session.trim_start_matches("session ");
     assert_eq!(
@@ -171,7 +171,7 @@ async fn shortcuts_are_asked_for_bound_and_pressed() {
         ])
     );
 
-    let mut events = Box::pin(binding.events().await.expect("the events"));
+    let mut events = binding.events();
     // A press in a session that is not this one is not this app's.
     standin.command("press-foreign play-pause");
     standin.command("press next");
@@ -184,6 +184,38 @@ async fn shortcuts_are_asked_for_bound_and_pressed() {
 
     binding.close().await;
     assert_eq!(standin.expect("closed"), format!("closed {session}"));
+}
+
+#[tokio::test]
+async fn a_press_right_after_the_answer_is_not_missed() {
+    let bus = Bus::start();
+    let mut standin = Standin::start(&bus, &[]);
+    let portal = Portal::with_connection(bus.connect().await, APP_ID)
+        .await
+        .expect("the portal");
+    let mut binding = portal.bind(&wanted()).await.expect("bound");
+    // Pressed before the app asks for its events: they were listened to before the bind.
+    standin.command("press play-pause");
+    let mut events = binding.events();
+    assert_eq!(
+        next_event(&mut events).await,
+        Event::Pressed("play-pause".into())
+    );
+}
+
+#[tokio::test]
+async fn the_portal_leaving_the_bus_ends_the_session_and_its_events() {
+    let bus = Bus::start();
+    let standin = Standin::start(&bus, &[]);
+    let portal = Portal::with_connection(bus.connect().await, APP_ID)
+        .await
+        .expect("the portal");
+    let mut binding = portal.bind(&wanted()).await.expect("bound");
+    let mut events = binding.events();
+    drop(standin);
+    assert_eq!(next_event(&mut events).await, Event::Ended);
+    let after = tokio::time::timeout(PATIENCE, events.next()).await;
+    assert_eq!(after.expect("the stream ends"), None);
 }
 
 #[tokio::test]

@@ -1,22 +1,36 @@
 //! Hotkeys on Wayland, through the desktop's global-shortcuts portal ([`roomtone_portal`]):
-//! one task per set of hotkeys put in force asks for them, says what the desktop bound, runs
-//! each press as its quick control and follows the changes the user makes in the desktop's
-//! settings, until the hotkeys are put in force again (its stop is dropped). With no portal
-//! it falls back to an X11 grab through XWayland, when there is an X display.
+//! one task per set of hotkeys put in force asks for them (once the previous task has closed
+//! its session), says what the desktop bound, runs each press as its quick control and
+//! follows the changes the user makes in the desktop's settings, until the hotkeys are put
+//! in force again or the session ends. Without a portal, [`super`] decides what instead.
 
-use super::{grab, invalid, quick_for, Grab};
-use crate::events::HotkeysChanged;
+use super::{answer, invalid, quick_for, without_portal};
 use crate::quick;
 use crate::settings::{HotkeyAction, Hotkeys};
-use crate::state::{AppState, HotkeysStatus};
+use crate::state::HotkeysStatus;
 use futures_util::StreamExt;
 use roomtone_portal::{Bound, Event, Portal, PortalError, Wanted};
-use tauri::{AppHandle, Manager};
-use tauri_specta::Event as _;
+use tauri::AppHandle;
 use tokio::sync::oneshot;
 
 /// The app's ID, under which the desktop keeps the keys the user chose.
 const APP_ID: &str = "com.roomtone.desktop";
+
+/// A task that holds a portal session.
+pub(super) struct Running {
+    /// Dropped to end the session.
+    stop: oneshot::Sender<()>,
+    /// Ends (its sender dropped) once the task has closed its session.
+    ended: oneshot::Receiver<()>,
+}
+
+impl Running {
+    /// Ends the session; what comes back resolves once it is closed.
+    pub(super) fn stop(self) -> oneshot::Receiver<()> {
+        drop(self.stop);
+        self.ended
+    }
+}
 
 /// Before the desktop answers.
 pub(super) fn asked() -> HotkeysStatus {
@@ -27,37 +41,44 @@ pub(super) fn asked() -> HotkeysStatus {
     }
 }
 
-/// Asks the desktop for `hotkeys` (the `generation` put in force) in a task of its own,
-/// which ends when `stop` is dropped.
+/// Asks the desktop for `hotkeys` (the `generation` put in force) in a task of its own, once
+/// the `previous` session is closed (the desktop would see both at once otherwise).
 pub(super) fn start(
     app: &AppHandle,
     generation: u64,
     hotkeys: Hotkeys,
     x11: bool,
-    stop: oneshot::Receiver<()>,
-) {
+    previous: Option<oneshot::Receiver<()>>,
+) -> Running {
+    let (stop, stopped) = oneshot::channel();
+    let (ended, running_until) = oneshot::channel::<()>();
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        let wanted = match wanted(&hotkeys) {
-            Ok(wanted) => wanted,
-            Err(err) => return answer(&app, generation, invalid(&err)),
-        };
-        follow(&app, generation, &hotkeys, &wanted, x11, stop).await;
+        let _ended = ended;
+        if let Some(previous) = previous {
+            let _ = previous.await;
+        }
+        match wanted(&hotkeys) {
+            Ok(wanted) => follow(&app, generation, &hotkeys, &wanted, x11, stopped).await,
+            Err(err) => answer(&app, generation, invalid(&err)),
+        }
     });
+    Running {
+        stop,
+        ended: running_until,
+    }
 }
 
 /// The shortcuts to ask for: every one set, under its action's ID, with the keys of the
 /// settings as the trigger the app would like.
 fn wanted(hotkeys: &Hotkeys) -> Result<Vec<Wanted>, String> {
-    hotkeys.parsed()?;
     Ok(hotkeys
-        .bindings()
+        .parsed()?
         .into_iter()
-        .filter(|(_, text)| !text.trim().is_empty())
-        .map(|(action, text)| Wanted {
+        .map(|(action, text, _)| Wanted {
             id: action.id().to_owned(),
             description: action.description().to_owned(),
-            trigger: roomtone_portal::trigger(text.trim()),
+            trigger: roomtone_portal::trigger(text),
         })
         .collect())
 }
@@ -80,65 +101,35 @@ async fn follow(
         // connection, dropped here.
         _ = &mut stop => return,
     };
-    let binding = match answered {
+    let mut binding = match answered {
         Ok(binding) => binding,
-        Err(PortalError::Absent) if x11 => return grab_instead(app, generation, hotkeys),
+        Err(PortalError::Absent) => return without_portal(app, generation, hotkeys, x11),
         Err(err) => {
             tracing::warn!(error = %err, "the desktop did not bind the hotkeys");
             return answer(app, generation, refused(&err));
         }
     };
+    // Listened to since before the bind: nothing pressed or changed from here is missed.
+    let mut events = binding.events();
     answer(app, generation, bound(wanted, &binding.bound));
-    match binding.events().await {
-        Ok(events) => {
-            let mut events = std::pin::pin!(events);
-            loop {
-                let event = tokio::select! {
-                    event = events.next() => event,
-                    _ = &mut stop => break,
-                };
-                match event {
-                    Some(Event::Pressed(id)) => match HotkeyAction::from_id(&id) {
-                        Some(action) => quick::perform(app, quick_for(action), "hotkey"),
-                        None => {
-                            tracing::debug!(id, "a press of a shortcut Roomtone did not ask for")
-                        }
-                    },
-                    Some(Event::Changed(now)) => answer(app, generation, bound(wanted, &now)),
-                    None => {
-                        answer(app, generation, gone());
-                        break;
-                    }
-                }
+    loop {
+        let event = tokio::select! {
+            event = events.next() => event,
+            _ = &mut stop => break,
+        };
+        match event {
+            Some(Event::Pressed(id)) => match HotkeyAction::from_id(&id) {
+                Some(action) => quick::perform(app, quick_for(action), "hotkey"),
+                None => tracing::debug!(id, "a press of a shortcut Roomtone did not ask for"),
+            },
+            Some(Event::Changed(now)) => answer(app, generation, bound(wanted, &now)),
+            Some(Event::Ended) | None => {
+                tracing::warn!("the desktop's portal ended the hotkeys' session");
+                return answer(app, generation, gone());
             }
         }
-        Err(err) => answer(app, generation, refused(&err)),
     }
     binding.close().await;
-}
-
-/// Keeps how the hotkeys of `generation` work, if they are still those in force, and tells
-/// the settings window.
-fn answer(app: &AppHandle, generation: u64, status: HotkeysStatus) {
-    if app.state::<AppState>().hotkeys_answered(generation, status) {
-        let _ = HotkeysChanged.emit(app);
-    }
-}
-
-/// No portal: an X11 grab through XWayland, on the main thread where the hotkeys are put in
-/// force (so it cannot cross hotkeys put in force since).
-fn grab_instead(app: &AppHandle, generation: u64, hotkeys: &Hotkeys) {
-    let handle = app.clone();
-    let hotkeys = hotkeys.clone();
-    let queued = app.run_on_main_thread(move || {
-        if handle.state::<AppState>().hotkeys_current(generation) {
-            let status = grab(&handle, &hotkeys, Grab::XWayland);
-            answer(&handle, generation, status);
-        }
-    });
-    if let Err(err) = queued {
-        tracing::warn!(error = %err, "the X11 fallback for the hotkeys could not run");
-    }
 }
 
 /// What the desktop bound, against what was asked for.
@@ -180,7 +171,7 @@ fn bound(wanted: &[Wanted], bound: &[Bound]) -> HotkeysStatus {
 }
 
 /// Why there are no hotkeys from the portal, and what to do.
-fn refused(err: &PortalError) -> HotkeysStatus {
+pub(super) fn refused(err: &PortalError) -> HotkeysStatus {
     let problem = match err {
         PortalError::Absent => "This Wayland desktop offers apps no global shortcuts (it has no global-shortcuts portal) and there is no X display to grab keys on, so Roomtone's hotkeys cannot work here. Bind keys to roomtone-cli toggle, next, prev and volume +5 in the desktop's keyboard settings instead.".to_owned(),
         PortalError::Cancelled => "The desktop's shortcuts dialog was cancelled, so no hotkeys are bound. Turn hotkeys off and on again to be asked again.".to_owned(),
