@@ -218,9 +218,6 @@ impl AppState {
         let Some((before, saved)) = self.edit(|current| Some(change(current)))? else {
             return Ok(self.settings());
         };
-        if let Ok(ready) = self.ready() {
-            ready.controller.set_chosen(saved.tray_group.as_ref());
-        }
         self.apply(app, Some(&before));
         Ok(saved)
     }
@@ -243,6 +240,10 @@ impl AppState {
             &mut *self.settings.lock().expect("settings lock"),
             saved.clone(),
         );
+        // The core's choice follows in the same turn: another change cannot slip between.
+        if let Ok(ready) = self.ready() {
+            ready.controller.set_chosen(saved.tray_group.as_ref());
+        }
         Ok(Some((before, saved)))
     }
 

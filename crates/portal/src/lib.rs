@@ -232,7 +232,9 @@ impl Portal {
             .receive_name_owner_changed_with_args(&[(0, PORTAL)])
             .await?
             .filter_map(|change| {
-                let gone = change.args().is_ok_and(|a| a.new_owner().is_none());
+                // The owner that answered this session left: it vanished, or another
+                // portal took the name (`--replace`), which knows nothing of the session.
+                let gone = change.args().is_ok_and(|a| a.old_owner().is_some());
                 std::future::ready(gone.then_some(()))
             });
         let mut ends = futures_util::stream::select(closed, left);

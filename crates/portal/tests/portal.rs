@@ -219,6 +219,21 @@ async fn the_portal_leaving_the_bus_ends_the_session_and_its_events() {
 }
 
 #[tokio::test]
+async fn the_desktop_closing_the_session_ends_its_events() {
+    let bus = Bus::start();
+    let mut standin = Standin::start(&bus, &[]);
+    let portal = Portal::with_connection(bus.connect().await, APP_ID)
+        .await
+        .expect("the portal");
+    let mut binding = portal.bind(&wanted()).await.expect("bound");
+    let mut events = binding.events();
+    standin.command("end");
+    assert_eq!(next_event(&mut events).await, Event::Ended);
+    let after = tokio::time::timeout(PATIENCE, events.next()).await;
+    assert_eq!(after.expect("the stream ends"), None);
+}
+
+#[tokio::test]
 async fn shortcuts_the_desktop_leaves_out_are_not_bound() {
     let bus = Bus::start();
     let _standin = Standin::start(&bus, &["--refuse", "next,mute"]);

@@ -16,6 +16,10 @@ use tokio::sync::oneshot;
 /// The app's ID, under which the desktop keeps the keys the user chose.
 const APP_ID: &str = "com.roomtone.desktop";
 
+/// How long a session's close may take before the next session is asked for anyway (the
+/// bus sets no limit on a call).
+const CLOSING: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// A task that holds a portal session.
 pub(super) struct Running {
     /// Dropped to end the session.
@@ -56,7 +60,8 @@ pub(super) fn start(
     tauri::async_runtime::spawn(async move {
         let _ended = ended;
         if let Some(previous) = previous {
-            let _ = previous.await;
+            // A portal that never answers the close does not hold the new hotkeys back.
+            let _ = tokio::time::timeout(CLOSING, previous).await;
         }
         match wanted(&hotkeys) {
             Ok(wanted) => follow(&app, generation, &hotkeys, &wanted, x11, stopped).await,
@@ -129,7 +134,12 @@ async fn follow(
             }
         }
     }
-    binding.close().await;
+    if tokio::time::timeout(CLOSING, binding.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("the desktop's portal did not answer the close of the hotkeys' session");
+    }
 }
 
 /// What the desktop bound, against what was asked for.

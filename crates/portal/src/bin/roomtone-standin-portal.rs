@@ -11,7 +11,8 @@
 //! `session PATH`, `asked PATH ID=TRIGGER …`, `closed PATH`. It takes commands on standard
 //! input, a line each: `press ID` (the shortcut's Activated signal for the latest session),
 //! `press-foreign ID` (for a session that is not the caller's), `change ID=TRIGGER …`
-//! (ShortcutsChanged). It ends at the end of its input.
+//! (ShortcutsChanged), `end` (the desktop closes the latest session: its `Closed` signal).
+//! It ends at the end of its input.
 
 #[cfg(target_os = "linux")]
 #[tokio::main(flavor = "current_thread")]
@@ -337,6 +338,22 @@ mod standin {
                             "ShortcutsChanged",
                             &(session, list),
                         )
+                        .await?;
+                }
+                "end" => {
+                    let no_details = HashMap::<String, OwnedValue>::new();
+                    connection
+                        .emit_signal(
+                            Some(owner.as_str()),
+                            &session,
+                            "org.freedesktop.portal.Session",
+                            "Closed",
+                            &(no_details,),
+                        )
+                        .await?;
+                    connection
+                        .object_server()
+                        .remove::<SessionObject, _>(&session)
                         .await?;
                 }
                 other => eprintln!("standin: unknown command {other}"),
