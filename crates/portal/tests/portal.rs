@@ -3,7 +3,7 @@
 #![cfg(target_os = "linux")]
 
 use futures_util::StreamExt;
-use roomtone_portal::{Bound, Event, Portal, PortalError, Wanted};
+use roomtone_portal::{Binding, Bound, Event, Portal, PortalError, Wanted};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
@@ -146,6 +146,24 @@ async fn next_event(events: &mut (impl futures_util::Stream<Item = Event> + Unpi
         .expect("the stream goes on")
 }
 
+/// A portal on a bus of its own, the stand-in started with `args`, and `wanted()` bound.
+async fn bound_on_a_bus(args: &[&str]) -> (Bus, Standin, Binding) {
+    let bus = Bus::start();
+    let standin = Standin::start(&bus, args);
+    let portal = Portal::with_connection(bus.connect().await, APP_ID)
+        .await
+        .expect("the portal");
+    let binding = portal.bind(&wanted()).await.expect("bound");
+    (bus, standin, binding)
+}
+
+/// The session's end, then nothing more.
+async fn ends(events: &mut (impl futures_util::Stream<Item = Event> + Unpin)) {
+    assert_eq!(next_event(events).await, Event::Ended);
+    let after = tokio::time::timeout(PATIENCE, events.next()).await;
+    assert_eq!(after.expect("the stream ends"), None);
+}
+
 #[tokio::test]
 async fn shortcuts_are_asked_for_bound_and_pressed() {
     let bus = Bus::start();
@@ -188,12 +206,7 @@ async fn shortcuts_are_asked_for_bound_and_pressed() {
 
 #[tokio::test]
 async fn a_press_right_after_the_answer_is_not_missed() {
-    let bus = Bus::start();
-    let mut standin = Standin::start(&bus, &[]);
-    let portal = Portal::with_connection(bus.connect().await, APP_ID)
-        .await
-        .expect("the portal");
-    let mut binding = portal.bind(&wanted()).await.expect("bound");
+    let (_bus, mut standin, mut binding) = bound_on_a_bus(&[]).await;
     // Pressed before the app asks for its events: they were listened to before the bind.
     standin.command("press play-pause");
     let mut events = binding.events();
@@ -205,42 +218,23 @@ async fn a_press_right_after_the_answer_is_not_missed() {
 
 #[tokio::test]
 async fn the_portal_leaving_the_bus_ends_the_session_and_its_events() {
-    let bus = Bus::start();
-    let standin = Standin::start(&bus, &[]);
-    let portal = Portal::with_connection(bus.connect().await, APP_ID)
-        .await
-        .expect("the portal");
-    let mut binding = portal.bind(&wanted()).await.expect("bound");
+    let (_bus, standin, mut binding) = bound_on_a_bus(&[]).await;
     let mut events = binding.events();
     drop(standin);
-    assert_eq!(next_event(&mut events).await, Event::Ended);
-    let after = tokio::time::timeout(PATIENCE, events.next()).await;
-    assert_eq!(after.expect("the stream ends"), None);
+    ends(&mut events).await;
 }
 
 #[tokio::test]
 async fn the_desktop_closing_the_session_ends_its_events() {
-    let bus = Bus::start();
-    let mut standin = Standin::start(&bus, &[]);
-    let portal = Portal::with_connection(bus.connect().await, APP_ID)
-        .await
-        .expect("the portal");
-    let mut binding = portal.bind(&wanted()).await.expect("bound");
+    let (_bus, mut standin, mut binding) = bound_on_a_bus(&[]).await;
     let mut events = binding.events();
     standin.command("end");
-    assert_eq!(next_event(&mut events).await, Event::Ended);
-    let after = tokio::time::timeout(PATIENCE, events.next()).await;
-    assert_eq!(after.expect("the stream ends"), None);
+    ends(&mut events).await;
 }
 
 #[tokio::test]
 async fn shortcuts_the_desktop_leaves_out_are_not_bound() {
-    let bus = Bus::start();
-    let _standin = Standin::start(&bus, &["--refuse", "next,mute"]);
-    let portal = Portal::with_connection(bus.connect().await, APP_ID)
-        .await
-        .expect("the portal");
-    let binding = portal.bind(&wanted()).await.expect("bound");
+    let (_bus, _standin, binding) = bound_on_a_bus(&["--refuse", "next,mute"]).await;
     assert_eq!(binding.bound, bound(&[("play-pause", "CTRL+ALT+p")]));
 }
 
@@ -262,12 +256,7 @@ async fn a_cancelled_dialog_binds_nothing_and_closes_the_session() {
 
 #[tokio::test]
 async fn an_older_portal_without_the_registry_still_binds() {
-    let bus = Bus::start();
-    let _standin = Standin::start(&bus, &["--no-registry"]);
-    let portal = Portal::with_connection(bus.connect().await, APP_ID)
-        .await
-        .expect("the portal, its registry missing");
-    let binding = portal.bind(&wanted()).await.expect("bound");
+    let (_bus, _standin, binding) = bound_on_a_bus(&["--no-registry"]).await;
     assert_eq!(binding.bound.len(), 3);
 }
 
