@@ -4,10 +4,11 @@
 //! `state-changed` event, so most return nothing.
 
 use crate::error::AppError;
+use crate::publish::Numbered;
 use crate::recent::{self, RecentStream};
 use crate::settings::Settings;
+use crate::state::AppState;
 use crate::state::SettingsView;
-use crate::state::{AppState, Snapshot};
 use roomtone_core::browser::SystemBrowser;
 use roomtone_core::view::{Library, Playlist, RoomSettings, TheaterOptions};
 use roomtone_core::{Action, Done};
@@ -53,11 +54,12 @@ pub async fn session_sign_out(state: State<'_, AppState>) -> Answer {
     Ok(state.controller()?.sign_out().await?)
 }
 
-/// The state now. Listen to `state-changed` first, then ask: keep the higher revision.
+/// The state now, numbered. Listen to `state-changed` first, then ask; apply the changes
+/// whose `base` is this number, and ask again on a gap.
 #[tauri::command]
 #[specta::specta]
-pub fn household_snapshot(state: State<'_, AppState>) -> Snapshot {
-    state.snapshot()
+pub fn household_snapshot(app: AppHandle, state: State<'_, AppState>) -> Numbered {
+    state.published(&app)
 }
 
 /// Reads every household from Sonos again.

@@ -1,13 +1,19 @@
 //! Events the webview listens to.
 
 use crate::error::AppError;
-use crate::state::Snapshot;
+use crate::patch::Op;
 use serde::Serialize;
 use specta::Type;
 
-/// The state changed (`state-changed`): the whole [`Snapshot`], with a higher revision.
+/// The state changed (`state-changed`): what differs from the snapshot numbered `base`,
+/// making the one numbered `seq` (`crate::publish`). A window whose snapshot has another
+/// number asks for the whole one again (`household_snapshot`).
 #[derive(Debug, Clone, Serialize, Type, tauri_specta::Event)]
-pub struct StateChanged(pub Snapshot);
+pub struct StateChanged {
+    pub base: u32,
+    pub seq: u32,
+    pub ops: Vec<Op>,
+}
 
 /// Something went wrong outside a command (a bad deep link, a tray action): `problem`.
 #[derive(Debug, Clone, Serialize, Type, tauri_specta::Event)]

@@ -7,7 +7,8 @@
 //! - `commands`: thin Tauri commands, grouped per domain (`session_*`, `household_*`,
 //!   `playback_*`, `volume_*`, `grouping_*`, `library_*`, `settings_*`); each is arguments
 //!   in, one call into the core, a result out.
-//! - [`events`]: what the webview hears — the state (a snapshot with a revision) and problems.
+//! - [`events`]: what the webview hears — the state (what changed, numbered: `publish`, with
+//!   `patch`) and problems.
 //! - `state`: what the app holds — the controller once it is ready, the settings, start-up
 //!   problems — and the task that forwards the core's live state to the webview, the tray,
 //!   the media session and the notifications.
@@ -47,6 +48,9 @@ mod links;
 mod marks;
 pub mod media;
 mod notify;
+/// What changed between two snapshots, as the webview applies it.
+mod patch;
+mod publish;
 mod quick;
 /// The streams played lately, kept in the settings file.
 pub mod recent;

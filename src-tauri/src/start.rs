@@ -4,7 +4,6 @@
 
 use crate::demo;
 use crate::error::AppError;
-use crate::events::StateChanged;
 use crate::last_known::LastKnown;
 use crate::settings::Settings;
 use crate::state::{keychain, AppState, Ready};
@@ -13,7 +12,6 @@ use roomtone_core::{Config, Controller, SystemClock};
 use std::sync::Arc;
 use tauri::{AppHandle, Manager};
 use tauri_plugin_autostart::ManagerExt;
-use tauri_specta::Event;
 
 /// Starts the core: configured (environment over settings file over built-in defaults), or
 /// the demo when nothing is configured or `--demo` is given. Then forwards every change of
@@ -60,7 +58,7 @@ pub async fn start(app: &AppHandle) {
     }
     state.set_ready(started);
     let Ok(ready) = state.ready() else {
-        let _ = StateChanged(state.snapshot()).emit(app);
+        state.publish(app);
         return;
     };
     let controller = ready.controller.clone();
@@ -92,7 +90,8 @@ pub async fn start(app: &AppHandle) {
         let mut saved: Option<Vec<Household>> = None;
         loop {
             let state = app.state::<AppState>();
-            let snapshot = state.snapshot();
+            // The window first: what it shows is the figure people see.
+            let snapshot = state.publish(&app);
             state.keep_chosen(&snapshot.live);
             crate::tray::update(&app, &snapshot.live);
             crate::media::update(&app, &snapshot.live);
@@ -100,7 +99,6 @@ pub async fn start(app: &AppHandle) {
             if let Some(file) = &last_known {
                 file.follow(&snapshot.live, &mut saved);
             }
-            let _ = StateChanged(snapshot).emit(&app);
             if changes.changed().await.is_err() {
                 return;
             }

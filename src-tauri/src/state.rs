@@ -3,6 +3,7 @@
 //! surfaces: [`crate::start`] starts the core and keeps them in step with it.
 
 use crate::error::AppError;
+use crate::publish::{Numbered, Published};
 use crate::recent::RecentStream;
 use crate::settings::{Settings, SettingsFile};
 use roomtone_core::config::Overrides;
@@ -32,6 +33,8 @@ pub struct AppState {
     /// (the form saved while a stream is kept among those played lately) do not lose one.
     edits: Mutex<()>,
     notices: Mutex<Vec<AppError>>,
+    /// The state as the webview was last told it.
+    published: Published,
     /// The connection Roomtone started with: a saved one that differs needs a restart.
     connection_at_start: Overrides,
     /// The direct-mode client secret changed since the start.
@@ -97,6 +100,17 @@ pub struct Snapshot {
     pub notices: Vec<AppError>,
 }
 
+impl Snapshot {
+    /// Before the core is ready.
+    fn starting(notices: Vec<AppError>) -> Self {
+        Self {
+            demo: false,
+            live: Live::starting(),
+            notices,
+        }
+    }
+}
+
 impl AppState {
     pub fn new(settings_file: SettingsFile, settings: Settings) -> Self {
         Self {
@@ -106,6 +120,7 @@ impl AppState {
             settings: Mutex::new(settings),
             edits: Mutex::new(()),
             notices: Mutex::new(Vec::new()),
+            published: Published::new(Snapshot::starting(Vec::new())),
             secret_changed: AtomicBool::new(false),
             refused: Mutex::new(Refused::default()),
             painted: tokio::sync::Notify::new(),
@@ -155,12 +170,22 @@ impl AppState {
                 live: ready.controller.live(),
                 notices,
             },
-            _ => Snapshot {
-                demo: false,
-                notices,
-                live: Live::starting(),
-            },
+            _ => Snapshot::starting(notices),
         }
+    }
+
+    /// Tells the webview what changed since it was last told (nothing when nothing did), and
+    /// answers the snapshot it was told.
+    pub fn publish(&self, app: &AppHandle) -> Snapshot {
+        let snapshot = self.snapshot();
+        self.published.publish(app, snapshot.clone());
+        snapshot
+    }
+
+    /// The state now, numbered: what the next `state-changed` event changes.
+    pub fn published(&self, app: &AppHandle) -> Numbered {
+        self.publish(app);
+        self.published.current()
     }
 
     /// The core followed the group chosen for the quick controls through a regroup

@@ -17,8 +17,11 @@ export const commands = {
 	sessionKeepForThisRun: () => typedError<null, AppError>(__TAURI_INVOKE("session_keep_for_this_run")),
 	/**  Signs out and forgets the tokens. */
 	sessionSignOut: () => typedError<null, AppError>(__TAURI_INVOKE("session_sign_out")),
-	/**  The state now. Listen to `state-changed` first, then ask: keep the higher revision. */
-	householdSnapshot: () => __TAURI_INVOKE<Snapshot>("household_snapshot"),
+	/**
+	 *  The state now, numbered. Listen to `state-changed` first, then ask; apply the changes
+	 *  whose `base` is this number, and ask again on a gap.
+	 */
+	householdSnapshot: () => __TAURI_INVOKE<Numbered>("household_snapshot"),
 	/**  Reads every household from Sonos again. */
 	householdRefresh: () => typedError<null, AppError>(__TAURI_INVOKE("household_refresh")),
 	/**
@@ -308,6 +311,9 @@ export type Household = {
 /**  A household (`Sonos_…`): stable, but changes when the players move to another network. */
 export type HouseholdId = string;
 
+/**  One step of a path into the snapshot: a field of an object, or an index into a list. */
+export type Key = string | number;
+
 /**  A household's favorites and playlists. */
 export type Library = {
 	householdId: HouseholdId,
@@ -404,6 +410,23 @@ export type NowPlaying = {
 	artUrl: string | null,
 	durationMillis: number | null,
 };
+
+/**
+ *  A snapshot and its number: what a `state-changed` event with this number as its `base`
+ *  changes.
+ */
+export type Numbered = {
+	seq: number,
+	snapshot: Snapshot,
+};
+
+/**
+ *  One change: a value set at a path (a new field, or a list that changed its length, set
+ *  whole), or a field removed.
+ */
+export type Op = { op: "set"; path: Key[]; 
+/**  Any part of the snapshot (its type is the snapshot's, at `path`). */
+value: unknown } | { op: "remove"; path: Key[] };
 
 /**  The tray's "Settings…" was chosen: the window opens its settings (`open-settings`). */
 export type OpenSettings = null;
@@ -637,8 +660,16 @@ export type Snapshot = {
 	notices: AppError[],
 };
 
-/**  The state changed (`state-changed`): the whole [`Snapshot`], with a higher revision. */
-export type StateChanged = Snapshot;
+/**
+ *  The state changed (`state-changed`): what differs from the snapshot numbered `base`,
+ *  making the one numbered `seq` (`crate::publish`). A window whose snapshot has another
+ *  number asks for the whole one again (`household_snapshot`).
+ */
+export type StateChanged = {
+	base: number,
+	seq: number,
+	ops: Op[],
+};
 
 /**  A home-theater room's sound options. */
 export type TheaterOptions = {

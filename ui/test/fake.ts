@@ -1,8 +1,9 @@
 // A stand-in for the app's core behind Tauri's IPC mocks: it answers the generated commands
-// from an in-memory snapshot, sends `state-changed` like the app does, and fails the
+// from an in-memory snapshot, sends `state-changed` like the app does (numbered changes; here
+// each field of the live state that changed, set whole), and fails the
 // commands a test names. For UI tests only; the real core is tested in Rust and end to end.
 import { emit } from '@tauri-apps/api/event';
-import type { Action, AppError, Done, RoomSettings, Settings, SettingsView, Snapshot } from '../src/bindings';
+import type { Action, AppError, Done, Op, RoomSettings, Settings, SettingsView, Snapshot } from '../src/bindings';
 import { library, playlist } from './fixtures';
 
 export interface Call {
@@ -79,12 +80,25 @@ export class FakeCore {
     this.#waiting.splice(0).forEach((go) => go());
   }
 
+  /** The number of the snapshot last published. */
+  seq = 0;
+
   async publish(change: (s: Snapshot) => void) {
     const next = structuredClone(this.snapshot);
     change(next);
     next.live.revision += 1;
+    const before = this.snapshot as unknown as Record<string, Record<string, unknown>>;
+    const after = next as unknown as Record<string, Record<string, unknown>>;
+    const differs = (a: unknown, b: unknown) => JSON.stringify(a) !== JSON.stringify(b);
+    const ops: Op[] = [
+      ...(['demo', 'notices'] as const).filter((k) => differs(before[k], after[k])).map((k): Op => ({ op: 'set', path: [k], value: after[k] })),
+      ...Object.keys(after.live)
+        .filter((k) => differs(before.live[k], after.live[k]))
+        .map((k): Op => ({ op: 'set', path: ['live', k], value: after.live[k] })),
+    ];
     this.snapshot = next;
-    await emit('state-changed', next);
+    this.seq += 1;
+    await emit('state-changed', { base: this.seq - 1, seq: this.seq, ops });
   }
 
   /** An action, as the core does it: what it changes shows at once (pending); Sonos's
@@ -205,7 +219,7 @@ export class FakeCore {
     if (this.failing[cmd]) throw this.failing[cmd];
     switch (cmd) {
       case 'household_snapshot':
-        return this.snapshot;
+        return { seq: this.seq, snapshot: this.snapshot };
       case 'household_refresh':
         return this.publish((s) => (s.live.sync = { state: 'ready' }));
       case 'session_sign_in':

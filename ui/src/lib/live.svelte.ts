@@ -1,9 +1,11 @@
-// The household the window shows, fed by the core: a snapshot on connect, then every change.
-// A snapshot carries a revision; an older one (a late answer) never replaces a newer one.
+// The household the window shows, fed by the core: a numbered snapshot on connect, then each
+// change as what differs from the one numbered before it (applied in place: only what shows
+// a changed value updates). A number missing asks for the whole snapshot again.
 // Every action is the core's (`controlPerform`): the core shows what it changes at once, as
 // pending, in the snapshot the tray and the media session show too, and takes it back when
 // Sonos refuses; the window says why.
-import { commands, events, type Action, type AppError, type Done, type FavoriteId, type Group, type GroupId, type Household, type HouseholdId, type LoadAction, type PlayerId, type PlaylistId, type PlayMode, type Room, type SleepAfter, type Snapshot } from '../bindings';
+import { commands, events, type Action, type AppError, type Done, type FavoriteId, type Group, type GroupId, type Household, type HouseholdId, type LoadAction, type PlayerId, type PlaylistId, type PlayMode, type Room, type SleepAfter, type Snapshot, type Numbered, type StateChanged } from '../bindings';
+import { applyOps } from './patch';
 import { throttle } from './throttle';
 
 /** What a volume slider moves: a group's `GroupId` or a room's `PlayerId` (both strings on
@@ -48,6 +50,11 @@ export class Live {
    * has answered the last value sent: input, not state; the core's pending change takes over. */
   sliding = $state<Record<SliderId, number>>({});
   readonly toasts: Toasts;
+  /** The number of the snapshot shown: the next change is made from it. */
+  #seq = -1;
+  /** Asking for the whole snapshot; the changes that come meanwhile wait for its answer. */
+  #asking = false;
+  #early: StateChanged[] = [];
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- not state: one throttled sender per slider, which nothing renders or derives from
   #volumeSenders = new Map<SliderId, (volume: number) => void>();
 
@@ -82,10 +89,46 @@ export class Live {
     return sync.state === 'failed' && sync.offline;
   }
 
+  /** Shows a whole snapshot; an older one (by revision) never replaces a newer one. */
   apply(next: Snapshot) {
     if (next.live.revision < this.snapshot.live.revision) return;
     this.snapshot = next;
     this.#pin();
+  }
+
+  /** A numbered snapshot: the changes numbered from it follow. */
+  show(numbered: Numbered) {
+    this.#seq = numbered.seq;
+    this.apply(numbered.snapshot);
+  }
+
+  /** A change from the core: applied in place when it follows the snapshot shown, dropped
+   * when the snapshot has it already; a gap asks for the whole snapshot again. */
+  change(change: StateChanged) {
+    if (this.#asking) {
+      this.#early.push(change);
+      return;
+    }
+    if (change.seq <= this.#seq) return;
+    if (change.base !== this.#seq) {
+      void this.#again();
+      return;
+    }
+    this.snapshot = applyOps(this.snapshot, change.ops);
+    this.#seq = change.seq;
+    this.#pin();
+  }
+
+  /** Asks the core for the whole snapshot, then applies the changes that came meanwhile. */
+  async #again() {
+    if (this.#asking) return;
+    this.#asking = true;
+    try {
+      this.show(await commands.householdSnapshot());
+    } finally {
+      this.#asking = false;
+    }
+    for (const change of this.#early.splice(0)) this.change(change);
   }
 
   /** The selection stays where it is (pausing a group must not move it to another); a group
@@ -102,10 +145,10 @@ export class Live {
   /** Listens first, then asks: no change can fall between the two. */
   async connect(): Promise<() => void> {
     const stops = await Promise.all([
-      events.stateChanged.listen((e) => this.apply(e.payload)),
+      events.stateChanged.listen((e) => this.change(e.payload)),
       events.problem.listen((e) => this.toasts.say(e.payload.message)),
     ]);
-    this.apply(await commands.householdSnapshot());
+    await this.#again();
     return () => stops.forEach((stop) => stop());
   }
 

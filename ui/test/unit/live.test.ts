@@ -1,6 +1,6 @@
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Action } from '../../src/bindings';
+import type { Action, Numbered } from '../../src/bindings';
 import { Live, clock, positionAt } from '../../src/lib/live.svelte';
 import { Toasts } from '../../src/lib/toasts.svelte';
 import { group, home, room, snapshot } from '../fixtures';
@@ -9,10 +9,17 @@ import { group, home, room, snapshot } from '../fixtures';
 // `G-office-2`, the rest succeed.
 const sent: Action[] = [];
 let signIn: () => unknown = () => null;
+/** What `household_snapshot` answers, and how many times it was asked. */
+let whole: Numbered = { seq: 0, snapshot: snapshot([home()]) };
+let asked = 0;
 beforeAll(() => {
   (globalThis as { window?: unknown }).window ??= globalThis;
   mockIPC((cmd, args) => {
     if (cmd === 'session_sign_in') return signIn();
+    if (cmd === 'household_snapshot') {
+      asked += 1;
+      return whole;
+    }
     if (cmd !== 'control_perform') return null;
     const action = (args as { action: Action }).action;
     sent.push(action);
@@ -42,6 +49,38 @@ describe('Live', () => {
     l.apply(older);
     expect(l.snapshot.live.revision).toBe(5);
     expect(l.households[0].groups[1].volume.volume).toBe(55);
+  });
+
+  it('applies a change that follows the snapshot shown in place, and drops one it has already', () => {
+    const l = live();
+    l.show({ seq: 7, snapshot: snapshot([home()]) });
+    const living = l.households[0].groups[0];
+    l.change({ base: 7, seq: 8, ops: [{ op: 'set', path: ['live', 'households', 0, 'groups', 1, 'volume', 'volume'], value: 61 }, { op: 'set', path: ['live', 'revision'], value: 2 }] });
+    expect(l.households[0].groups[1].volume.volume).toBe(61);
+    expect(l.snapshot.live.revision).toBe(2);
+    // What did not change is the same object: nothing that shows it is drawn again.
+    expect(l.households[0].groups[0]).toBe(living);
+    // Sent again (or older): nothing changes, nothing is asked.
+    l.change({ base: 7, seq: 8, ops: [{ op: 'set', path: ['live', 'households', 0, 'groups', 1, 'volume', 'volume'], value: 3 }] });
+    expect(l.households[0].groups[1].volume.volume).toBe(61);
+    l.change({ base: 8, seq: 9, ops: [{ op: 'remove', path: ['live', 'focus'] }, { op: 'set', path: [], value: snapshot([]) }] });
+    expect(l.households).toEqual([]);
+  });
+
+  it('asks for the whole snapshot when a number is missing, and applies what came meanwhile', async () => {
+    const l = live();
+    l.show({ seq: 3, snapshot: snapshot([home()]) });
+    asked = 0;
+    whole = { seq: 10, snapshot: snapshot([home()], { revision: 10 }) };
+    const volume = (seq: number, value: number) => ({ base: seq - 1, seq, ops: [{ op: 'set' as const, path: ['live', 'households', 0, 'groups', 1, 'volume', 'volume'], value }] });
+    l.change(volume(10, 40)); // 4…9 never came
+    // While the answer is on its way: one already in it, and the one after it.
+    l.change(volume(9, 30));
+    l.change(volume(11, 50));
+    expect(asked).toBe(1);
+    await vi.waitFor(() => expect(l.snapshot.live.revision).toBe(10));
+    expect(l.households[0].groups[1].volume.volume).toBe(50);
+    expect(asked).toBe(1);
   });
 
   it("shows the core's households as they are, pending changes included", () => {

@@ -1,0 +1,123 @@
+//! The state as the webview was last told it, numbered: each change goes out as what differs
+//! from the last one (`state-changed`, a [`crate::patch`] from one number to the next), and
+//! the webview asks for the whole of it ([`Published::current`]) when it starts or when it
+//! sees a number missing.
+
+use crate::events::StateChanged;
+use crate::patch;
+use crate::state::Snapshot;
+use serde::Serialize;
+use serde_json::Value;
+use specta::Type;
+use std::sync::Mutex;
+use tauri::AppHandle;
+use tauri_specta::Event;
+
+/// A snapshot and its number: what a `state-changed` event with this number as its `base`
+/// changes.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Numbered {
+    pub seq: u32,
+    pub snapshot: Snapshot,
+}
+
+/// See the module documentation.
+pub struct Published {
+    last: Mutex<Last>,
+}
+
+struct Last {
+    numbered: Numbered,
+    json: Value,
+}
+
+impl Published {
+    pub fn new(first: Snapshot) -> Self {
+        let json = serde_json::to_value(&first).expect("a snapshot is JSON");
+        Self {
+            last: Mutex::new(Last {
+                numbered: Numbered {
+                    seq: 0,
+                    snapshot: first,
+                },
+                json,
+            }),
+        }
+    }
+
+    /// The last snapshot published, with its number.
+    pub fn current(&self) -> Numbered {
+        self.last.lock().expect("published lock").numbered.clone()
+    }
+
+    /// Tells the webview what changed from the last snapshot published to `snapshot`, under
+    /// the next number; nothing when nothing changed.
+    pub fn publish(&self, app: &AppHandle, snapshot: Snapshot) {
+        self.next(snapshot, |change| {
+            if let Err(err) = change.emit(app) {
+                tracing::warn!(error = %err, "could not send the state to the window");
+            }
+        });
+    }
+
+    /// What changed from the last snapshot published to `snapshot`, under the next number,
+    /// given to `send` under the lock (so changes leave in the order of their numbers);
+    /// `send` is not called when nothing changed.
+    fn next(&self, snapshot: Snapshot, send: impl FnOnce(StateChanged)) {
+        let json = serde_json::to_value(&snapshot).expect("a snapshot is JSON");
+        let mut last = self.last.lock().expect("published lock");
+        let ops = patch::diff(&last.json, &json);
+        if ops.is_empty() {
+            return;
+        }
+        let base = last.numbered.seq;
+        let seq = base.wrapping_add(1);
+        *last = Last {
+            numbered: Numbered { seq, snapshot },
+            json,
+        };
+        send(StateChanged { base, seq, ops });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use roomtone_core::live::Live;
+
+    fn snapshot(demo: bool) -> Snapshot {
+        Snapshot {
+            demo,
+            live: Live::starting(),
+            notices: Vec::new(),
+        }
+    }
+
+    fn next(published: &Published, snapshot: Snapshot) -> Option<StateChanged> {
+        let mut sent = None;
+        published.next(snapshot, |change| sent = Some(change));
+        sent
+    }
+
+    #[test]
+    fn each_change_is_numbered_from_the_last_and_an_unchanged_state_sends_nothing() {
+        let published = Published::new(snapshot(false));
+        assert_eq!(published.current().seq, 0);
+        assert!(next(&published, snapshot(false)).is_none());
+        let change = next(&published, snapshot(true)).expect("a change");
+        assert_eq!((change.base, change.seq), (0, 1));
+        assert_eq!(
+            change.ops,
+            [patch::Op::Set {
+                path: vec![patch::Key::Field("demo".into())],
+                value: Value::Bool(true)
+            }]
+        );
+        let now = published.current();
+        assert_eq!(now.seq, 1);
+        assert!(now.snapshot.demo);
+        let back = next(&published, snapshot(false)).expect("a change");
+        assert_eq!((back.base, back.seq), (1, 2));
+    }
+}
