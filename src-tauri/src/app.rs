@@ -12,6 +12,8 @@ use tauri_plugin_window_state::StateFlags;
 /// Starts the app.
 pub fn run() {
     marks::start_clock();
+    #[cfg(target_os = "linux")]
+    paint_on_the_cpu();
     let specta = ipc::specta();
     let sim_port = demo::SimPort::reserve();
     let mut context = tauri::generate_context!();
@@ -144,6 +146,25 @@ pub fn run() {
             #[cfg(not(target_os = "macos"))]
             let _ = (app, event);
         });
+}
+
+/// Turns WebKitGTK's accelerated compositing off before any webview exists: Roomtone's page
+/// is a few cards, sliders and text, with no animation or 3D to hand to a GPU, and WebKitGTK
+/// composites through OpenGL — on the many Linux desktops where that is Mesa's software
+/// renderer (llvmpipe: no GPU driver, a virtual machine, a remote session), each repaint of
+/// the progress bar was rasterised there, at about 90 MiB more memory and three times the
+/// idle CPU of painting on the CPU (`bench/memory.sh`). WebKit reads the choice from its
+/// environment when its web process starts (switched later, through the webview's settings,
+/// the page never painted). `ROOMTONE_WEBVIEW_COMPOSITING=on`, or the variable already set,
+/// leaves WebKit's own choice.
+#[cfg(target_os = "linux")]
+fn paint_on_the_cpu() {
+    const VARIABLE: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+    let composite = std::env::var("ROOMTONE_WEBVIEW_COMPOSITING").is_ok_and(|v| v == "on");
+    if !composite && std::env::var_os(VARIABLE).is_none() {
+        // At the start of `run`, before Tauri, GTK or any other thread.
+        std::env::set_var(VARIABLE, "1");
+    }
 }
 
 /// WebKitGTK's default cache model is a web browser's: it keeps decoded pages and resources
