@@ -11,11 +11,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-need_rust
+need_app_build
 need_commands python3:python3
 apt_install redis-server
-say "release builds of the simulator, the relay and the load generator"
-cargo build --release --locked -p roomtone-sim -p roomtone-relay -p roomtone-bench-load >&2
+build_ui >&2
+bench_builds
 bin=target/release
 samples="${SAMPLES:-500}"
 idle="${IDLE:-60}"
@@ -100,3 +100,5 @@ relay_of
 memory=$("$bin/roomtone-load" streams --relay "$relay_url" --sim "$sim_url" --streams "$many" --relay-pid "$relay_pid")
 
 printf -- '- %s\n' "$one" "$two" "$quiet" "$core" "$broker" "${through[@]}" "$memory"
+# "… 25.5 KiB per stream (PSS)": what 10,000 streams cost, in MiB.
+figure relay_10k_mib "$(sed -n 's/.*: \([0-9.]*\) KiB per stream.*/\1/p' <<<"$memory" | awk '{printf "%.0f", $1 * 10000 / 1024}')"

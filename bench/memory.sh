@@ -9,6 +9,7 @@
 # kept (ROOMTONE_PAGE_SLEEP_SECS=never). Release builds. Prints a Markdown table on standard
 # output.
 #   ONLY=roomtone   skip the minimal app (for before/after comparisons of Roomtone alone)
+#   ONLY=shown      only the window shown, Roomtone's and the minimal app's
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -16,8 +17,7 @@ cd "$(dirname "$0")/.."
 need_app_build
 apt_install gnome-keyring
 build_ui >&2
-say "release builds of Roomtone and the minimal app"
-cargo build --release --locked -p roomtone -p roomtone-bench-minimal >&2
+bench_builds
 runs="${RUNS:-3}"
 idle="${IDLE:-60}"
 cpu_window="${CPU:-60}"
@@ -83,8 +83,11 @@ measure() {
 bench_display
 
 shown=$(measure "roomtone, window shown" dbus-run-session -- target/release/roomtone --demo)
-hidden=$(measure "roomtone, hidden" dbus-run-session -- target/release/roomtone --demo --hidden)
-kept=$(ROOMTONE_PAGE_SLEEP_SECS=never measure "roomtone, hidden, page kept" dbus-run-session -- target/release/roomtone --demo --hidden)
+hidden="" kept=""
+if [ "${ONLY:-}" != shown ]; then
+  hidden=$(measure "roomtone, hidden" dbus-run-session -- target/release/roomtone --demo --hidden)
+  kept=$(ROOMTONE_PAGE_SLEEP_SECS=never measure "roomtone, hidden, page kept" dbus-run-session -- target/release/roomtone --demo --hidden)
+fi
 minimal=""
 [ "${ONLY:-}" = roomtone ] || minimal=$(measure minimal dbus-run-session -- target/release/roomtone-bench-minimal)
 pss() { awk '{print $1}' <<<"$1"; }
@@ -99,8 +102,11 @@ row() {
 echo "| whole process tree, release | PSS after ${idle} s idle, median of $runs (range) | CPU over the next ${cpu_window} s, share of one core, median (range) |"
 echo "|---|---|---|"
 row "Roomtone, demo household, window shown" "$shown"
-row "Roomtone, demo household, hidden in the tray (its page asleep after 30 s)" "$hidden"
-row "Roomtone, demo household, hidden in the tray, page kept (\`ROOMTONE_PAGE_SLEEP_SECS=never\`)" "$kept"
+[ -z "$hidden" ] || row "Roomtone, demo household, hidden in the tray (its page asleep after 30 s)" "$hidden"
+[ -z "$kept" ] || row "Roomtone, demo household, hidden in the tray, page kept (\`ROOMTONE_PAGE_SLEEP_SECS=never\`)" "$kept"
 [ -z "$minimal" ] || row "minimal Tauri 2 app, window shown" "$minimal"
+figure shown_pss_mib "$(pss "$shown" | median | mib)"
+figure shown_cpu_pct "$(cpu "$shown" | median | awk '{printf "%.1f", $1 / 10}')"
+[ -z "$minimal" ] || figure minimal_pss_mib "$(pss "$minimal" | median | mib)"
 echo
 echo "Release binaries: Roomtone $(( $(stat -c %s target/release/roomtone) / 1024 )) KiB, minimal $(( $(stat -c %s target/release/roomtone-bench-minimal) / 1024 )) KiB."

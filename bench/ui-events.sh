@@ -14,8 +14,7 @@ cd "$(dirname "$0")/.."
 need_app_build
 need_commands python3:python3
 build_ui >&2
-say "release build of Roomtone"
-cargo build --release --locked -p roomtone >&2
+bench_builds
 runs="${RUNS:-3}"
 samples="${SAMPLES:-200}"
 
@@ -92,3 +91,4 @@ echo "| Sonos event to the window, release, demo, $samples changes × $runs runs
 echo "|---|---|---|"
 echo "| relay receipt → the DOM shows it | $(cell 1) | $(cell 2) |"
 echo "| relay receipt → the frame after it is painted | $(cell 3) | $(cell 4) |"
+figure dom_p99_ms "$(col 2 | median)"

@@ -12,8 +12,7 @@ cd "$(dirname "$0")/.."
 need_app_build
 need_commands python3:python3 gdbus:libglib2.0-bin
 build_ui >&2
-say "release build of Roomtone"
-cargo build --release --locked -p roomtone >&2
+bench_builds
 
 bench_display
 

@@ -4,6 +4,9 @@
 # Progress goes to stderr, so a script's standard output (a bench table) stays clean.
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
+# figure NAME VALUE: one figure for the table of goals bench/run prints at its end (kept in
+# $BENCH_FIGURES while bench/run runs a part; nothing otherwise).
+figure() { if [ -n "${BENCH_FIGURES:-}" ]; then echo "$1 $2" >>"$BENCH_FIGURES"; fi; }
 
 # Runs a command as root: directly when root, through sudo otherwise.
 as_root() {
@@ -85,7 +88,25 @@ build_ui() {
     (cd ui && npm install --no-audit --no-fund)
   fi
   say "building the webview (ui/dist)"
-  (cd ui && npm run build --silent)
+  # Built beside it and put in place only when something differs: the app embeds ui/dist at
+  # compile time, and rewritten files (same bytes, new times) would make Cargo build it again.
+  rm -rf ui/dist.next
+  (cd ui && npm run build --silent -- --outDir dist.next)
+  if diff -r ui/dist ui/dist.next >/dev/null 2>&1; then
+    rm -rf ui/dist.next
+  else
+    rm -rf ui/dist && mv ui/dist.next ui/dist
+  fi
+}
+
+# bench_builds: the release builds the benchmarks measure, always the same packages
+# together: Cargo unifies features across the packages of one build, so building another
+# set (the app alone, or with the minimal app) would build Tauri and the app again, minutes
+# each time.
+bench_builds() {
+  say "release builds: Roomtone, the minimal app, the simulator, the relay, the load generator"
+  cargo build --release --locked -p roomtone -p roomtone-bench-minimal -p roomtone-sim \
+    -p roomtone-relay -p roomtone-bench-load >&2
 }
 
 # Starts a private Xvfb display for a benchmark of the real window (stopped on exit; the

@@ -9,7 +9,7 @@ import ts from 'typescript-eslint';
 
 export default defineConfig(
   // Build outputs, and the bindings `scripts/bindings` generates from the Rust types.
-  globalIgnores(['dist/', 'test-dist/', 'test-output/', 'node_modules/', 'src/bindings.ts']),
+  globalIgnores(['dist/', 'dist.next/', 'test-dist/', 'test-output/', 'node_modules/', 'src/bindings.ts']),
 
   js.configs.recommended,
   ts.configs.recommendedTypeChecked,

@@ -12,6 +12,8 @@
 //!   Control API (a bare HTTP server that only timestamps and answers).
 //! - `broker`: the token broker's refresh through a running relay against the same refresh
 //!   straight at the login service: the relay's overhead.
+//! - `signed-in`: what a signed-in start of the app finds (tokens in the keychain, the
+//!   last-known household in its cache), for `bench/start.sh`.
 //!
 //! This file parses the command line and dispatches to one module per measurement:
 //!
@@ -21,6 +23,7 @@
 //!   `streams` (memory).
 //! - [`overhead`]: the core's own time to the wire, against a bare HTTP server.
 //! - [`broker`]: the token broker's refresh through the relay and straight at Sonos.
+//! - [`signed_in`]: a signed-in start's keychain and cache, on [`world`].
 //!
 //! Shared below them: [`sim`] (the [`Failure`] every measurement returns, tokens minted by
 //! the simulator, a phone on its Control API) and [`stats`] (percentiles, `ms`, `µs`),
@@ -32,6 +35,7 @@ mod idle;
 mod latency;
 mod overhead;
 mod relay;
+mod signed_in;
 mod sim;
 mod stats;
 mod world;
@@ -101,6 +105,12 @@ enum Command {
         #[arg(long)]
         relay_pid: u32,
     },
+    /// Leaves what a signed-in start finds: tokens in the keychain for the configuration in
+    /// the environment, the demo household in `cache` (the app's last-known household file).
+    SignedIn {
+        #[arg(long)]
+        cache: std::path::PathBuf,
+    },
 }
 
 #[tokio::main]
@@ -127,5 +137,6 @@ async fn main() -> Result<(), Failure> {
             streams,
             relay_pid,
         } => relay::memory(&relay, &sim, streams, relay_pid).await,
+        Command::SignedIn { cache } => signed_in::prepare(&cache).await,
     }
 }
