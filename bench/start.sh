@@ -30,7 +30,8 @@ export ROOMTONE_BENCH_MARKS=1
 marks() {
   local wrap=()
   [ -z "${SIGNED_IN:-}" ] || wrap=(scripts/keychain-session)
-  "${wrap[@]}" python3 - "$@" <<'EOF'
+  # The last line is the figures (a keychain session's D-Bus says things on standard output).
+  "${wrap[@]}" python3 - "$@" <<'EOF' | tail -1
 import os, subprocess, sys, tempfile, time, signal
 home = tempfile.mkdtemp()
 env = dict(os.environ, HOME=home, XDG_CONFIG_HOME=f"{home}/.config", XDG_DATA_HOME=f"{home}/.local/share", XDG_CACHE_HOME=f"{home}/.cache")
