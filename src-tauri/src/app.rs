@@ -152,7 +152,7 @@ pub fn run() {
 /// is a few cards, sliders and text, with no animation or 3D to hand to a GPU, and WebKitGTK
 /// composites through OpenGL — on the many Linux desktops where that is Mesa's software
 /// renderer (llvmpipe: no GPU driver, a virtual machine, a remote session), each repaint of
-/// the progress bar was rasterised there, at about 90 MiB more memory and three times the
+/// the progress bar was rasterised there, at about 100 MiB more memory and three times the
 /// idle CPU of painting on the CPU (`bench/memory.sh`). WebKit reads the choice from its
 /// environment when its web process starts (switched later, through the webview's settings,
 /// the page never painted). `ROOMTONE_WEBVIEW_COMPOSITING=on`, or the variable already set,
