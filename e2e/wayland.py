@@ -103,15 +103,21 @@ def main() -> int:
             names = window.call("POST", "execute/sync", {"script": "return [...document.querySelectorAll('[data-test=group]')].map((e) => e.dataset.group).join(', ')", "args": []})
             for group in ["Living Room + 1", "Office", "Den"]:
                 assert group in names, names
-            window.screenshot("wayland-page")
 
-        def on_the_screen():
-            shots = work / "shots"
-            shots.mkdir()
+        def screen(name):
+            """The compositor's screenshot, as OUT/NAME.png: the page is painted on the CPU
+            here (Roomtone's default on Linux), where WebKitWebDriver's screenshot never
+            answers. Its pixels."""
+            # Wait until what the DOM holds has been painted: two animation frames.
+            window.call("POST", "execute/async", {"script": "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));", "args": []})
+            shots = pathlib.Path(tempfile.mkdtemp(dir=work))
             subprocess.run(["weston-screenshooter"], cwd=shots, env=env, check=True, timeout=60)
             shot = next(shots.glob("wayland-screenshot-*.png"))
-            shutil.copy(shot, OUT / "wayland-screen.png")
-            width, height, rows = png_pixels(shot.read_bytes())
+            shutil.copy(shot, OUT / f"{name}.png")
+            return png_pixels(shot.read_bytes())
+
+        def on_the_screen():
+            width, height, rows = screen("wayland-screen")
             assert (width, height) == (1280, 800), (width, height)
             # Weston's empty desktop is one colour; the window covers much of it.
             background = rows[0][0]
@@ -151,7 +157,7 @@ def main() -> int:
             bound = wait_until("the portal's answer", lambda: "global-shortcuts portal:" in via() and via())
             assert "play/pause CTRL+ALT+p" in bound and "mute" not in bound, bound
             script("document.querySelector('[data-test=hotkeys-via]').scrollIntoView({block: 'center'})")
-            window.screenshot("wayland-settings-portal")
+            screen("wayland-settings-portal")
             # The user changes a key in the desktop's settings: the window follows.
             tell("change play-pause=CTRL+SHIFT+p next=CTRL+ALT+Right")
             wait_until("the changed keys shown", lambda: "play/pause CTRL+SHIFT+p" in via())
