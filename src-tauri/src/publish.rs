@@ -3,15 +3,38 @@
 //! the webview asks for the whole of it ([`Published::current`]) when it starts or when it
 //! sees a number missing.
 
+use crate::error::AppError;
 use crate::events::StateChanged;
 use crate::patch;
-use crate::state::Snapshot;
+use roomtone_core::live::Live;
 use serde::Serialize;
 use serde_json::Value;
 use specta::Type;
 use std::sync::Mutex;
 use tauri::AppHandle;
 use tauri_specta::Event;
+
+/// What the webview shows: the core's live state, and whether it is the demo household.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    pub demo: bool,
+    pub live: Live,
+    /// Problems found at start that last until fixed (a broken settings file, a half-done
+    /// configuration), so a window opened later still sees them.
+    pub notices: Vec<AppError>,
+}
+
+impl Snapshot {
+    /// Before the core is ready.
+    pub(crate) fn starting(notices: Vec<AppError>) -> Self {
+        Self {
+            demo: false,
+            live: Live::starting(),
+            notices,
+        }
+    }
+}
 
 /// A snapshot and its number: what a `state-changed` event with this number as its `base`
 /// changes.
@@ -84,7 +107,6 @@ impl Published {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use roomtone_core::live::Live;
 
     fn snapshot(demo: bool) -> Snapshot {
         Snapshot {

@@ -3,7 +3,7 @@
 //! surfaces: [`crate::start`] starts the core and keeps them in step with it.
 
 use crate::error::AppError;
-use crate::publish::{Numbered, Published};
+use crate::publish::{Numbered, Published, Snapshot};
 use crate::recent::RecentStream;
 use crate::settings::{Settings, SettingsFile};
 use roomtone_core::config::Overrides;
@@ -87,28 +87,6 @@ pub struct SettingsView {
     pub restart_needed: bool,
     /// Where the settings file is.
     pub file: String,
-}
-
-/// What the webview shows: the core's live state, and whether it is the demo household.
-#[derive(Debug, Clone, PartialEq, Serialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct Snapshot {
-    pub demo: bool,
-    pub live: Live,
-    /// Problems found at start that last until fixed (a broken settings file, a half-done
-    /// configuration), so a window opened later still sees them.
-    pub notices: Vec<AppError>,
-}
-
-impl Snapshot {
-    /// Before the core is ready.
-    fn starting(notices: Vec<AppError>) -> Self {
-        Self {
-            demo: false,
-            live: Live::starting(),
-            notices,
-        }
-    }
 }
 
 impl AppState {
