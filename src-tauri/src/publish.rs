@@ -36,47 +36,39 @@ impl Snapshot {
     }
 }
 
-/// A snapshot and its number: what a `state-changed` event with this number as its `base`
-/// changes.
+/// A snapshot (as the webview receives it) and its number: what a `state-changed` event
+/// with this number as its `base` changes.
 #[derive(Debug, Clone, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Numbered {
     pub seq: u32,
-    pub snapshot: Snapshot,
+    #[specta(type = Snapshot)]
+    pub snapshot: Value,
 }
 
 /// See the module documentation.
 pub struct Published {
-    last: Mutex<Last>,
-}
-
-struct Last {
-    numbered: Numbered,
-    json: Value,
+    last: Mutex<Numbered>,
 }
 
 impl Published {
-    pub fn new(first: Snapshot) -> Self {
-        let json = serde_json::to_value(&first).expect("a snapshot is JSON");
+    pub fn new(first: &Snapshot) -> Self {
         Self {
-            last: Mutex::new(Last {
-                numbered: Numbered {
-                    seq: 0,
-                    snapshot: first,
-                },
-                json,
+            last: Mutex::new(Numbered {
+                seq: 0,
+                snapshot: serde_json::to_value(first).expect("a snapshot is JSON"),
             }),
         }
     }
 
     /// The last snapshot published, with its number.
     pub fn current(&self) -> Numbered {
-        self.last.lock().expect("published lock").numbered.clone()
+        self.last.lock().expect("published lock").clone()
     }
 
     /// Tells the webview what changed from the last snapshot published to `snapshot`, under
     /// the next number; nothing when nothing changed.
-    pub fn publish(&self, app: &AppHandle, snapshot: Snapshot) {
+    pub fn publish(&self, app: &AppHandle, snapshot: &Snapshot) {
         self.next(snapshot, |change| {
             if let Err(err) = change.emit(app) {
                 tracing::warn!(error = %err, "could not send the state to the window");
@@ -87,18 +79,18 @@ impl Published {
     /// What changed from the last snapshot published to `snapshot`, under the next number,
     /// given to `send` under the lock (so changes leave in the order of their numbers);
     /// `send` is not called when nothing changed.
-    fn next(&self, snapshot: Snapshot, send: impl FnOnce(StateChanged)) {
-        let json = serde_json::to_value(&snapshot).expect("a snapshot is JSON");
+    fn next(&self, snapshot: &Snapshot, send: impl FnOnce(StateChanged)) {
+        let json = serde_json::to_value(snapshot).expect("a snapshot is JSON");
         let mut last = self.last.lock().expect("published lock");
-        let ops = patch::diff(&last.json, &json);
+        let ops = patch::diff(&last.snapshot, &json);
         if ops.is_empty() {
             return;
         }
-        let base = last.numbered.seq;
+        let base = last.seq;
         let seq = base.wrapping_add(1);
-        *last = Last {
-            numbered: Numbered { seq, snapshot },
-            json,
+        *last = Numbered {
+            seq,
+            snapshot: json,
         };
         send(StateChanged { base, seq, ops });
     }
@@ -118,13 +110,13 @@ mod tests {
 
     fn next(published: &Published, snapshot: Snapshot) -> Option<StateChanged> {
         let mut sent = None;
-        published.next(snapshot, |change| sent = Some(change));
+        published.next(&snapshot, |change| sent = Some(change));
         sent
     }
 
     #[test]
     fn each_change_is_numbered_from_the_last_and_an_unchanged_state_sends_nothing() {
-        let published = Published::new(snapshot(false));
+        let published = Published::new(&snapshot(false));
         assert_eq!(published.current().seq, 0);
         assert!(next(&published, snapshot(false)).is_none());
         let change = next(&published, snapshot(true)).expect("a change");
@@ -138,7 +130,7 @@ mod tests {
         );
         let now = published.current();
         assert_eq!(now.seq, 1);
-        assert!(now.snapshot.demo);
+        assert_eq!(now.snapshot["demo"], Value::Bool(true));
         let back = next(&published, snapshot(false)).expect("a change");
         assert_eq!((back.base, back.seq), (1, 2));
     }

@@ -98,7 +98,7 @@ impl AppState {
             settings: Mutex::new(settings),
             edits: Mutex::new(()),
             notices: Mutex::new(Vec::new()),
-            published: Published::new(Snapshot::starting(Vec::new())),
+            published: Published::new(&Snapshot::starting(Vec::new())),
             secret_changed: AtomicBool::new(false),
             refused: Mutex::new(Refused::default()),
             painted: tokio::sync::Notify::new(),
@@ -156,7 +156,7 @@ impl AppState {
     /// answers the snapshot it was told.
     pub fn publish(&self, app: &AppHandle) -> Snapshot {
         let snapshot = self.snapshot();
-        self.published.publish(app, snapshot.clone());
+        self.published.publish(app, &snapshot);
         snapshot
     }
 

@@ -412,8 +412,8 @@ export type NowPlaying = {
 };
 
 /**
- *  A snapshot and its number: what a `state-changed` event with this number as its `base`
- *  changes.
+ *  A snapshot (as the webview receives it) and its number: what a `state-changed` event
+ *  with this number as its `base` changes.
  */
 export type Numbered = {
 	seq: number,
