@@ -84,6 +84,19 @@ def app_processes() -> list:
 
 def web_processes() -> list:
     """WebKit's web processes under the app (its page), wherever they sit in its tree."""
+    return pidfds(web_pids())
+
+
+def painted_on_the_cpu() -> bool:
+    """Whether the app's web processes paint without WebKit's compositing (from their
+    environment, as WebKit reads it); at least one must be running."""
+    pids = web_pids()
+    assert pids, "no web process under the app"
+    return all(b"WEBKIT_DISABLE_COMPOSITING_MODE=1" in pathlib.Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+               for pid in pids)
+
+
+def web_pids() -> list:
     parents = {}
     for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -99,7 +112,7 @@ def web_processes() -> list:
             pid = parents[pid][0]
         return pid in apps
 
-    return pidfds(pid for pid, (_, web) in parents.items() if web and under_app(pid))
+    return [pid for pid, (_, web) in parents.items() if web and under_app(pid)]
 
 
 def wait_for_exit(fds: list, timeout: float = 30) -> None:
@@ -177,9 +190,12 @@ class WebDriver:
     def type(self, css: str, text: str) -> None:
         self.call("POST", f"element/{self.find(css)}/value", {"text": text})
 
-    def screenshot(self, name: str) -> None:
-        # Wait until what the DOM holds has been painted: two animation frames.
+    def painted(self) -> None:
+        """Waits until what the DOM holds has been painted: two animation frames."""
         self.call("POST", "execute/async", {"script": "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));", "args": []})
+
+    def screenshot(self, name: str) -> None:
+        self.painted()
         OUT.mkdir(parents=True, exist_ok=True)
         (OUT / f"{name}.png").write_bytes(base64.b64decode(self.call("GET", "screenshot")))
 

@@ -24,7 +24,7 @@ import tempfile
 import zlib
 
 from checks import Checks, end
-from harness import OUT, ROOT, Log, WebDriver, free_port, wait_until
+from harness import OUT, ROOT, Log, WebDriver, free_port, painted_on_the_cpu, wait_until
 
 STANDIN = ROOT / "target" / "debug" / "roomtone-standin-portal"
 
@@ -103,13 +103,14 @@ def main() -> int:
             names = window.call("POST", "execute/sync", {"script": "return [...document.querySelectorAll('[data-test=group]')].map((e) => e.dataset.group).join(', ')", "args": []})
             for group in ["Living Room + 1", "Office", "Den"]:
                 assert group in names, names
+            # Roomtone's default on Linux: the page is painted on the CPU.
+            assert painted_on_the_cpu(), "the web process composites"
 
         def screen(name):
             """The compositor's screenshot, as OUT/NAME.png: the page is painted on the CPU
             here (Roomtone's default on Linux), where WebKitWebDriver's screenshot never
             answers. Its pixels."""
-            # Wait until what the DOM holds has been painted: two animation frames.
-            window.call("POST", "execute/async", {"script": "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));", "args": []})
+            window.painted()
             shots = pathlib.Path(tempfile.mkdtemp(dir=work))
             subprocess.run(["weston-screenshooter"], cwd=shots, env=env, check=True, timeout=60)
             shot = next(shots.glob("wayland-screenshot-*.png"))

@@ -159,12 +159,22 @@ pub fn run() {
 /// leaves WebKit's own choice.
 #[cfg(target_os = "linux")]
 fn paint_on_the_cpu() {
-    const VARIABLE: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
-    let composite = std::env::var("ROOMTONE_WEBVIEW_COMPOSITING").is_ok_and(|v| v == "on");
-    if !composite && std::env::var_os(VARIABLE).is_none() {
+    if compositing_off(|name| std::env::var_os(name)) {
         // At the start of `run`, before Tauri, GTK or any other thread.
-        std::env::set_var(VARIABLE, "1");
+        std::env::set_var(NO_COMPOSITING, "1");
     }
+}
+
+/// WebKitGTK's switch (read by its web process) for painting without compositing.
+#[cfg(target_os = "linux")]
+const NO_COMPOSITING: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+
+/// Whether Roomtone turns compositing off, given the environment: unless asked to keep it
+/// (`ROOMTONE_WEBVIEW_COMPOSITING=on`) or WebKit's variable is set already (the person's
+/// own choice, either way).
+#[cfg(target_os = "linux")]
+fn compositing_off(env: impl Fn(&str) -> Option<std::ffi::OsString>) -> bool {
+    env("ROOMTONE_WEBVIEW_COMPOSITING").is_none_or(|v| v != "on") && env(NO_COMPOSITING).is_none()
 }
 
 /// WebKitGTK's default cache model is a web browser's: it keeps decoded pages and resources
@@ -180,5 +190,35 @@ fn lean_webkit(window: &tauri::WebviewWindow) {
     });
     if let Err(err) = tuned {
         tracing::debug!(error = %err, "the webview's cache model stays the default");
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+    use std::ffi::OsString;
+
+    fn env<'a>(set: &'a [(&str, &str)]) -> impl Fn(&str) -> Option<OsString> + 'a {
+        move |name| {
+            set.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| OsString::from(v))
+        }
+    }
+
+    #[test]
+    fn compositing_is_off_unless_asked_for_or_already_chosen() {
+        assert!(compositing_off(env(&[])));
+        assert!(compositing_off(env(&[(
+            "ROOMTONE_WEBVIEW_COMPOSITING",
+            "off"
+        )])));
+        assert!(!compositing_off(env(&[(
+            "ROOMTONE_WEBVIEW_COMPOSITING",
+            "on"
+        )])));
+        // The person's own WebKit setting stands, whichever it is.
+        assert!(!compositing_off(env(&[(NO_COMPOSITING, "0")])));
+        assert!(!compositing_off(env(&[(NO_COMPOSITING, "1")])));
     }
 }
