@@ -21,7 +21,10 @@ samples="${SAMPLES:-200}"
 bench_display
 export ROOMTONE_BENCH_MARKS=1
 
-# One run: prints "dom_p50 dom_p99 painted_p50 painted_p99" in milliseconds.
+# One run: prints "dom_p50 dom_p99 painted_p50 painted_p99 sent_p50 sent_p99 door_p50
+# door_p99" in milliseconds, where "sent" is relay receipt → the webview told (the app's
+# own part of the way) and "door" is the webview told → the DOM showing it (IPC, the page's
+# script, and the mark's way back); the slowest few changes, split, on standard error.
 one_run() {
   python3 - target/release/roomtone "$samples" <<'PY'
 import json, os, queue, signal, subprocess, sys, tempfile, threading, urllib.request
@@ -57,14 +60,18 @@ try:
         url, data=json.dumps(body).encode(), method="POST",
         headers={"content-type": "application/json", **({"authorization": f"Bearer {token}"} if token else {})})))
     token = post(f"{sim}/sim/admin/tokens", {})["access_token"]
-    dom, painted = [], []
+    dom, painted, sent, door = [], [], [], []
     for i in range(samples):
         volume = 10 + (volume + 7 - 10) % 80  # a new value each time, 10..89
         post(f"{sim}/control/api/v1/groups/{group}/groupVolume", {"volume": volume}, token)
         mine = lambda kind: (lambda l: l.startswith(f"mark {kind} ")
                              and fields(l).get("group") == group and fields(l).get("volume") == str(volume))
         received = int(wait_for(mine("relay"), f"the relay's receipt of volume {volume}")["at"])
-        dom.append((int(wait_for(mine("dom"), f"the DOM showing volume {volume}")["at"]) - received) / 1000)
+        told = int(wait_for(mine("sent"), f"the webview told of volume {volume}")["at"])
+        shown = int(wait_for(mine("dom"), f"the DOM showing volume {volume}")["at"])
+        sent.append((told - received) / 1000)
+        door.append((shown - told) / 1000)
+        dom.append((shown - received) / 1000)
         painted.append((int(wait_for(mine("painted"), f"the frame with volume {volume}")["at"]) - received) / 1000)
 finally:
     os.killpg(app.pid, signal.SIGTERM)
@@ -73,7 +80,10 @@ finally:
 def pct(values, p):
     s = sorted(values)
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
-print(f"{pct(dom, 50):.1f} {pct(dom, 99):.1f} {pct(painted, 50):.1f} {pct(painted, 99):.1f}")
+for total, app_part, webview_part, n in sorted(zip(dom, sent, door, range(1, samples + 1)), reverse=True)[:5]:
+    print(f"  slow: change {n}, {total:.1f} ms = {app_part:.1f} in the app + {webview_part:.1f} to the DOM",
+          file=sys.stderr)
+print(" ".join(f"{pct(v, p):.1f}" for v in (dom, painted, sent, door) for p in (50, 99)))
 PY
 }
 
@@ -82,7 +92,7 @@ spread() { sort -n | awk 'NR==1{min=$1} {max=$1} END {print min "–" max}'; }
 results=""
 for run in $(seq "$runs"); do
   r=$(one_run)
-  say "run $run: relay → DOM p50/p99, relay → painted p50/p99 (ms): $r"
+  say "run $run: relay → DOM p50/p99, → painted p50/p99, → webview told p50/p99, told → DOM p50/p99 (ms): $r"
   results+="$r"$'\n'
 done
 col() { printf '%s' "$results" | awk -v c="$1" 'NF {print $c}'; }
@@ -91,4 +101,6 @@ echo "| Sonos event to the window, release, demo, $samples changes × $runs runs
 echo "|---|---|---|"
 echo "| relay receipt → the DOM shows it | $(cell 1) | $(cell 2) |"
 echo "| relay receipt → the frame after it is painted | $(cell 3) | $(cell 4) |"
+echo "| of which: relay receipt → the webview told (the app) | $(cell 5) | $(cell 6) |"
+echo "| of which: the webview told → the DOM shows it | $(cell 7) | $(cell 8) |"
 figure dom_p99_ms "$(col 2 | median)"

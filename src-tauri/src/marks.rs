@@ -6,8 +6,10 @@
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
+use roomtone_core::live::Live;
 use roomtone_sonos::events::header;
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
 /// When the app started.
@@ -34,6 +36,26 @@ pub fn print(line: std::fmt::Arguments<'_>) {
     if enabled() {
         let micros = since_start().unwrap_or_default().as_micros();
         println!("{line} at={micros}");
+    }
+}
+
+/// After the webview was told of a change: each group whose volume differs from the one
+/// marked last (`mark sent group=G volume=V at=µs`), so `bench/ui-events.sh` can split the
+/// way to the screen at the webview's door.
+pub fn sent(live: &Live) {
+    if !enabled() {
+        return;
+    }
+    static LAST: OnceLock<Mutex<HashMap<String, u8>>> = OnceLock::new();
+    let mut last = LAST
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    for group in live.households.iter().flat_map(|h| &h.groups) {
+        let volume = group.volume.volume;
+        if last.insert(group.id.to_string(), volume) != Some(volume) {
+            print(format_args!("mark sent group={} volume={volume}", group.id));
+        }
     }
 }
 

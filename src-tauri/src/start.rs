@@ -92,6 +92,7 @@ pub async fn start(app: &AppHandle) {
             let state = app.state::<AppState>();
             // The window first: what it shows is the figure people see.
             let snapshot = state.publish(&app);
+            crate::marks::sent(&snapshot.live);
             state.keep_chosen(&snapshot.live);
             crate::tray::update(&app, &snapshot.live);
             crate::media::update(&app, &snapshot.live);

@@ -16,7 +16,8 @@ use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
-/// See the module documentation. An acceptor for `axum_server` (alone, or inside TLS).
+/// See the module documentation. An acceptor for `axum_server` (alone, or inside TLS); it
+/// also turns off Nagle's rule, so each event leaves at once.
 #[derive(Debug, Clone)]
 pub(crate) struct PerAddress {
     cap: usize,
@@ -54,6 +55,12 @@ impl<S> axum_server::accept::Accept<TcpStream, S> for PerAddress {
             )));
         }
         *count += 1;
+        // An event on a stream is one small write that must leave at once: with Nagle's
+        // rule it waits while the last one is unacknowledged, and the app's side delays
+        // its acknowledgements (up to 40 ms on Linux).
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not turn off Nagle's rule");
+        }
         std::future::ready(Ok((
             Counted {
                 stream,
@@ -122,5 +129,26 @@ impl AsyncWrite for Counted {
 
     fn is_write_vectored(&self) -> bool {
         self.stream.is_write_vectored()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum_server::accept::Accept;
+
+    #[tokio::test]
+    async fn an_accepted_connection_sends_without_waiting_and_is_counted_until_dropped() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let _client = TcpStream::connect(address).await.unwrap();
+        let (stream, _) = listener.accept().await.unwrap();
+        assert!(!stream.nodelay().unwrap(), "a new socket starts with Nagle's rule");
+        let acceptor = PerAddress::new(1);
+        let (counted, ()) = acceptor.accept(stream, ()).await.unwrap();
+        assert!(counted.stream.nodelay().unwrap());
+        assert_eq!(acceptor.open.lock().unwrap().values().sum::<usize>(), 1);
+        drop(counted);
+        assert!(acceptor.open.lock().unwrap().is_empty());
     }
 }
