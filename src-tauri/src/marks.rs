@@ -54,7 +54,8 @@ pub fn sent(live: &Live) {
     for group in live.households.iter().flat_map(|h| &h.groups) {
         let volume = group.volume.volume;
         if last.insert(group.id.to_string(), volume) != Some(volume) {
-            print(format_args!("mark sent group={} volume={volume}", group.id));
+            let group = group.id.as_str().chars().take(80).collect::<String>();
+            print(format_args!("mark sent group={group} volume={volume}"));
         }
     }
 }

@@ -143,7 +143,10 @@ mod tests {
         let address = listener.local_addr().unwrap();
         let _client = TcpStream::connect(address).await.unwrap();
         let (stream, _) = listener.accept().await.unwrap();
-        assert!(!stream.nodelay().unwrap(), "a new socket starts with Nagle's rule");
+        assert!(
+            !stream.nodelay().unwrap(),
+            "a new socket starts with Nagle's rule"
+        );
         let acceptor = PerAddress::new(1);
         let (counted, ()) = acceptor.accept(stream, ()).await.unwrap();
         assert!(counted.stream.nodelay().unwrap());
