@@ -266,6 +266,6 @@ pub fn app_mark(stage: MarkStage, group: GroupId, volume: u8) {
     };
     crate::marks::print(format_args!(
         "mark {stage} group={} volume={volume}",
-        group.as_str().chars().take(80).collect::<String>()
+        crate::marks::group_field(group.as_str())
     ));
 }

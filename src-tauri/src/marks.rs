@@ -39,6 +39,11 @@ pub fn print(line: std::fmt::Arguments<'_>) {
     }
 }
 
+/// A group ID as a mark carries it: at most 80 characters, whatever Sonos or a request sent.
+pub fn group_field(id: &str) -> String {
+    id.chars().take(80).collect()
+}
+
 /// After the webview was told of a change: each group whose volume differs from the one
 /// marked last (`mark sent group=G volume=V at=µs`), so `bench/ui-events.sh` can split the
 /// way to the screen at the webview's door.
@@ -54,7 +59,7 @@ pub fn sent(live: &Live) {
     for group in live.households.iter().flat_map(|h| &h.groups) {
         let volume = group.volume.volume;
         if last.insert(group.id.to_string(), volume) != Some(volume) {
-            let group = group.id.as_str().chars().take(80).collect::<String>();
+            let group = group_field(group.id.as_str());
             print(format_args!("mark sent group={group} volume={volume}"));
         }
     }
@@ -72,14 +77,13 @@ pub async fn relay_receipt(request: Request, next: Next) -> Response {
         return next.run(request).await;
     }
     let at = since_start().unwrap_or_default().as_micros();
-    let group = request
-        .headers()
-        .get(header::TARGET_VALUE)
-        .and_then(|g| g.to_str().ok())
-        .unwrap_or_default()
-        .chars()
-        .take(80)
-        .collect::<String>();
+    let group = group_field(
+        request
+            .headers()
+            .get(header::TARGET_VALUE)
+            .and_then(|g| g.to_str().ok())
+            .unwrap_or_default(),
+    );
     let (parts, body) = request.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
         return next
