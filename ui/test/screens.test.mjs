@@ -137,6 +137,21 @@ describe('every screen, light and dark, accessible', () => {
       await page.locator('[data-test="library-item"]').first().waitFor();
       // Two households: a switcher.
       assert.equal(await page.locator('[data-test="household-switch"] option').count(), 2);
+      // The position row paints only inside itself (it is contained): the seek slider's
+      // focus ring, drawn outside the slider, must fit in the row.
+      await page.locator('[data-test="seek"]').focus();
+      const ring = await page.evaluate(() => {
+        const slider = document.querySelector('[data-test="seek"]');
+        const row = slider.closest('.progress');
+        const style = getComputedStyle(slider);
+        const out = parseFloat(style.outlineWidth) + parseFloat(style.outlineOffset);
+        const s = slider.getBoundingClientRect();
+        const r = row.getBoundingClientRect();
+        return { focused: slider.matches(':focus-visible'), out, contained: getComputedStyle(row).contain,
+                 fits: s.top - out >= r.top && s.bottom + out <= r.bottom && s.left - out >= r.left && s.right + out <= r.right };
+      });
+      assert.ok(ring.focused && ring.out > 0, `the slider shows a focus ring (${JSON.stringify(ring)})`);
+      assert.ok(ring.fits, `the focus ring fits in the contained row (${JSON.stringify(ring)})`);
     }));
 
   it('the demo household', () =>
