@@ -87,6 +87,8 @@ pub struct SettingsView {
     pub restart_needed: bool,
     /// Where the settings file is.
     pub file: String,
+    /// This Roomtone's version (the settings' About).
+    pub version: String,
 }
 
 impl AppState {
@@ -321,6 +323,7 @@ impl AppState {
             hotkeys_via: hotkeys.via,
             hotkeys_pending: hotkeys.pending,
             file: self.settings_file.path().display().to_string(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
         }
     }
 

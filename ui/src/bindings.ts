@@ -619,6 +619,8 @@ export type SettingsView = {
 	restartNeeded: boolean,
 	/**  Where the settings file is. */
 	file: string,
+	/**  This Roomtone's version (the settings' About). */
+	version: string,
 };
 
 /**  When a group falls asleep. */

@@ -51,6 +51,7 @@ export class FakeCore {
     hotkeysVia: null,
     hotkeysPending: false,
     restartNeeded: false,
+    version: '0.1.0',
     file: '/home/me/.config/com.roomtone.desktop/settings.json',
   };
 

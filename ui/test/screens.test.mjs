@@ -222,6 +222,21 @@ describe('every screen, light and dark, accessible', () => {
       assert.equal(await page.locator('[data-test="hotkey"]').first().isDisabled(), true, 'off until turned on');
     }));
 
+  it("the settings' About: the version, and the open-source software in Roomtone by license", () =>
+    screen('home', 'settings-about', '[data-test="open-settings"]', async (page) => {
+      await page.locator('[data-test="open-settings"]').click();
+      assert.equal(await page.locator('[data-test="about-version"]').innerText(), 'Roomtone 0.1.0');
+      assert.equal(await page.locator('[data-test="license"]').count(), 0, 'the list is read when opened');
+      await page.locator('[data-test="licenses"] summary').click();
+      const count = await page.locator('[data-test="licenses-count"]').innerText();
+      assert.ok(Number(/^(\d+) packages/.exec(count)?.[1]) > 100, count);
+      const licenses = await page.locator('[data-test="license"]').allInnerTexts();
+      assert.match(licenses[0], /^Apache-2\.0 OR MIT \(\d+\)$/, 'the most common license first');
+      const list = await page.locator('[data-test="licenses"]').innerText();
+      for (const shipped of [/\btauri 2\.\d+\.\d+/, /\bkeyring \d/, /\bsvelte 5\./, /@tauri-apps\/api 2\./]) assert.match(list, shipped);
+      await page.locator('[data-test="about"]').scrollIntoViewIfNeeded();
+    }));
+
   it('the settings window, direct mode with what the OS refused', () =>
     screen('signedOut', 'settings-direct', '[data-test="open-settings"]', async (page) => {
       await page.locator('[data-test="open-settings"]').click();
