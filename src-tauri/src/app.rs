@@ -4,7 +4,7 @@
 use crate::links::deliver_links;
 use crate::settings::SettingsFile;
 use crate::state::AppState;
-use crate::{csp, demo, error, hotkeys, ipc, marks, media, notify, sleep, start, tray};
+use crate::{csp, demo, error, hotkeys, ipc, marks, media, notify, releases, sleep, start, tray};
 use tauri::{Manager, WindowEvent};
 use tauri_plugin_deep_link::DeepLinkExt;
 use tauri_plugin_window_state::StateFlags;
@@ -50,6 +50,8 @@ pub fn run() {
                 .build(),
         )
         .plugin(tauri_plugin_global_shortcut::Builder::new().build())
+        // Roomtone's own updates (`releases`); the webview has no access to its commands.
+        .plugin(tauri_plugin_updater::Builder::new().build())
         // Start at login: a LaunchAgent on macOS (the builder's default, with no Apple
         // Events prompt, unlike the AppleScript launcher), the Run key under HKCU on Windows,
         // an XDG autostart entry on Linux.
@@ -72,6 +74,7 @@ pub fn run() {
                 app.manage(port);
             }
             app.manage(sleep::PageSleep::default());
+            app.manage(releases::AppUpdates::default());
             app.manage(hotkeys::InForce::default());
             #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
             if let Err(err) = app.deep_link().register_all() {

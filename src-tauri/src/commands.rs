@@ -6,12 +6,14 @@
 use crate::error::AppError;
 use crate::publish::Numbered;
 use crate::recent::{self, RecentStream};
+use crate::releases::AppUpdates;
 use crate::settings::Settings;
 use crate::state::AppState;
 use crate::state::SettingsView;
 use roomtone_core::browser::SystemBrowser;
+use roomtone_core::releases::UpdateState;
 use roomtone_core::view::{Library, Playlist, RoomSettings, TheaterOptions};
-use roomtone_core::{Action, Done};
+use roomtone_core::{Action, Done, ErrorKind};
 use roomtone_sonos::secret::ClientSecret;
 use roomtone_sonos::{GroupId, HouseholdId, PlayerId, PlaylistId};
 use tauri::{AppHandle, State};
@@ -268,4 +270,37 @@ pub fn app_mark(stage: MarkStage, group: GroupId, volume: u8) {
         "mark {stage} group={} volume={volume}",
         crate::marks::group_field(group.as_str())
     ));
+}
+
+/// What Roomtone's own updates are doing; `update-changed` follows each change.
+#[tauri::command]
+#[specta::specta]
+pub fn updates_get(updates: State<'_, AppUpdates>) -> UpdateState {
+    updates.state()
+}
+
+/// Looks for a new release now ("Check now").
+#[tauri::command]
+#[specta::specta]
+pub async fn updates_check(updates: State<'_, AppUpdates>) -> Answer {
+    if let Some(updates) = updates.get() {
+        updates.check().await;
+    }
+    Ok(())
+}
+
+/// Installs the release on offer, on the person's word; what went wrong is the error.
+#[tauri::command]
+#[specta::specta]
+pub async fn updates_install(updates: State<'_, AppUpdates>) -> Answer {
+    let updates = updates.get().ok_or_else(|| {
+        AppError::new(
+            ErrorKind::Invalid,
+            "Roomtone is still starting: try again in a moment.",
+        )
+    })?;
+    updates
+        .install()
+        .await
+        .map_err(|message| AppError::new(ErrorKind::Invalid, message))
 }

@@ -15,6 +15,10 @@ pub struct StateChanged {
     pub ops: Vec<Op>,
 }
 
+/// What Roomtone's own updates are doing changed (`update-changed`).
+#[derive(Debug, Clone, Serialize, Type, tauri_specta::Event)]
+pub struct UpdateChanged(pub roomtone_core::releases::UpdateState);
+
 /// Something went wrong outside a command (a bad deep link, a tray action): `problem`.
 #[derive(Debug, Clone, Serialize, Type, tauri_specta::Event)]
 pub struct Problem(pub AppError);

@@ -28,6 +28,9 @@ pub(crate) fn specta() -> tauri_specta::Builder<tauri::Wry> {
             commands::settings_get,
             commands::settings_set,
             commands::settings_set_client_secret,
+            commands::updates_get,
+            commands::updates_check,
+            commands::updates_install,
             commands::app_restart,
             commands::app_painted,
             commands::app_mark,
@@ -36,7 +39,8 @@ pub(crate) fn specta() -> tauri_specta::Builder<tauri::Wry> {
             events::StateChanged,
             events::Problem,
             events::OpenSettings,
-            events::HotkeysChanged
+            events::HotkeysChanged,
+            events::UpdateChanged
         ])
         // The webview only receives these types: one shape each, not serialize/deserialize pairs.
         .disable_serde_phases()

@@ -54,6 +54,7 @@ mod publish;
 mod quick;
 /// The streams played lately, kept in the settings file.
 pub mod recent;
+mod releases;
 pub mod settings;
 mod sleep;
 mod start;

@@ -35,6 +35,8 @@ pub struct Settings {
     /// A notification when the track changes in the group the tray controls, while the
     /// window is not in front.
     pub notify_track_change: bool,
+    /// Roomtone looks for a new release at start and daily (`roomtone_core::releases`).
+    pub check_updates: bool,
     /// How far the volume up and down of the tray, the hotkeys and the media keys move, 1–20.
     pub tray_volume_step: u8,
     /// The group the tray controls (a group ID); the playing group when unset or gone.
@@ -56,6 +58,7 @@ impl Default for Settings {
             start_hidden: false,
             start_at_login: false,
             notify_track_change: false,
+            check_updates: true,
             tray_volume_step: 2,
             tray_group: None,
             hotkeys: Hotkeys::default(),
@@ -460,6 +463,7 @@ mod tests {
     fn hotkeys_are_off_by_default_and_checked_when_saved() {
         let defaults = Settings::default();
         assert!(!defaults.hotkeys.enabled && !defaults.notify_track_change);
+        assert!(defaults.check_updates);
         assert_eq!(defaults.hotkeys.parsed().unwrap().len(), 6);
         let with = |f: fn(&mut Hotkeys)| {
             let mut settings = Settings::default();

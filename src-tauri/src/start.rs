@@ -57,6 +57,11 @@ pub async fn start(app: &AppHandle) {
         state.notice(err.clone());
     }
     state.set_ready(started);
+    crate::releases::start(
+        app,
+        state.ready().is_ok_and(|r| r.demo),
+        state.settings().check_updates,
+    );
     let Ok(ready) = state.ready() else {
         state.publish(app);
         return;
@@ -126,6 +131,9 @@ pub fn apply(app: &AppHandle, before: Option<&Settings>) {
         } else {
             start_at_login(app, now.start_at_login).err()
         });
+    }
+    if let Some(updates) = app.state::<crate::releases::AppUpdates>().get() {
+        updates.set_automatic(now.check_updates);
     }
     let live = state.snapshot().live;
     crate::tray::update(app, &live);

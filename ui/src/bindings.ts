@@ -69,6 +69,12 @@ export const commands = {
 	 *  removes it. It is never sent back to the window.
 	 */
 	settingsSetClientSecret: (secret: string) => typedError<SettingsView, AppError>(__TAURI_INVOKE("settings_set_client_secret", { secret })),
+	/**  What Roomtone's own updates are doing; `update-changed` follows each change. */
+	updatesGet: () => __TAURI_INVOKE<UpdateState>("updates_get"),
+	/**  Looks for a new release now ("Check now"). */
+	updatesCheck: () => typedError<null, AppError>(__TAURI_INVOKE("updates_check")),
+	/**  Installs the release on offer, on the person's word; what went wrong is the error. */
+	updatesInstall: () => typedError<null, AppError>(__TAURI_INVOKE("updates_install")),
 	/**  Restarts Roomtone (to use a new connection). */
 	appRestart: () => __TAURI_INVOKE<void>("app_restart"),
 	/**
@@ -90,6 +96,7 @@ export const events = {
 	openSettings: makeEvent<OpenSettings, OpenSettings>("open-settings"),
 	problem: makeEvent<Problem, Problem>("problem"),
 	stateChanged: makeEvent<StateChanged, StateChanged>("state-changed"),
+	updateChanged: makeEvent<UpdateChanged, UpdateChanged>("update-changed"),
 };
 
 /* Types */
@@ -311,6 +318,21 @@ export type Household = {
 /**  A household (`Sonos_…`): stable, but changes when the players move to another network. */
 export type HouseholdId = string;
 
+/**  How this copy of Roomtone is updated. */
+export type How = 
+/**  Roomtone downloads, checks and installs the release itself. */
+{ kind: "inApp" } | 
+/**
+ *  Installed from a system package (`format`: `deb` or `rpm`): the package manager
+ *  installs the new one.
+ */
+{ kind: "packageManager"; format: string } | 
+/**
+ *  Installed some other way Roomtone cannot update (the per-user Windows installer):
+ *  the new installer is downloaded from the releases page.
+ */
+{ kind: "download" };
+
 /**  One step of a path into the snapshot: a field of an object, or an index into a list. */
 export type Key = string | number;
 
@@ -418,6 +440,24 @@ export type NowPlaying = {
 export type Numbered = {
 	seq: number,
 	snapshot: Snapshot,
+};
+
+/**  Why updates are off. */
+export type Off = 
+/**  The demo household: nothing is checked. */
+"demo" | 
+/**  The person turned automatic checks off ("Check now" still works). */
+"setting" | 
+/**  This build carries no update key (unsigned, or built from source). */
+"noKey";
+
+/**  A newer release. */
+export type Offer = {
+	version: string,
+	/**  The release's date as its manifest gives it (RFC 3339), if it does. */
+	date: string | null,
+	/**  What is new, as the release's notes say it. */
+	notes: string | null,
 };
 
 /**
@@ -585,6 +625,8 @@ export type Settings = {
 	 *  window is not in front.
 	 */
 	notifyTrackChange: boolean,
+	/**  Roomtone looks for a new release at start and daily (`roomtone_core::releases`). */
+	checkUpdates: boolean,
 	/**  How far the volume up and down of the tray, the hotkeys and the media keys move, 1–20. */
 	trayVolumeStep: number,
 	/**  The group the tray controls (a group ID); the playing group when unset or gone. */
@@ -679,6 +721,31 @@ export type TheaterOptions = {
 	/**  Speech enhancement (Sonos's "enhanceDialog"). */
 	enhanceDialog: boolean,
 };
+
+/**  What Roomtone's own updates are doing changed (`update-changed`). */
+export type UpdateChanged = UpdateState;
+
+/**  What the updates are doing, for every surface to show. */
+export type UpdateState = 
+/**  No check is made (and `why`). */
+{ state: "off"; why: Off } | 
+/**  Nothing checked yet this run. */
+{ state: "waiting" } | 
+/**  Asking the update server. */
+{ state: "checking" } | 
+/**  The last check found nothing newer than `version`. */
+{ state: "upToDate"; version: string } | 
+/**  A newer release, and how it is installed here. */
+{ state: "available"; offer: Offer; how: How } | 
+/**  Downloading and checking `offer` (bytes so far, of `total` when known). */
+{ state: "installing"; offer: Offer; received: number; total: number | null } | 
+/**  Installed: Roomtone runs the new version once restarted. */
+{ state: "installed"; version: string } | 
+/**
+ *  The last check or install failed (`message` says what to do); `offer` is still there
+ *  when it was found before.
+ */
+{ state: "failed"; message: string; offer: Offer | null; how: How | null };
 
 /**  A volume: 0–100, muted, and whether the room's volume is fixed (a line-level output). */
 export type Volume = {

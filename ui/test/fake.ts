@@ -3,7 +3,7 @@
 // each field of the live state that changed, set whole), and fails the
 // commands a test names. For UI tests only; the real core is tested in Rust and end to end.
 import { emit } from '@tauri-apps/api/event';
-import type { Action, AppError, Done, Op, RoomSettings, Settings, SettingsView, Snapshot } from '../src/bindings';
+import type { Action, AppError, Done, Op, RoomSettings, Settings, SettingsView, Snapshot, UpdateState } from '../src/bindings';
 import { library, playlist } from './fixtures';
 
 export interface Call {
@@ -30,6 +30,7 @@ export class FakeCore {
       startHidden: false,
       startAtLogin: false,
       notifyTrackChange: false,
+      checkUpdates: true,
       trayVolumeStep: 2,
       trayGroup: null,
       hotkeys: {
@@ -69,6 +70,16 @@ export class FakeCore {
   #roomSettings(room: string): RoomSettings {
     const fixed = this.snapshot.live.households.flatMap((h) => h.groups).flatMap((g) => g.rooms).find((r) => r.id === room)?.volume.fixed;
     return this.roomSettings[room] ?? { volumeLimit: 100, volumeMode: fixed ? 'fixed' : 'variable', mono: room === 'P-kitchen' };
+  }
+
+  /** What Roomtone's own updates are doing (`updates_get`); `setUpdate` changes it. */
+  update: UpdateState = { state: 'upToDate', version: '0.1.0' };
+  /** What `updates_install` ends in: the installed version, or this failure. */
+  installFails: string | null = null;
+
+  async setUpdate(update: UpdateState) {
+    this.update = update;
+    await emit('update-changed', update);
   }
 
   /** The desktop's portal answers for the hotkeys saved last. */
@@ -298,6 +309,21 @@ export class FakeCore {
           hotkeysPending: on && this.portal,
         };
         return this.settings;
+      }
+      case 'updates_get':
+        return this.update;
+      case 'updates_check':
+        return null;
+      case 'updates_install': {
+        const u = this.update;
+        if (u.state !== 'available' && u.state !== 'failed') throw { kind: 'invalid', message: 'There is no update to install: check for updates first.' };
+        const offer = u.state === 'available' ? u.offer : u.offer!;
+        if (this.installFails) {
+          await this.setUpdate({ state: 'failed', message: this.installFails, offer, how: { kind: 'inApp' } });
+          throw { kind: 'invalid', message: this.installFails };
+        }
+        await this.setUpdate({ state: 'installed', version: offer.version });
+        return null;
       }
       case 'settings_set_client_secret':
         this.settings = { ...this.settings, clientSecretSaved: String(args.secret).trim() !== '', restartNeeded: true };

@@ -237,6 +237,66 @@ describe('every screen, light and dark, accessible', () => {
       await page.locator('[data-test="about"]').scrollIntoViewIfNeeded();
     }));
 
+  const OFFER = { version: '0.2.0', date: '2026-12-01', notes: 'Faster grouping.\nThe sleep timer follows a regrouped room.' };
+
+  it('a new Roomtone: what is new, installed on the word of the person, then a restart', () =>
+    screen('home', 'update-available', '[data-test="now-playing"]', async (page) => {
+      assert.equal(await page.locator('[data-test="update-banner"]').count(), 0, 'nothing while up to date');
+      await page.evaluate((offer) => window.__fake.setUpdate({ state: 'available', offer, how: { kind: 'inApp' } }), OFFER);
+      assert.equal(await page.locator('[data-test="update-version"]').innerText(), 'Roomtone 0.2.0 is available (2026-12-01).');
+      assert.equal(await page.locator('[data-test="update-notes"]').innerText(), OFFER.notes);
+      assert.deepEqual(await calls(page, 'updates_install'), [], 'nothing is installed before the person says so');
+      await shoot(page, 'update-offer');
+      await page.locator('[data-test="update-install"]').click();
+      await page.locator('[data-test="update-restart"]').waitFor();
+      assert.equal((await calls(page, 'updates_install')).length, 1);
+      assert.match(await page.locator('[data-test="update-banner"]').innerText(), /Roomtone 0\.2\.0 is installed\. Restart Roomtone to use it\./);
+    }));
+
+  it('an update that fails its signature check says so and keeps the offer; Later puts it off', async () => {
+    const { page, errors, close } = await open('home');
+    await page.locator('[data-test="now-playing"]').waitFor();
+    const refused = "The downloaded update is not signed with Roomtone's release key, so it was not installed and nothing was changed.";
+    await page.evaluate((refused) => (window.__fake.installFails = refused), refused);
+    await page.evaluate((offer) => window.__fake.setUpdate({ state: 'available', offer, how: { kind: 'inApp' } }), OFFER);
+    await page.locator('[data-test="update-install"]').click();
+    assert.equal(await page.locator('[data-test="update-problem"]').innerText(), refused);
+    assert.equal(await page.locator('[data-test="update-install"]').innerText(), 'Try again');
+    assert.match(await page.locator('[data-test="update-version"]').innerText(), /0\.2\.0/);
+    await axe(page, 'update refused');
+    await shoot(page, 'update-refused');
+    await page.locator('[data-test="update-later"]').click();
+    assert.equal(await page.locator('[data-test="update-banner"]').count(), 0);
+    assert.deepEqual(errors, []);
+    await close();
+  });
+
+  it('a copy from a deb is told to update through its package manager, with no Install button', async () => {
+    const { page, close } = await open('home');
+    await page.locator('[data-test="now-playing"]').waitFor();
+    await page.evaluate((offer) => window.__fake.setUpdate({ state: 'available', offer, how: { kind: 'packageManager', format: 'deb' } }), OFFER);
+    assert.match(await page.locator('[data-test="update-by-hand"]').innerText(), /Install the new \.deb .* with your package manager\./);
+    assert.equal(await page.locator('[data-test="update-install"]').count(), 0);
+    await close();
+  });
+
+  it("the About's updates: the state, Check now, and the setting saved", async () => {
+    const { page, close } = await open('home');
+    await page.locator('[data-test="open-settings"]').click();
+    assert.equal(await page.locator('[data-test="update-summary"]').innerText(), 'Roomtone 0.1.0 is the newest version.');
+    await page.locator('[data-test="check-now"]').click();
+    assert.equal((await calls(page, 'updates_check')).length, 1);
+    await page.evaluate(() => window.__fake.setUpdate({ state: 'off', why: 'demo' }));
+    assert.equal(await page.locator('[data-test="update-summary"]').innerText(), 'Updates are not checked in the demo.');
+    assert.equal(await page.locator('[data-test="check-now"]').isDisabled(), true);
+    assert.equal(await page.locator('[data-test="check-updates"]').isChecked(), true, 'on by default');
+    await page.locator('[data-test="check-updates"]').uncheck();
+    await page.locator('[data-test="settings-save"]').click();
+    await page.locator('dialog[open]').waitFor({ state: 'detached' });
+    assert.equal((await calls(page, 'settings_set')).at(-1).settings.checkUpdates, false);
+    await close();
+  });
+
   it('the settings window, direct mode with what the OS refused', () =>
     screen('signedOut', 'settings-direct', '[data-test="open-settings"]', async (page) => {
       await page.locator('[data-test="open-settings"]').click();

@@ -19,6 +19,8 @@
 //! - [`named`]: finding a group or room by the name a person uses.
 //! - [`chime`], [`stream`], [`media_url`]: chimes, stream URLs and the URLs a speaker fetches.
 //! - [`sleep`]: sleep timers, run by the core and kept between runs.
+//! - [`releases`]: Roomtone's own updates — when to look, what to say, installing on the
+//!   person's word.
 //! - `calls`: which Control API call each action is.
 //! - [`error`]: the core's error type.
 
@@ -36,6 +38,7 @@ pub mod live;
 pub mod media_url;
 pub mod named;
 pub mod pending;
+pub mod releases;
 pub mod session;
 pub mod signin;
 pub mod sleep;

@@ -34,6 +34,7 @@ const UNLOADED: Form = {
   startHidden: false,
   startAtLogin: false,
   notifyTrackChange: false,
+  checkUpdates: false,
   trayVolumeStep: 0,
   trayGroup: null,
   hotkeys: { enabled: false, playPause: '', next: '', previous: '', volumeUp: '', volumeDown: '', mute: '' },

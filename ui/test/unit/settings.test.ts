@@ -44,6 +44,7 @@ describe('the form', () => {
       startHidden: false,
       startAtLogin: false,
       notifyTrackChange: false,
+      checkUpdates: true,
       trayVolumeStep: 5,
       trayGroup: null,
       hotkeys: { enabled: false, playPause: 'CommandOrControl+Alt+P', next: '', previous: '', volumeUp: '', volumeDown: '', mute: '' },
