@@ -7,8 +7,10 @@
 //!   tauri.conf.json; `ROOMTONE_UPDATE_URL` over it). Every package is checked against the
 //!   public key in tauri.conf.json (`plugins.updater.pubkey`) before it is installed; a
 //!   build without one (unsigned, or built from source) never checks.
-//! - `ROOMTONE_UPDATE_PUBKEY` replaces the key in debug builds only, for the tests' own
-//!   signed releases (`e2e/updates.py`); a release build trusts nothing but its own.
+//! - In debug builds only, for the tests' own signed releases (`e2e/updates.py`):
+//!   `ROOMTONE_UPDATE_PUBKEY` replaces the key, and `ROOMTONE_UPDATE_TARGET` names the file
+//!   an install replaces instead of the running binary. A release build trusts nothing but
+//!   its own key and replaces only itself.
 //! - Nothing of this reaches the webview but the core's state: no URL, no signature.
 
 use crate::events::UpdateChanged;
@@ -86,6 +88,11 @@ impl PluginSource {
                 .parse()
                 .map_err(|e| UpdateError::Server(format!("ROOMTONE_UPDATE_URL: {e}")))?;
             builder = builder.endpoints(vec![url]).map_err(plugin_error)?;
+        }
+        if cfg!(debug_assertions) {
+            if let Some(target) = std::env::var_os("ROOMTONE_UPDATE_TARGET") {
+                builder = builder.executable_path(target);
+            }
         }
         builder
             .timeout(std::time::Duration::from_secs(60))

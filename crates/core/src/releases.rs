@@ -110,10 +110,10 @@ pub enum UpdateError {
     #[error("The update server's answer could not be read ({0}). Nothing was changed; Roomtone will look again later.")]
     Server(String),
     /// The download's signature is not made with Roomtone's release key.
-    #[error("The downloaded update is not signed with Roomtone's release key, so it was not installed and nothing was changed. Download Roomtone from its releases page instead.")]
+    #[error("The downloaded update is not signed with Roomtone's release key, so it was not installed and nothing was changed. Download Roomtone from {RELEASES_PAGE} instead.")]
     Signature,
     /// Installing failed after the download was checked.
-    #[error("The update could not be installed ({0}). Nothing was changed; download Roomtone from its releases page instead.")]
+    #[error("The update could not be installed ({0}). Nothing was changed; download Roomtone from {RELEASES_PAGE} instead.")]
     Install(String),
 }
 
