@@ -354,13 +354,16 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
 
+    /// What the fake answers next (`None`: its default).
+    type Next<T> = Arc<Mutex<Option<Result<T, UpdateError>>>>;
+
     /// A source that answers from a script and counts the calls made to it.
     #[derive(Clone, Default)]
     struct Fake {
         checks: Arc<AtomicUsize>,
         installs: Arc<AtomicUsize>,
-        answer: Arc<Mutex<Option<Result<Option<Offer>, UpdateError>>>>,
-        install_answer: Arc<Mutex<Option<Result<(), UpdateError>>>>,
+        answer: Next<Option<Offer>>,
+        install_answer: Next<()>,
     }
 
     impl ReleaseSource for Fake {
