@@ -203,6 +203,16 @@ class WebDriver:
         call_http("DELETE", f"{self.base}/session/{self.session}")
 
 
+def quit_quietly(window) -> None:
+    """Ends the session of `window` (if any) at the end of a run: a session already gone
+    is no failure, its processes are ended anyway."""
+    if window:
+        try:
+            window.quit()
+        except Exception:  # noqa: BLE001 - the session may be gone already
+            pass
+
+
 TRAY_MENU = "/org/ayatana/NotificationItem/tray_icon_tray_app_main/Menu"
 
 

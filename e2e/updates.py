@@ -22,13 +22,14 @@ import http.server
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 
 from checks import Checks, end
-from harness import APP, OUT, ROOT, WebDriver, free_port, wait_until
+from harness import APP, OUT, ROOT, WebDriver, free_port, quit_quietly, wait_until
 
 TAURI = str(ROOT / "ui/node_modules/.bin/tauri")
 VERSION = "99.0.0"
@@ -197,13 +198,10 @@ def main() -> int:
     except Exception as err:  # noqa: BLE001 - reported as a failure of the whole run
         checks.failed("the updates' end-to-end run", err)
     finally:
-        if window:
-            try:
-                window.quit()
-            except Exception:  # noqa: BLE001 - the session may be gone already
-                pass
+        quit_quietly(window)
         releases.http.shutdown()
         end(processes)
+        shutil.rmtree(home, ignore_errors=True)
     return checks.summary()
 
 

@@ -24,7 +24,7 @@ import tempfile
 import zlib
 
 from checks import Checks, end
-from harness import OUT, ROOT, Log, WebDriver, free_port, painted_on_the_cpu, wait_until
+from harness import OUT, ROOT, Log, WebDriver, free_port, painted_on_the_cpu, quit_quietly, wait_until
 
 STANDIN = ROOT / "target" / "debug" / "roomtone-standin-portal"
 
@@ -195,11 +195,7 @@ def main() -> int:
     except Exception as err:  # noqa: BLE001 - a failure to start is a failed check too
         checks.failed("start Weston and the app", err)
     finally:
-        if window:
-            try:
-                window.quit()
-            except Exception:  # noqa: BLE001 - the processes are ended below anyway
-                pass
+        quit_quietly(window)
         end(processes)
         shutil.rmtree(work, ignore_errors=True)
     return checks.summary()
