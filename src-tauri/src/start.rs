@@ -134,6 +134,10 @@ pub fn apply(app: &AppHandle, before: Option<&Settings>) {
     }
     if let Some(updates) = app.state::<crate::releases::AppUpdates>().get() {
         updates.set_automatic(now.check_updates);
+        // Turned on: a look now, not a day from now.
+        if before.is_some_and(|b| !b.check_updates) && now.check_updates {
+            tauri::async_runtime::spawn(async move { updates.check().await });
+        }
     }
     let live = state.snapshot().live;
     crate::tray::update(app, &live);
