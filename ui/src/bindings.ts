@@ -318,21 +318,6 @@ export type Household = {
 /**  A household (`Sonos_…`): stable, but changes when the players move to another network. */
 export type HouseholdId = string;
 
-/**  How this copy of Roomtone is updated. */
-export type How = 
-/**  Roomtone downloads, checks and installs the release itself. */
-{ kind: "inApp" } | 
-/**
- *  Installed from a system package (`format`: `deb` or `rpm`): the package manager
- *  installs the new one.
- */
-{ kind: "packageManager"; format: string } | 
-/**
- *  Installed some other way Roomtone cannot update (the per-user Windows installer):
- *  the new installer is downloaded from the releases page.
- */
-{ kind: "download" };
-
 /**  One step of a path into the snapshot: a field of an object, or an index into a list. */
 export type Key = string | number;
 
@@ -735,8 +720,11 @@ export type UpdateState =
 { state: "checking" } | 
 /**  The last check found nothing newer than `version`. */
 { state: "upToDate"; version: string } | 
-/**  A newer release, and how it is installed here. */
-{ state: "available"; offer: Offer; how: How } | 
+/**
+ *  A newer release; `by_hand` says what to do where Roomtone does not install it itself
+ *  ([`How::by_hand`]), `None` where "Install" does.
+ */
+{ state: "available"; offer: Offer; byHand: string | null } | 
 /**  Downloading and checking `offer` (bytes so far, of `total` when known). */
 { state: "installing"; offer: Offer; received: number; total: number | null } | 
 /**  Installed: Roomtone runs the new version once restarted. */
@@ -745,7 +733,7 @@ export type UpdateState =
  *  The last check or install failed (`message` says what to do); `offer` is still there
  *  when it was found before.
  */
-{ state: "failed"; message: string; offer: Offer | null; how: How | null };
+{ state: "failed"; message: string; offer: Offer | null; byHand: string | null };
 
 /**  A volume: 0–100, muted, and whether the room's volume is fixed (a line-level output). */
 export type Volume = {

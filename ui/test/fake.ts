@@ -319,7 +319,7 @@ export class FakeCore {
         if (u.state !== 'available' && u.state !== 'failed') throw { kind: 'invalid', message: 'There is no update to install: check for updates first.' };
         const offer = u.state === 'available' ? u.offer : u.offer!;
         if (this.installFails) {
-          await this.setUpdate({ state: 'failed', message: this.installFails, offer, how: { kind: 'inApp' } });
+          await this.setUpdate({ state: 'failed', message: this.installFails, offer, byHand: null });
           throw { kind: 'invalid', message: this.installFails };
         }
         await this.setUpdate({ state: 'installed', version: offer.version });

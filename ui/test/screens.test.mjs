@@ -242,7 +242,7 @@ describe('every screen, light and dark, accessible', () => {
   it('a new Roomtone: what is new, installed on the word of the person, then a restart', () =>
     screen('home', 'update-available', '[data-test="now-playing"]', async (page) => {
       assert.equal(await page.locator('[data-test="update-banner"]').count(), 0, 'nothing while up to date');
-      await page.evaluate((offer) => window.__fake.setUpdate({ state: 'available', offer, how: { kind: 'inApp' } }), OFFER);
+      await page.evaluate((offer) => window.__fake.setUpdate({ state: 'available', offer, byHand: null }), OFFER);
       assert.equal(await page.locator('[data-test="update-version"]').innerText(), 'Roomtone 0.2.0 is available (2026-12-01).');
       assert.equal(await page.locator('[data-test="update-notes"]').innerText(), OFFER.notes);
       assert.deepEqual(await calls(page, 'updates_install'), [], 'nothing is installed before the person says so');
@@ -258,7 +258,7 @@ describe('every screen, light and dark, accessible', () => {
     await page.locator('[data-test="now-playing"]').waitFor();
     const refused = "The downloaded update is not signed with Roomtone's release key, so it was not installed and nothing was changed.";
     await page.evaluate((refused) => (window.__fake.installFails = refused), refused);
-    await page.evaluate((offer) => window.__fake.setUpdate({ state: 'available', offer, how: { kind: 'inApp' } }), OFFER);
+    await page.evaluate((offer) => window.__fake.setUpdate({ state: 'available', offer, byHand: null }), OFFER);
     await page.locator('[data-test="update-install"]').click();
     assert.equal(await page.locator('[data-test="update-problem"]').innerText(), refused);
     assert.equal(await page.locator('[data-test="update-install"]').innerText(), 'Try again');
@@ -274,8 +274,9 @@ describe('every screen, light and dark, accessible', () => {
   it('a copy from a deb is told to update through its package manager, with no Install button', async () => {
     const { page, close } = await open('home');
     await page.locator('[data-test="now-playing"]').waitFor();
-    await page.evaluate((offer) => window.__fake.setUpdate({ state: 'available', offer, how: { kind: 'packageManager', format: 'deb' } }), OFFER);
-    assert.match(await page.locator('[data-test="update-by-hand"]').innerText(), /Install the new \.deb .* with your package manager\./);
+    const byHand = 'This copy of Roomtone was installed from a .deb package: install the new .deb from https://github.com/roomtone/roomtone/releases with your package manager.';
+    await page.evaluate(([offer, byHand]) => window.__fake.setUpdate({ state: 'available', offer, byHand }), [OFFER, byHand]);
+    assert.equal(await page.locator('[data-test="update-by-hand"]').innerText(), byHand, "the core's sentence, as it is");
     assert.equal(await page.locator('[data-test="update-install"]').count(), 0);
     await close();
   });

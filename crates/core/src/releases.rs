@@ -37,9 +37,7 @@ pub enum Off {
 }
 
 /// How this copy of Roomtone is updated.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "camelCase", tag = "kind")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum How {
     /// Roomtone downloads, checks and installs the release itself.
     InApp,
@@ -53,6 +51,22 @@ pub enum How {
 
 /// Where every release is, for whoever updates by hand.
 pub const RELEASES_PAGE: &str = "https://github.com/roomtone/roomtone/releases";
+
+impl How {
+    /// What the person does to update where Roomtone does not install the release itself,
+    /// in a sentence for every surface; `None` for [`How::InApp`].
+    pub fn by_hand(&self) -> Option<String> {
+        match self {
+            How::InApp => None,
+            How::PackageManager { format } => Some(format!(
+                "This copy of Roomtone was installed from a .{format} package: install the new .{format} from {RELEASES_PAGE} with your package manager."
+            )),
+            How::Download => Some(format!(
+                "This copy of Roomtone cannot update itself: download the new installer from {RELEASES_PAGE}."
+            )),
+        }
+    }
+}
 
 /// A newer release.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -79,8 +93,13 @@ pub enum UpdateState {
     Checking,
     /// The last check found nothing newer than `version`.
     UpToDate { version: String },
-    /// A newer release, and how it is installed here.
-    Available { offer: Offer, how: How },
+    /// A newer release; `by_hand` says what to do where Roomtone does not install it itself
+    /// ([`How::by_hand`]), `None` where "Install" does.
+    Available {
+        offer: Offer,
+        #[serde(rename = "byHand")]
+        by_hand: Option<String>,
+    },
     /// Downloading and checking `offer` (bytes so far, of `total` when known).
     Installing {
         offer: Offer,
@@ -96,7 +115,8 @@ pub enum UpdateState {
     Failed {
         message: String,
         offer: Option<Offer>,
-        how: Option<How>,
+        #[serde(rename = "byHand")]
+        by_hand: Option<String>,
     },
 }
 
@@ -262,7 +282,7 @@ impl<S: ReleaseSource> Updates<S> {
         let next = match self.source.check().await {
             Ok(Some(offer)) => UpdateState::Available {
                 offer,
-                how: policy.how.clone(),
+                by_hand: policy.how.by_hand(),
             },
             Ok(None) => UpdateState::UpToDate {
                 version: policy.version.clone(),
@@ -270,15 +290,15 @@ impl<S: ReleaseSource> Updates<S> {
             Err(err) => {
                 tracing::warn!(error = %err, "the update check failed");
                 // An offer found before is still there.
-                let (offer, how) = match before {
-                    UpdateState::Available { offer, how } => (Some(offer), Some(how)),
-                    UpdateState::Failed { offer, how, .. } => (offer, how),
-                    _ => (None, None),
+                let offer = match before {
+                    UpdateState::Available { offer, .. } => Some(offer),
+                    UpdateState::Failed { offer, .. } => offer,
+                    _ => None,
                 };
                 UpdateState::Failed {
                     message: err.to_string(),
+                    by_hand: offer.as_ref().and_then(|_| policy.how.by_hand()),
                     offer,
-                    how,
                 }
             }
         };
@@ -289,27 +309,16 @@ impl<S: ReleaseSource> Updates<S> {
     /// error) when there is none, or when the package manager installs it here.
     pub async fn install(&self) -> Result<(), String> {
         let _one = self.busy.lock().await;
-        let (offer, how) = match self.state() {
-            UpdateState::Available { offer, how } => (offer, how),
-            UpdateState::Failed {
-                offer: Some(offer),
-                how: Some(how),
-                ..
-            } => (offer, how),
+        let offer = match self.state() {
+            UpdateState::Available { offer, .. }
+            | UpdateState::Failed {
+                offer: Some(offer), ..
+            } => offer,
             _ => return Err("There is no update to install: check for updates first.".into()),
         };
-        match &how {
-            How::PackageManager { format } => {
-                return Err(format!(
-                    "This copy of Roomtone was installed from a .{format} package: install the new .{format} from {RELEASES_PAGE} with your package manager."
-                ))
-            }
-            How::Download => {
-                return Err(format!(
-                    "This copy of Roomtone cannot update itself: download the new installer from {RELEASES_PAGE}."
-                ))
-            }
-            How::InApp => {}
+        let by_hand = self.policy().how.by_hand();
+        if let Some(by_hand) = by_hand {
+            return Err(by_hand);
         }
         self.state.send_replace(UpdateState::Installing {
             offer: offer.clone(),
@@ -340,7 +349,7 @@ impl<S: ReleaseSource> Updates<S> {
                 self.state.send_replace(UpdateState::Failed {
                     message: message.clone(),
                     offer: Some(offer),
-                    how: Some(how),
+                    by_hand: None,
                 });
                 Err(message)
             }
@@ -489,7 +498,7 @@ mod tests {
             updates.state(),
             UpdateState::Available {
                 offer: offer(),
-                how: How::InApp
+                by_hand: None
             }
         );
         running.abort();
@@ -506,7 +515,7 @@ mod tests {
         let UpdateState::Failed {
             message,
             offer: kept,
-            how,
+            by_hand,
         } = updates.state()
         else {
             panic!("{:?}", updates.state())
@@ -516,7 +525,7 @@ mod tests {
             "{message}"
         );
         assert_eq!(kept, Some(offer()));
-        assert_eq!(how, Some(How::InApp));
+        assert_eq!(by_hand, None, "Roomtone installs it itself");
         // The offer can still be installed.
         assert_eq!(updates.install().await, Ok(()));
         assert_eq!(
@@ -549,26 +558,26 @@ mod tests {
     async fn a_system_package_is_updated_by_its_package_manager_not_by_roomtone() {
         let fake = Fake::default();
         *fake.answer.lock().unwrap() = Some(Ok(Some(offer())));
-        let how = How::PackageManager {
-            format: "deb".into(),
-        };
         let updates = Updates::new(
             fake.clone(),
             Policy {
-                how: how.clone(),
+                how: How::PackageManager {
+                    format: "deb".into(),
+                },
                 ..policy()
             },
         );
         updates.check().await;
+        let said = "This copy of Roomtone was installed from a .deb package: install the new .deb from https://github.com/roomtone/roomtone/releases with your package manager.";
         assert_eq!(
             updates.state(),
             UpdateState::Available {
                 offer: offer(),
-                how
+                by_hand: Some(said.into())
             }
         );
-        let err = updates.install().await.unwrap_err();
-        assert!(err.contains("install the new .deb from https://github.com/roomtone/roomtone/releases with your package manager"), "{err}");
+        // What every surface shows is what an install says when it is refused anyway.
+        assert_eq!(updates.install().await, Err(said.into()));
         assert_eq!(fake.installs.load(Ordering::SeqCst), 0);
     }
 

@@ -1,15 +1,7 @@
 // Roomtone's own updates as the core reports them (`update-changed`), and the person's two
 // requests: look now, install. The rules (when to look, what may be installed) are the
 // core's; this only shows them.
-import { commands, events, type How, type Offer, type UpdateState } from '../bindings';
-
-/** How the person updates a copy installed from a system package, or by hand. */
-export function byHand(how: How, offer: Offer): string | null {
-  if (how.kind === 'packageManager')
-    return `Install the new .${how.format} from Roomtone's releases page (github.com/roomtone/roomtone/releases) with your package manager.`;
-  if (how.kind === 'download') return `Download the Roomtone ${offer.version} installer from github.com/roomtone/roomtone/releases.`;
-  return null;
-}
+import { commands, events, type Offer, type UpdateState } from '../bindings';
 
 export class Updates {
   state = $state<UpdateState>({ state: 'waiting' });
@@ -23,11 +15,12 @@ export class Updates {
     return stop;
   }
 
-  /** The offer, whether it is fresh or a failure kept it. */
-  get offer(): { offer: Offer; how: How } | null {
+  /** The offer, whether it is fresh, being installed or kept by a failure; `byHand` is the
+   * core's sentence where Roomtone does not install it itself. */
+  get offer(): { offer: Offer; byHand: string | null } | null {
     const s = this.state;
-    if (s.state === 'available' || s.state === 'installing') return { offer: s.offer, how: s.state === 'available' ? s.how : { kind: 'inApp' } };
-    if (s.state === 'failed' && s.offer && s.how) return { offer: s.offer, how: s.how };
+    if (s.state === 'available' || (s.state === 'failed' && s.offer)) return { offer: s.offer!, byHand: s.byHand };
+    if (s.state === 'installing') return { offer: s.offer, byHand: null };
     return null;
   }
 
