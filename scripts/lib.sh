@@ -77,9 +77,8 @@ need_app_build() {
   need_rust
 }
 
-# build_ui: installs the webview's npm packages (when the lock file changed) and builds it
-# into ui/dist, which the app embeds at compile time.
-build_ui() {
+# ui_packages: installs the webview's npm packages when the lock file changed.
+ui_packages() {
   if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
     # `npm install`, not `npm ci`: the npm here writes lock files without other platforms'
     # optional packages, which its own `npm ci` then refuses. The direct dependencies are
@@ -87,6 +86,12 @@ build_ui() {
     say "npm install (ui)"
     (cd ui && npm install --no-audit --no-fund)
   fi
+}
+
+# build_ui: the webview's npm packages (ui_packages), then the webview built into ui/dist,
+# which the app embeds at compile time.
+build_ui() {
+  ui_packages
   say "building the webview (ui/dist)"
   # Built beside it and put in place only when something differs: the app embeds ui/dist at
   # compile time, and rewritten files (same bytes, new times) would make Cargo build it again.
